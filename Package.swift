@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module graph (one-way):
+//   COpenSSL ─▶ LedgerCrypto ─▶ LedgerCore ─▶ LedgerVerify ─▶ AidLedgerCLI ─▶ aidledger
+//   CLibPQ (used by the store, issue 3)
+let package = Package(
+    name: "aidledger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "aidledger", targets: ["aidledger"]),
+        .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "LedgerVerify", targets: ["LedgerVerify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "LedgerCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
+        .target(name: "LedgerVerify", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        .target(
+            name: "AidLedgerCLI",
+            dependencies: [
+                "LedgerCore", "LedgerCrypto", "LedgerVerify",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI"]),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto"]),
+        .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,95 @@
+/// An entry as appended: its seq, canonical bytes and entry hash.
+public struct AppendedEntry: Sendable, Equatable {
+    public let seq: UInt64
+    public let kind: EntryKind
+    public let bytes: [UInt8]
+    public let hash: Digest32
+}
+
+/// The pure append path of one ledger: assigns seqs, links `prev`, serializes canonically, hashes, and extends
+/// the Merkle frontier. It does no I/O; the store persists what it returns and the head state it ends in.
+///
+/// Not thread-safe: one appender per ledger writer.
+public final class LedgerAppender {
+    public let origin: String
+    public let suite: Suite
+    public private(set) var size: UInt64
+    public private(set) var lastHash: Digest32
+    public private(set) var frontier: MerkleFrontier
+    /// Time of the last entry; entry times never decrease.
+    public private(set) var lastTime: String
+    let hash: HashFunction
+
+    /// A new, empty ledger.
+    public init(origin: String, suite: Suite) {
+        self.origin = origin
+        self.suite = suite
+        self.size = 0
+        self.lastHash = .zero
+        self.frontier = MerkleFrontier()
+        self.lastTime = ""
+        self.hash = suite.makeHashFunction()
+    }
+
+    /// Resumes from a stored head.
+    public init(origin: String, suite: Suite, size: UInt64, lastHash: Digest32, frontier: MerkleFrontier, lastTime: String) {
+        precondition(frontier.size == size, "frontier does not match the head size")
+        self.origin = origin
+        self.suite = suite
+        self.size = size
+        self.lastHash = lastHash
+        self.frontier = frontier
+        self.lastTime = lastTime
+        self.hash = suite.makeHashFunction()
+    }
+
+    /// Appends one entry with `body`. `time` is raised to the previous entry's time if it is earlier.
+    @discardableResult
+    public func append(kind: EntryKind, body: JSONObject, time: String) -> AppendedEntry {
+        append(kind: kind, canonicalBody: CanonicalJSON.encode(.object(body)), time: time)
+    }
+
+    /// Appends one entry whose body is already canonical JSON (e.g. a payment body whose bytes were hashed for
+    /// the batch item root). JCS orders `body` first, so the entry is `{"body":` + body + the other members.
+    @discardableResult
+    public func append(kind: EntryKind, canonicalBody: [UInt8], time: String) -> AppendedEntry {
+        precondition(FieldSyntax.isTimestamp(time), "entry time must be YYYY-MM-DDTHH:MM:SS.mmmZ")
+        let t = time < lastTime ? lastTime : time
+        let seq = size + 1
+        var out = [UInt8]()
+        out.reserveCapacity(canonicalBody.count + origin.utf8.count + 160)
+        out.append(contentsOf: #"{"body":"#.utf8)
+        out.append(contentsOf: canonicalBody)
+        out.append(contentsOf: #","kind":"#.utf8)
+        CanonicalJSON.appendString(kind.rawValue, into: &out)
+        out.append(contentsOf: #","origin":"#.utf8)
+        CanonicalJSON.appendString(origin, into: &out)
+        out.append(contentsOf: #","prev":""#.utf8)
+        lastHash.withUnsafeBytes { raw in
+            for b in raw { out.append(CanonicalJSON.hexDigits[Int(b >> 4)]); out.append(CanonicalJSON.hexDigits[Int(b & 0xf)]) }
+        }
+        out.append(contentsOf: #"","seq":"#.utf8)
+        CanonicalJSON.appendInteger(Int64(seq), into: &out)
+        out.append(contentsOf: #","time":"#.utf8)
+        CanonicalJSON.appendString(t, into: &out)
+        out.append(contentsOf: #","v":1}"#.utf8)
+        let entryHash = EntryHash.compute(out, hash: hash)
+        frontier.append(entryHash, hash: hash)
+        size = seq
+        lastHash = entryHash
+        lastTime = t
+        return AppendedEntry(seq: seq, kind: kind, bytes: out, hash: entryHash)
+    }
+
+    /// Appends a prepared batch: the header, then its payments in index order.
+    public func append(batch: PreparedBatch, time: String) -> [AppendedEntry] {
+        var out = [append(kind: .batch, body: batch.header, time: time)]
+        out.reserveCapacity(batch.payments.count + 1)
+        for bytes in batch.paymentBytes { out.append(append(kind: .payment, canonicalBody: bytes, time: time)) }
+        return out
+    }
+
+    public var root: Digest32 { frontier.root(hash: hash) }
+
+    public var checkpoint: Checkpoint { Checkpoint(origin: origin, size: size, root: root) }
+}

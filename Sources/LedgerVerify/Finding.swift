@@ -1,0 +1,60 @@
+import LedgerCore
+
+/// One thing wrong with a ledger. `code` is stable and documented in FORMAT.md §Verification; `message` is for
+/// humans and never contains personal values.
+public struct Finding: Sendable, Equatable, CustomStringConvertible {
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible, Comparable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+        public static func < (a: Code, b: Code) -> Bool { a.rawValue < b.rawValue }
+
+        public static let bundleMalformed = Code("bundle-malformed")
+        public static let entryMalformed = Code("entry-malformed")
+        public static let wrongOrigin = Code("wrong-origin")
+        public static let seqMismatch = Code("seq-mismatch")
+        public static let hashChain = Code("hash-chain")
+        public static let timeOrder = Code("time-order")
+        public static let genesis = Code("genesis")
+        public static let untrustedLedgerKey = Code("untrusted-ledger-key")
+        public static let checkpointMalformed = Code("checkpoint-malformed")
+        public static let checkpointSignature = Code("checkpoint-signature")
+        public static let checkpointRootMismatch = Code("checkpoint-root-mismatch")
+        public static let checkpointInconsistent = Code("checkpoint-inconsistent")
+        public static let checkpointBeyondEnd = Code("checkpoint-beyond-end")
+        public static let unsignedTail = Code("unsigned-tail")
+        public static let badSignature = Code("bad-signature")
+        public static let signerUnknown = Code("signer-unknown")
+        public static let signerRevoked = Code("signer-revoked")
+        public static let signerRole = Code("signer-role")
+        public static let signerScope = Code("signer-scope")
+        public static let keyDuplicate = Code("key-duplicate")
+        public static let keyUnknown = Code("key-unknown")
+        public static let batchIncomplete = Code("batch-incomplete")
+        public static let batchItemRoot = Code("batch-item-root")
+        public static let batchTotal = Code("batch-total")
+        public static let batchDuplicateID = Code("batch-duplicate-id")
+        public static let paymentOutsideBatch = Code("payment-outside-batch")
+        public static let paymentMismatch = Code("payment-mismatch")
+        public static let reversalTarget = Code("reversal-target")
+        public static let openingMismatch = Code("opening-mismatch")
+        public static let openingUnknown = Code("opening-unknown")
+    }
+
+    public let code: Code
+    /// The seq the finding is about, when there is one.
+    public let seq: UInt64?
+    public let message: String
+
+    public init(_ code: Code, seq: UInt64?, _ message: String) {
+        self.code = code
+        self.seq = seq
+        self.message = message
+    }
+
+    public var description: String {
+        if let seq { return "seq \(seq): \(code): \(message)" }
+        return "\(code): \(message)"
+    }
+}

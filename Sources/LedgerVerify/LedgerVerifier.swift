@@ -1,0 +1,434 @@
+import LedgerCore
+
+/// Checks one ledger from its entries and checkpoints alone, with no database: the offline verifier of
+/// FORMAT.md §Verification. Feed entries in bundle order with `consume(entryBytes:)`, then call `finish()`.
+///
+/// Not thread-safe; one verifier per ledger.
+public final class LedgerVerifier {
+    public static let maxFindings = 1000
+
+    public struct Options: Sendable {
+        /// The ledger key the caller trusts (e.g. published by the bureau). Without it the key in the genesis
+        /// entry is trusted on first use and reported.
+        public var trustedLedgerKey: String? = nil
+        /// Openings to check against their commitments.
+        public var openings: [Opening] = []
+        public init() {}
+    }
+
+    struct PaymentRecord {
+        var hash: Digest32
+        var amountFen: Int64
+        var unit: String
+        var program: String
+        var reversedAt: UInt64?
+    }
+
+    struct OpenBatch {
+        let seq: UInt64
+        let body: BatchBody
+        var nextIndex: Int64 = 0
+        var sum: Int64 = 0
+        var leaves = MerkleFrontier()
+    }
+
+    struct PendingCheckpoint {
+        let index: Int
+        let signed: SignedCheckpoint
+    }
+
+    let options: Options
+    var report = VerificationReport()
+    var hash: HashFunction? = nil
+    var suite: Suite? = nil
+    var origin: String? = nil
+    var ledgerKey: VerifierKey? = nil
+    var registry = KeyRegistry()
+    var expectedSeq: UInt64 = 1
+    var prevHash = Digest32.zero
+    var lastTime = ""
+    var frontier = MerkleFrontier()
+    var openBatch: OpenBatch? = nil
+    var batchIDs: Set<String> = []
+    var payments: [UInt64: PaymentRecord] = [:]
+    var openingsBySeq: [UInt64: [Opening]] = [:]
+    var rawCheckpoints: [String] = []
+    /// Checkpoints sorted by size; `nextCheckpoint` indexes the first not yet reached.
+    var checkpointQueue: [PendingCheckpoint] = []
+    var nextCheckpoint = 0
+    /// Sizes at which a verified checkpoint matched / did not match the recomputed root.
+    var matchedSizes: [UInt64] = []
+    var mismatched: [(size: UInt64, index: Int)] = []
+    var structuralBreak = false
+
+    public init(options: Options = Options()) {
+        self.options = options
+        for o in options.openings { openingsBySeq[o.seq, default: []].append(o) }
+    }
+
+    func add(_ finding: Finding) {
+        if report.findings.count >= Self.maxFindings { report.findingsTruncated = true; return }
+        report.findings.append(finding)
+    }
+
+    /// Supplies the ledger's checkpoints (signed notes). Call before the first entry.
+    public func addCheckpoints(_ notes: [String]) {
+        rawCheckpoints.append(contentsOf: notes)
+    }
+
+    /// Verifies a whole bundle.
+    public static func verify(bundle bytes: UnsafeRawBufferPointer, options: Options = Options(),
+                              progress: ((UInt64, UInt64) -> Void)? = nil) -> VerificationReport {
+        let verifier = LedgerVerifier(options: options)
+        let layout: Bundle.Layout
+        do { layout = try Bundle.layout(bytes) } catch {
+            verifier.add(Finding(.bundleMalformed, seq: nil, error.message))
+            return verifier.report
+        }
+        verifier.report.origin = layout.header.origin
+        verifier.report.suite = layout.header.suite.rawValue
+        verifier.addCheckpoints(layout.checkpoints)
+        let total = UInt64(layout.entryLines.count)
+        var done: UInt64 = 0
+        for range in layout.entryLines {
+            verifier.consume(entryBytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            done += 1
+            if let progress, done & 0x3fff == 0 { progress(done, total) }
+        }
+        progress?(done, total)
+        var report = verifier.finish()
+        if report.origin != layout.header.origin || report.suite != layout.header.suite.rawValue {
+            verifier.add(Finding(.bundleMalformed, seq: nil, "bundle header names origin \(layout.header.origin) and suite \(layout.header.suite.rawValue), but the genesis entry says \(report.origin) and \(report.suite)"))
+            report.findings = verifier.sortedFindings()
+        }
+        return report
+    }
+
+    // MARK: - entries
+
+    /// Verifies the next entry of the ledger, given its stored bytes.
+    public func consume(entryBytes bytes: UnsafeRawBufferPointer) {
+        let position = expectedSeq
+        let entry: Entry
+        do { entry = try Entry(decoding: bytes) } catch {
+            add(Finding(.entryMalformed, seq: position, error.message))
+            structuralBreak = true
+            // Keep the chain position moving so later entries are still checked against their own seqs.
+            if let hash { prevHash = EntryHash.compute(bytes, hash: hash); frontier.append(prevHash, hash: hash) }
+            expectedSeq += 1
+            return
+        }
+
+        if entry.seq == 1 || hash == nil {
+            guard hash == nil else {
+                add(Finding(.genesis, seq: entry.seq, "a second genesis entry"))
+                return
+            }
+            guard entry.seq == 1, entry.kind == .genesis else {
+                add(Finding(.genesis, seq: entry.seq, "the ledger must start with a genesis entry at seq 1, found \(entry.kind.rawValue) at seq \(entry.seq)"))
+                structuralBreak = true
+                return
+            }
+            startLedger(entry)
+        }
+        guard let hash else { return }
+        let entryHash = EntryHash.compute(bytes, hash: hash)
+
+        if entry.origin != origin {
+            add(Finding(.wrongOrigin, seq: entry.seq, "entry belongs to origin \(entry.origin), not \(origin ?? "")"))
+        }
+        if entry.seq != expectedSeq {
+            let what = entry.seq > expectedSeq
+                ? "entries \(expectedSeq)…\(entry.seq - 1) are missing or out of order"
+                : "seq \(entry.seq) appears again or out of order"
+            add(Finding(.seqMismatch, seq: expectedSeq, "expected seq \(expectedSeq), found seq \(entry.seq): \(what)"))
+            structuralBreak = true
+        } else if entry.prev != prevHash {
+            let previous = entry.seq - 1
+            add(Finding(.hashChain, seq: previous,
+                        "the stored bytes of seq \(previous) hash to \(prevHash.hex), but seq \(entry.seq) records prev \(entry.prev.hex): entry \(previous) was altered after it was chained"))
+        }
+        if entry.time < lastTime {
+            add(Finding(.timeOrder, seq: entry.seq, "time \(entry.time) is earlier than the previous entry's \(lastTime)"))
+        }
+        lastTime = max(lastTime, entry.time)
+        report.entries += 1
+        report.entriesByKind[entry.kind.rawValue, default: 0] += 1
+
+        if openBatch != nil && entry.kind != .payment { closeBatch(at: entry.seq) }
+        switch entry.kind {
+        case .genesis: if entry.seq != 1 { add(Finding(.genesis, seq: entry.seq, "a second genesis entry")) }
+        case .key: checkKey(entry)
+        case .batch: checkBatch(entry)
+        case .payment: checkPayment(entry, bytes: bytes, entryHash: entryHash)
+        case .reversal: checkReversal(entry)
+        }
+
+        prevHash = entryHash
+        expectedSeq = entry.seq + 1
+        frontier.append(entryHash, hash: hash)
+        reachCheckpoints()
+    }
+
+    func startLedger(_ entry: Entry) {
+        let genesis: GenesisBody
+        do { genesis = try GenesisBody(decoding: entry.body) } catch {
+            add(Finding(.genesis, seq: 1, "invalid genesis body: \(error.message)"))
+            structuralBreak = true
+            return
+        }
+        suite = genesis.suite
+        origin = entry.origin
+        hash = genesis.suite.makeHashFunction()
+        report.origin = entry.origin
+        report.suite = genesis.suite.rawValue
+        report.ledgerKey = genesis.ledgerKey.description
+        if entry.prev != .zero { add(Finding(.hashChain, seq: 1, "genesis prev must be 64 zeros")) }
+        if genesis.ledgerKey.name != entry.origin {
+            add(Finding(.genesis, seq: 1, "the ledger key is named \(genesis.ledgerKey.name), but it must be named after the origin \(entry.origin)"))
+        }
+        if let trusted = options.trustedLedgerKey, trusted != genesis.ledgerKey.description {
+            add(Finding(.untrustedLedgerKey, seq: 1, "the genesis ledger key \(genesis.ledgerKey.description) is not the trusted key \(trusted)"))
+        }
+        ledgerKey = genesis.ledgerKey
+        do { try registry.enroll(genesis.adminKey, role: .admin, units: [allUnitsScope], at: 1) } catch {
+            add(Finding(.genesis, seq: 1, error.description))
+        }
+        prepareCheckpoints(genesis.ledgerKey)
+    }
+
+    /// Checks the signer of a signed body: enrolled, not revoked, role, scope, signature over the statement.
+    func checkSigner(_ entry: Entry, _ signed: SignerFields, role: Role, unit: String?) -> Bool {
+        let key: VerifierKey
+        do { key = try registry.authorize(signer: signed.signer, role: role, unit: unit, at: entry.seq) } catch {
+            add(Finding(Finding.Code(error.code), seq: entry.seq, "\(entry.kind.rawValue): \(error.description)"))
+            return false
+        }
+        let statement = Statement.bytes(kind: entry.kind, origin: entry.origin, body: entry.body)
+        guard key.publicKey.verify(signature: signed.signature, message: statement) else {
+            add(Finding(.badSignature, seq: entry.seq, "\(entry.kind.rawValue): the signature by \(signed.signer) does not verify over the entry's statement"))
+            return false
+        }
+        return true
+    }
+
+    func checkKey(_ entry: Entry) {
+        guard let suite else { return }
+        let body: KeyBody
+        do { body = try KeyBody(decoding: entry.body, suite: suite) } catch {
+            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+        }
+        guard checkSigner(entry, body.signed, role: .admin, unit: nil) else { return }
+        do {
+            switch body.action {
+            case .enroll: try registry.enroll(body.key, role: body.role!, units: body.units, at: entry.seq)
+            case .revoke: try registry.revoke(body.key, at: entry.seq)
+            }
+        } catch {
+            add(Finding(Finding.Code(error.code), seq: entry.seq, "key: \(error.description)"))
+        }
+    }
+
+    func checkBatch(_ entry: Entry) {
+        let body: BatchBody
+        do { body = try BatchBody(decoding: entry.body) } catch {
+            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+        }
+        if !batchIDs.insert(body.batchID).inserted {
+            add(Finding(.batchDuplicateID, seq: entry.seq, "batch id \(body.batchID) was already used in this ledger"))
+        }
+        _ = checkSigner(entry, body.signed, role: .officer, unit: body.unit)
+        report.batches += 1
+        openBatch = OpenBatch(seq: entry.seq, body: body)
+    }
+
+    func checkPayment(_ entry: Entry, bytes: UnsafeRawBufferPointer, entryHash: Digest32) {
+        guard let hash else { return }
+        let body: PaymentBody
+        do { body = try PaymentBody(decoding: entry.body) } catch {
+            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+        }
+        payments[entry.seq] = PaymentRecord(hash: entryHash, amountFen: body.amountFen, unit: body.unit, program: body.program, reversedAt: nil)
+        report.totals.payments += 1
+        report.totals.grossFen += body.amountFen
+        let key = body.unit + "\t" + body.program
+        report.byUnitAndProgram[key, default: .init()].payments += 1
+        report.byUnitAndProgram[key, default: .init()].grossFen += body.amountFen
+
+        if let opens = openingsBySeq.removeValue(forKey: entry.seq) { checkOpenings(opens, body: body, seq: entry.seq) }
+
+        guard var batch = openBatch else {
+            add(Finding(.paymentOutsideBatch, seq: entry.seq, "payment does not follow a batch header and its payments"))
+            return
+        }
+        let h = batch.body
+        var mismatches: [String] = []
+        if body.batchID != h.batchID { mismatches.append("batch_id") }
+        if body.index != batch.nextIndex { mismatches.append("index (expected \(batch.nextIndex), found \(body.index))") }
+        if body.unit != h.unit { mismatches.append("unit") }
+        if body.program != h.program { mismatches.append("program") }
+        if body.period != h.period { mismatches.append("period") }
+        if !mismatches.isEmpty {
+            add(Finding(.paymentMismatch, seq: entry.seq, "payment disagrees with its batch header at seq \(batch.seq) in \(mismatches.joined(separator: ", "))"))
+        }
+        let bodyBytes = entry.bodyRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
+        let leaf = bodyBytes.map { hash.hash(prefix: MerkleTree.leafPrefix, $0) }
+            ?? CanonicalJSON.encode(.object(entry.body)).withUnsafeBytes { hash.hash(prefix: MerkleTree.leafPrefix, $0) }
+        batch.leaves.append(leaf, hash: hash)
+        batch.sum += body.amountFen
+        batch.nextIndex += 1
+        openBatch = batch
+        if batch.nextIndex == h.count { closeBatch(at: nil) }
+    }
+
+    /// Ends the open batch, either complete or interrupted by the entry at `interruptedAt`.
+    func closeBatch(at interruptedAt: UInt64?) {
+        guard let batch = openBatch, let hash else { return }
+        openBatch = nil
+        let h = batch.body
+        if batch.nextIndex != h.count {
+            let found = batch.nextIndex
+            add(Finding(.batchIncomplete, seq: batch.seq,
+                        "batch \(h.batchID) declares \(h.count) payments but \(found) follow it" + (interruptedAt.map { " (interrupted at seq \($0))" } ?? " (the ledger ends)")))
+            return
+        }
+        if batch.leaves.root(hash: hash) != h.itemRoot {
+            add(Finding(.batchItemRoot, seq: batch.seq,
+                        "batch \(h.batchID): the officer-signed item root \(h.itemRoot.hex) does not match the Merkle root of its payments at seq \(batch.seq + 1)…\(batch.seq + UInt64(h.count)) (a payment was changed after signing)"))
+        }
+        if batch.sum != h.totalFen {
+            add(Finding(.batchTotal, seq: batch.seq, "batch \(h.batchID): total_fen \(h.totalFen) but its payments add up to \(batch.sum)"))
+        }
+    }
+
+    func checkReversal(_ entry: Entry) {
+        let body: ReversalBody
+        do { body = try ReversalBody(decoding: entry.body) } catch {
+            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+        }
+        guard body.target < entry.seq, var target = payments[body.target] else {
+            add(Finding(.reversalTarget, seq: entry.seq, "reversal targets seq \(body.target), which is not an earlier payment"))
+            return
+        }
+        guard checkSigner(entry, body.signed, role: .officer, unit: target.unit) else { return }
+        if body.targetHash != target.hash {
+            add(Finding(.reversalTarget, seq: entry.seq, "reversal names target hash \(body.targetHash.hex), but payment \(body.target) hashes to \(target.hash.hex)"))
+            return
+        }
+        if let earlier = target.reversedAt {
+            add(Finding(.reversalTarget, seq: entry.seq, "payment \(body.target) was already reversed at seq \(earlier)"))
+            return
+        }
+        if body.amountFen != target.amountFen {
+            add(Finding(.reversalTarget, seq: entry.seq, "reversal amount \(body.amountFen) differs from the payment's \(target.amountFen)"))
+            return
+        }
+        target.reversedAt = entry.seq
+        payments[body.target] = target
+        report.totals.reversals += 1
+        report.totals.reversedFen += body.amountFen
+        let key = target.unit + "\t" + target.program
+        report.byUnitAndProgram[key, default: .init()].reversals += 1
+        report.byUnitAndProgram[key, default: .init()].reversedFen += body.amountFen
+    }
+
+    func checkOpenings(_ openings: [Opening], body: PaymentBody, seq: UInt64) {
+        guard let hash else { return }
+        for o in openings {
+            report.openingsChecked += 1
+            guard let field = PersonalField(rawValue: o.field), let commitment = body.commitments[field] else {
+                add(Finding(.openingUnknown, seq: seq, "an opening names field \(o.field), which the payment does not commit to"))
+                continue
+            }
+            if Commitment.compute(field: o.field, salt: o.salt, value: o.value, hash: hash) != commitment {
+                add(Finding(.openingMismatch, seq: seq, "the opening of \(o.field) does not match its commitment"))
+            }
+        }
+    }
+
+    // MARK: - checkpoints
+
+    func prepareCheckpoints(_ key: VerifierKey) {
+        var valid: [PendingCheckpoint] = []
+        for (index, note) in rawCheckpoints.enumerated() {
+            let signed: SignedCheckpoint
+            do { signed = try SignedCheckpoint(parsing: note) } catch {
+                add(Finding(.checkpointMalformed, seq: nil, "checkpoint #\(index + 1): \(error.message)")); continue
+            }
+            let size = signed.checkpoint.size
+            guard signed.checkpoint.origin == key.name else {
+                add(Finding(.checkpointMalformed, seq: size == 0 ? nil : size, "checkpoint #\(index + 1) is for origin \(signed.checkpoint.origin), not \(key.name)")); continue
+            }
+            guard signed.note.verify(with: key) else {
+                add(Finding(.checkpointSignature, seq: size == 0 ? nil : size,
+                            "checkpoint #\(index + 1) (size \(size)) has no valid signature by the ledger key \(key.name)+\(key.keyIDHex)")); continue
+            }
+            report.checkpoints += 1
+            valid.append(PendingCheckpoint(index: index, signed: signed))
+        }
+        checkpointQueue = valid.sorted { $0.signed.checkpoint.size < $1.signed.checkpoint.size }
+        if let last = checkpointQueue.last { report.latestCheckpoint = last.signed.checkpoint }
+    }
+
+    func reachCheckpoints() {
+        guard let hash else { return }
+        while nextCheckpoint < checkpointQueue.count, checkpointQueue[nextCheckpoint].signed.checkpoint.size <= frontier.size {
+            let pending = checkpointQueue[nextCheckpoint]
+            nextCheckpoint += 1
+            let cp = pending.signed.checkpoint
+            if cp.size == frontier.size {
+                if frontier.root(hash: hash) == cp.root { matchedSizes.append(cp.size) } else { mismatched.append((cp.size, pending.index)) }
+            }
+        }
+    }
+
+    // MARK: - end
+
+    /// Finishes verification and returns the report.
+    public func finish() -> VerificationReport {
+        if openBatch != nil { closeBatch(at: nil) }
+        if hash == nil && report.findings.isEmpty {
+            add(Finding(.genesis, seq: nil, "the ledger has no entries"))
+        }
+        for (seq, _) in openingsBySeq {
+            add(Finding(.openingUnknown, seq: seq, "an opening names seq \(seq), which is not a payment of this ledger"))
+        }
+        openingsBySeq = [:]
+        let end = frontier.size
+        for (size, index) in mismatched {
+            if let witness = matchedSizes.first(where: { $0 >= size }) {
+                add(Finding(.checkpointInconsistent, seq: size,
+                            "checkpoint #\(index + 1) (size \(size)) is signed by the ledger key but its root does not match entries 1…\(size), while the checkpoint of size \(witness) matches them: the ledger signed two inconsistent checkpoints"))
+            } else {
+                let lastGood = matchedSizes.last(where: { $0 < size }) ?? 0
+                add(Finding(.checkpointRootMismatch, seq: size,
+                            "checkpoint #\(index + 1) (size \(size)) does not match the root of entries 1…\(size): an entry in \(lastGood + 1)…\(size) was altered and re-chained, or the ledger signed a fork"))
+            }
+        }
+        for pending in checkpointQueue[nextCheckpoint...] {
+            let size = pending.signed.checkpoint.size
+            add(Finding(.checkpointBeyondEnd, seq: end + 1,
+                        "checkpoint #\(pending.index + 1) is signed for size \(size), but the ledger ends at seq \(end): entries \(end + 1)…\(size) are missing (the tail was cut)"))
+        }
+        let covered = checkpointQueue.last?.signed.checkpoint.size ?? 0
+        if end > 0, covered < end {
+            add(Finding(.unsignedTail, seq: covered + 1, "entries \(covered + 1)…\(end) are not covered by any signed checkpoint"))
+        }
+        report.keys = registry.order.compactMap { name in
+            registry.records[name].map { VerificationReport.KeySummary(name: name, role: $0.role.rawValue, units: $0.units, enrolledAt: $0.enrolledAt, revokedAt: $0.revokedAt) }
+        }
+        report.findings = sortedFindings()
+        return report
+    }
+
+    func sortedFindings() -> [Finding] {
+        report.findings.enumerated().sorted { a, b in
+            switch (a.element.seq, b.element.seq) {
+            case let (x?, y?): return x != y ? x < y : a.offset < b.offset
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a.offset < b.offset
+            }
+        }.map(\.element)
+    }
+}

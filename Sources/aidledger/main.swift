@@ -1,0 +1,2 @@
+import AidLedgerCLI
+AidLedgerCommand.main()

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module graph (one-way):
-//   COpenSSL ─▶ LedgerCrypto ─▶ LedgerCore ─▶ LedgerVerify ─▶ AidLedgerCLI ─▶ aidledger
+//   COpenSSL ─▶ LedgerCrypto ─▶ LedgerCore ─▶ LedgerVerify, LedgerDemo ─▶ AidLedgerCLI ─▶ aidledger
 //   CLibPQ (used by the store, issue 3)
 let package = Package(
     name: "aidledger",
@@ -21,18 +21,19 @@ let package = Package(
         .target(name: "LedgerCrypto", dependencies: ["COpenSSL"]),
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
         .target(name: "LedgerVerify", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        .target(name: "LedgerDemo", dependencies: ["LedgerCore"]),
         .target(
             name: "AidLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerCrypto", "LedgerVerify",
+                "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI"]),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"]),
-        .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto"]),
-        .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto"]),
+        .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerDemo"]),
+        .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -46,6 +46,10 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
     /// The seq the finding is about, when there is one.
     public let seq: UInt64?
     public let message: String
+    /// When set, this finding follows from a structural break (hash chain, seq order, malformed entry) at that
+    /// seq and is not independent evidence: e.g. a batch whose item root no longer matches because one of its
+    /// payments was altered in place.
+    public internal(set) var consequenceOf: UInt64? = nil
 
     public init(_ code: Code, seq: UInt64?, _ message: String) {
         self.code = code
@@ -53,8 +57,12 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// Codes that break the chain itself; later findings over the affected range are consequences.
+    public static let structuralCodes: Set<Code> = [.hashChain, .seqMismatch, .entryMalformed]
+
     public var description: String {
-        if let seq { return "seq \(seq): \(code): \(message)" }
-        return "\(code): \(message)"
+        let suffix = consequenceOf.map { " (follows from the break at seq \($0))" } ?? ""
+        if let seq { return "seq \(seq): \(code): \(message)\(suffix)" }
+        return "\(code): \(message)\(suffix)"
     }
 }

@@ -66,8 +66,13 @@ public final class LedgerVerifier {
         for o in options.openings { openingsBySeq[o.seq, default: []].append(o) }
     }
 
-    func add(_ finding: Finding) {
+    /// Seq ranges whose integrity a finding depends on, by finding index: if a structural break lies in the
+    /// range, the finding is a consequence of it.
+    var dependsOn: [Int: ClosedRange<UInt64>] = [:]
+
+    func add(_ finding: Finding, dependsOn range: ClosedRange<UInt64>? = nil) {
         if report.findings.count >= Self.maxFindings { report.findingsTruncated = true; return }
+        if let range { dependsOn[report.findings.count] = range }
         report.findings.append(finding)
     }
 
@@ -269,7 +274,8 @@ public final class LedgerVerifier {
         if body.program != h.program { mismatches.append("program") }
         if body.period != h.period { mismatches.append("period") }
         if !mismatches.isEmpty {
-            add(Finding(.paymentMismatch, seq: entry.seq, "payment disagrees with its batch header at seq \(batch.seq) in \(mismatches.joined(separator: ", "))"))
+            add(Finding(.paymentMismatch, seq: entry.seq, "payment disagrees with its batch header at seq \(batch.seq) in \(mismatches.joined(separator: ", "))"),
+                dependsOn: batch.seq...entry.seq)
         }
         let bodyBytes = entry.bodyRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
         let leaf = bodyBytes.map { hash.hash(prefix: MerkleTree.leafPrefix, $0) }
@@ -286,18 +292,20 @@ public final class LedgerVerifier {
         guard let batch = openBatch, let hash else { return }
         openBatch = nil
         let h = batch.body
+        // The batch's evidence spans its header, its payments and the next entry (whose prev seals the last one).
+        let span = batch.seq...(batch.seq + UInt64(h.count) + 1)
         if batch.nextIndex != h.count {
             let found = batch.nextIndex
             add(Finding(.batchIncomplete, seq: batch.seq,
-                        "batch \(h.batchID) declares \(h.count) payments but \(found) follow it" + (interruptedAt.map { " (interrupted at seq \($0))" } ?? " (the ledger ends)")))
+                        "batch \(h.batchID) declares \(h.count) payments but \(found) follow it" + (interruptedAt.map { " (interrupted at seq \($0))" } ?? " (the ledger ends)")), dependsOn: span)
             return
         }
         if batch.leaves.root(hash: hash) != h.itemRoot {
             add(Finding(.batchItemRoot, seq: batch.seq,
-                        "batch \(h.batchID): the officer-signed item root \(h.itemRoot.hex) does not match the Merkle root of its payments at seq \(batch.seq + 1)…\(batch.seq + UInt64(h.count)) (a payment was changed after signing)"))
+                        "batch \(h.batchID): the officer-signed item root \(h.itemRoot.hex) does not match the Merkle root of its payments at seq \(batch.seq + 1)…\(batch.seq + UInt64(h.count)) (a payment was changed after signing)"), dependsOn: span)
         }
         if batch.sum != h.totalFen {
-            add(Finding(.batchTotal, seq: batch.seq, "batch \(h.batchID): total_fen \(h.totalFen) but its payments add up to \(batch.sum)"))
+            add(Finding(.batchTotal, seq: batch.seq, "batch \(h.batchID): total_fen \(h.totalFen) but its payments add up to \(batch.sum)"), dependsOn: span)
         }
     }
 
@@ -402,13 +410,15 @@ public final class LedgerVerifier {
             } else {
                 let lastGood = matchedSizes.last(where: { $0 < size }) ?? 0
                 add(Finding(.checkpointRootMismatch, seq: size,
-                            "checkpoint #\(index + 1) (size \(size)) does not match the root of entries 1…\(size): an entry in \(lastGood + 1)…\(size) was altered and re-chained, or the ledger signed a fork"))
+                            "checkpoint #\(index + 1) (size \(size)) does not match the root of entries 1…\(size): an entry in \(lastGood + 1)…\(size) was altered and re-chained, or the ledger signed a fork"),
+                    dependsOn: 1...size)
             }
         }
         for pending in checkpointQueue[nextCheckpoint...] {
             let size = pending.signed.checkpoint.size
             add(Finding(.checkpointBeyondEnd, seq: end + 1,
-                        "checkpoint #\(pending.index + 1) is signed for size \(size), but the ledger ends at seq \(end): entries \(end + 1)…\(size) are missing (the tail was cut)"))
+                        "checkpoint #\(pending.index + 1) is signed for size \(size), but the ledger ends at seq \(end): entries \(end + 1)…\(size) are missing (the tail was cut)"),
+                dependsOn: 1...(end + 1))
         }
         let covered = checkpointQueue.last?.signed.checkpoint.size ?? 0
         if end > 0, covered < end {
@@ -422,7 +432,16 @@ public final class LedgerVerifier {
     }
 
     func sortedFindings() -> [Finding] {
-        report.findings.enumerated().sorted { a, b in
+        let breaks = report.findings.filter { Finding.structuralCodes.contains($0.code) }.compactMap(\.seq).sorted()
+        for (index, range) in dependsOn {
+            if let cause = breaks.first(where: { range.contains($0) }), report.findings[index].seq != cause {
+                report.findings[index].consequenceOf = cause
+            }
+        }
+        dependsOn = [:]
+        return report.findings.enumerated().sorted { a, b in
+            let ca = a.element.consequenceOf != nil, cb = b.element.consequenceOf != nil
+            if ca != cb { return !ca }
             switch (a.element.seq, b.element.seq) {
             case let (x?, y?): return x != y ? x < y : a.offset < b.offset
             case (.some, nil): return true

@@ -31,12 +31,14 @@ public struct VerificationReport: Sendable {
     public var latestCheckpoint: Checkpoint? = nil
     public var keys: [KeySummary] = []
     public var openingsChecked: Int = 0
-    /// Sorted by seq (findings without a seq last), at most `LedgerVerifier.maxFindings`.
+    /// Independent findings sorted by seq, then consequences sorted by seq, at most `LedgerVerifier.maxFindings`.
     public var findings: [Finding] = []
     public var findingsTruncated = false
 
     public var intact: Bool { findings.isEmpty }
 
-    /// The first bad seq: the smallest seq any finding names.
-    public var firstBadSeq: UInt64? { findings.compactMap(\.seq).min() }
+    /// The first bad seq: the smallest seq an independent finding names (consequences of a break are not counted).
+    public var firstBadSeq: UInt64? {
+        findings.filter { $0.consequenceOf == nil }.compactMap(\.seq).min() ?? findings.compactMap(\.seq).min()
+    }
 }

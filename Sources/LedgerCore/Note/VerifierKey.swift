@@ -19,7 +19,7 @@ public struct VerifierKey: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a vkey string of the given suite. Rejects a key ID that does not match the name and key.
     public init(parsing text: String, suite: Suite) throws(FormatError) {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw FormatError(.badKey, "verifier key must have the form name+keyid+key") }
         let name = String(parts[0])
         guard parts[1].utf8.count == 8, let idBytes = Hex.decode(parts[1]) else {

@@ -1,0 +1,25 @@
+import ArgumentParser
+
+/// The `aidledger` command.
+public struct AidLedgerCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "aidledger",
+        abstract: "Tamper-evident audit trail of student-aid payments (学生资助): hash-chained, signed, verifiable.",
+        discussion: """
+            Every entry is canonical JSON, hash-chained and covered by signed C2SP checkpoints; personal data
+            appear only as salted commitments. See docs/FORMAT.md for the normative format.
+            """,
+        subcommands: [VerifyCommand.self, KeysCommand.self, DemoCommand.self, BenchCommand.self, DevCommand.self]
+    )
+
+    public init() {}
+}
+
+/// Exit code for a ledger that failed verification (usage and I/O errors exit with 2 via `CLIError`).
+let exitVerificationFailed: Int32 = 1
+
+/// A user-facing error: printed as `aidledger: <message>` with exit code 2.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

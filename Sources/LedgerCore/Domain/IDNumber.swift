@@ -1,0 +1,65 @@
+/// Resident identity numbers (GB 11643-1999): 6-digit address code, 8-digit birth date, 3-digit sequence
+/// (odd = male), and an ISO 7064 MOD 11-2 check character.
+public enum IDNumber {
+    static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+
+    /// Why an ID number is invalid. The messages never repeat the number itself.
+    public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        case length(Int)
+        case nonDigit(position: Int)
+        case birthDate
+        case checksum
+
+        public var description: String {
+            switch self {
+            case .length(let n): "must be 18 characters, found \(n)"
+            case .nonDigit(let p): "character \(p) must be a digit"
+            case .birthDate: "characters 7–14 are not a real birth date"
+            case .checksum: "check character does not match (GB 11643 MOD 11-2)"
+            }
+        }
+    }
+
+    /// The check character for the first 17 digits.
+    public static func checkCharacter(forFirst17 digits: [UInt8]) -> Character {
+        var sum = 0
+        for i in 0..<17 { sum += Int(digits[i] - 0x30) * weights[i] }
+        return checkCharacters[sum % 11]
+    }
+
+    /// Validates format, birth date (1900 – `maxYear`) and checksum. A lowercase `x` is accepted as `X`
+    /// by `normalize`, not here.
+    public static func validate(_ id: String, maxYear: Int = 2100) throws(Problem) {
+        let b = Array(id.utf8)
+        guard b.count == 18 else { throw .length(id.count) }
+        for i in 0..<17 where !(0x30...0x39).contains(b[i]) { throw .nonDigit(position: i + 1) }
+        guard (0x30...0x39).contains(b[17]) || b[17] == UInt8(ascii: "X") else { throw .nonDigit(position: 18) }
+        let date = String(decoding: b[6..<10], as: UTF8.self) + "-" + String(decoding: b[10..<12], as: UTF8.self) + "-" + String(decoding: b[12..<14], as: UTF8.self)
+        guard FieldSyntax.isDate(date), let year = Int(date.prefix(4)), year <= maxYear else { throw .birthDate }
+        guard Character(Unicode.Scalar(b[17])) == checkCharacter(forFirst17: Array(b[0..<17])) else { throw .checksum }
+    }
+
+    public static func isValid(_ id: String) -> Bool {
+        do { try validate(id); return true } catch { return false }
+    }
+
+    /// Trims spaces and upper-cases a trailing x.
+    public static func normalize(_ id: String) -> String {
+        var s = id.trimmingASCIIWhitespace()
+        if s.hasSuffix("x") { s = String(s.dropLast()) + "X" }
+        return s
+    }
+}
+
+extension String {
+    /// The string without leading and trailing ASCII spaces, tabs, CR and LF.
+    public func trimmingASCIIWhitespace() -> String {
+        let u = Array(utf8)
+        var start = 0, end = u.count
+        func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
+        while start < end, ws(u[start]) { start += 1 }
+        while end > start, ws(u[end - 1]) { end -= 1 }
+        return String(decoding: u[start..<end], as: UTF8.self)
+    }
+}

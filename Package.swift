@@ -30,10 +30,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI"]),
-        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
-        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"]),
-        .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerDemo"]),
-        .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify"]),
+        .target(name: "TestSupport", dependencies: ["LedgerCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "TestSupport"]),
+        .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerDemo", "TestSupport"]),
+        .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -35,8 +35,11 @@ public enum IDNumber {
         guard b.count == 18 else { throw .length(id.count) }
         for i in 0..<17 where !(0x30...0x39).contains(b[i]) { throw .nonDigit(position: i + 1) }
         guard (0x30...0x39).contains(b[17]) || b[17] == UInt8(ascii: "X") else { throw .nonDigit(position: 18) }
-        let date = String(decoding: b[6..<10], as: UTF8.self) + "-" + String(decoding: b[10..<12], as: UTF8.self) + "-" + String(decoding: b[12..<14], as: UTF8.self)
-        guard FieldSyntax.isDate(date), let year = Int(date.prefix(4)), year <= maxYear else { throw .birthDate }
+        // Birth years from 1800: GB 11643's own sample 440524188001010014 is born in 1880.
+        guard let year = FieldSyntax.digits(b[6..<10]), let month = FieldSyntax.digits(b[10..<12]), let day = FieldSyntax.digits(b[12..<14]),
+              year >= 1800, year <= maxYear, month >= 1, month <= 12, day >= 1, day <= FieldSyntax.daysIn(month: month, year: year) else {
+            throw .birthDate
+        }
         guard Character(Unicode.Scalar(b[17])) == checkCharacter(forFirst17: Array(b[0..<17])) else { throw .checksum }
     }
 

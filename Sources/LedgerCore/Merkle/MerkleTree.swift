@@ -33,11 +33,11 @@ public enum MerkleTree {
         return sn == 0 ? r : nil
     }
 
-    /// Verifies a consistency proof between two tree sizes (RFC 9162 §2.1.4.2).
+    /// Verifies a consistency proof between two tree sizes (RFC 9162 §2.1.4.2). A proof from the empty tree
+    /// proves nothing and is rejected, as transparency-dev/merkle does.
     public static func verifyConsistency(size1: UInt64, size2: UInt64, root1: Digest32, root2: Digest32, proof: [Digest32], hash: HashFunction) -> Bool {
-        if size1 > size2 { return false }
+        if size1 == 0 || size1 > size2 { return false }
         if size1 == size2 { return proof.isEmpty && root1 == root2 }
-        if size1 == 0 { return proof.isEmpty }
         guard !proof.isEmpty else { return false }
         var path = proof
         if size1 & (size1 - 1) == 0 { path.insert(root1, at: 0) } // size1 is a power of two

@@ -1,0 +1,230 @@
+import Foundation
+import Testing
+@testable import LedgerCore
+import TestSupport
+
+@Suite struct SignedNoteTests {
+    /// The C2SP signed-note example: the vkey parses (its key ID is recomputed) and verifies the note.
+    @Test func c2spExample() throws {
+        let v = try readJSON(TestPaths.sharedVectors.appendingPathComponent("signed-note.json")).objectValue!
+        let vkey = try VerifierKey(parsing: v["vkey"]!.stringValue!, suite: .ed25519SHA256)
+        #expect(vkey.name == "example.com/foo")
+        #expect(vkey.keyIDHex == "530d903a")
+        #expect(vkey.description == v["vkey"]!.stringValue!)
+        let note = try SignedNote(parsing: v["note"]!.stringValue!)
+        #expect(note.text == "This is an example message.\n")
+        #expect(note.verify(with: vkey))
+        let altered = SignedNote(text: "This is an example message!\n", signatures: note.signatures)
+        #expect(!altered.verify(with: vkey))
+        // The cosigned checkpoint parses: three lines, two signatures (the witness one is ignored without its key).
+        let cp = try SignedCheckpoint(parsing: v["cosigned_checkpoint_example"]!.stringValue!)
+        #expect(cp.checkpoint.origin == "example.com/behind-the-sofa")
+        #expect(cp.checkpoint.size == 20852163)
+        #expect(cp.note.signatures.count == 2)
+        #expect(cp.serialized == v["cosigned_checkpoint_example"]!.stringValue!)
+    }
+
+    @Test func vkeyWithWrongKeyIDIsRejected() {
+        #expect(throws: FormatError.self) { try VerifierKey(parsing: "example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", suite: .ed25519SHA256) }
+        #expect(throws: FormatError.self) { try VerifierKey(parsing: "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", suite: .sm2SM3) }
+    }
+
+    @Test func sm2KeyIDKnownAnswer() throws {
+        let kat = try readJSON(TestPaths.projectVectors.appendingPathComponent("kat.json")).objectValue!["sm2_key_id"]!.arrayValue![0].objectValue!
+        let id = VerifierKey.computeKeyID(name: kat["name"]!.stringValue!, publicKey: Hex.decode(kat["public_key"]!.stringValue!)!, suite: .sm2SM3)
+        #expect(String(id, radix: 16).leftPadded(8) == kat["key_id"]!.stringValue!)
+    }
+
+    @Test(arguments: Suite.allCases)
+    func checkpointSignRoundTrip(_ suite: Suite) throws {
+        let key = try NamedSigningKey(name: "aidledger.example/430626", key: SigningKey.generate(suite.signatureAlgorithm), suite: suite)
+        let cp = Checkpoint(origin: key.name, size: 42, root: try HashFunction(suite.hashAlgorithm).hash([1, 2, 3]))
+        let signed = try SignedCheckpoint(checkpoint: cp, signedBy: key)
+        let parsed = try SignedCheckpoint(parsing: signed.serialized)
+        #expect(parsed.checkpoint == cp)
+        #expect(parsed.note.verify(with: key.verifierKey))
+        let vkey = try VerifierKey(parsing: key.verifierKey.description, suite: suite)
+        #expect(parsed.note.verify(with: vkey))
+        #expect(signed.serialized.hasPrefix("aidledger.example/430626\n42\n"))
+        #expect(signed.serialized.contains("\n\n\u{2014} aidledger.example/430626 "))
+    }
+
+    @Test(arguments: [
+        "no newline",
+        "a\nb\n",
+        "text\n\n\u{2014} name\n",
+        "text\n\n- name AAAAAAAA\n",
+        "text\n\n\u{2014} name !!!!\n",
+        "text\u{01}\n\n\u{2014} name AAAAAAAA\n",
+    ])
+    func malformedNotes(_ text: String) {
+        #expect(throws: FormatError.self) { try SignedNote(parsing: text) }
+    }
+
+    @Test func checkpointTextIsStrict() {
+        #expect(throws: FormatError.self) { try Checkpoint(parsingText: "o\n01\n\(Base64.encode([UInt8](repeating: 0, count: 32)))\n") }
+        #expect(throws: FormatError.self) { try Checkpoint(parsingText: "o\n1\nAAAA\n") }
+        #expect(throws: FormatError.self) { try Checkpoint(parsingText: "o\n1\n\(Base64.encode([UInt8](repeating: 0, count: 32)))\next\n") }
+        #expect(throws: Never.self) { try Checkpoint(parsingText: "o\n1\n\(Base64.encode([UInt8](repeating: 0, count: 32)))\n") }
+    }
+
+    @Test func base64IsStrict() {
+        #expect(Base64.decode("AQ==") == [1])
+        #expect(Base64.decode("AR==") == nil) // non-zero trailing bits
+        #expect(Base64.decode("AQ") == nil)
+        #expect(Base64.decode("A=Q=") == nil)
+        #expect(Base64.decode("AQ==AQ==") == nil)
+        for n in 0..<20 {
+            let bytes = (0..<n).map { UInt8($0 * 37 & 0xff) }
+            #expect(Base64.decode(Base64.encode(bytes)) == bytes)
+            #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
+        }
+    }
+}
+
+@Suite struct KnownAnswerTests {
+    let kat = try! readJSON(TestPaths.projectVectors.appendingPathComponent("kat.json")).objectValue!
+
+    @Test func hashes() throws {
+        for case .object(let o) in kat["hash"]!.arrayValue! {
+            let suite = Suite(rawValue: o["suite"]!.stringValue!)!
+            #expect(suite.makeHashFunction().hash(Array(o["input_utf8"]!.stringValue!.utf8)).hex == o["digest"]!.stringValue!)
+        }
+    }
+
+    @Test func commitments() throws {
+        var n = 0
+        for case .object(let o) in kat["commitment"]!.arrayValue! {
+            let suite = Suite(rawValue: o["suite"]!.stringValue!)!
+            let c = Commitment.compute(field: o["field"]!.stringValue!, salt: Hex.decode(o["salt"]!.stringValue!)!, value: o["value"]!.stringValue!, hash: suite.makeHashFunction())
+            #expect(c.hex == o["commitment"]!.stringValue!)
+            n += 1
+        }
+        #expect(n == 4)
+    }
+
+    @Test func entryHashes() throws {
+        for case .object(let o) in kat["entry_hash"]!.arrayValue! {
+            let suite = Suite(rawValue: o["suite"]!.stringValue!)!
+            let bytes = Array(o["canonical_bytes"]!.stringValue!.utf8)
+            #expect(EntryHash.compute(bytes, hash: suite.makeHashFunction()).hex == o["entry_hash"]!.stringValue!)
+            let entry = try Entry(decoding: bytes)
+            #expect(entry.canonicalBytes() == bytes)
+        }
+    }
+
+    @Test func timestamps() throws {
+        for case .object(let o) in kat["timestamp"]!.arrayValue! {
+            let ms = o["ms"]!.intValue!, text = o["text"]!.stringValue!
+            #expect(Timestamp.format(millisecondsSinceEpoch: ms) == text)
+            #expect(Timestamp.parse(text) == ms)
+        }
+    }
+}
+
+@Suite struct EntryTests {
+    func sampleBody() -> JSONObject {
+        ["account_type": "bank_card", "amount_fen": 62500, "batch_id": "b-1", "boarding": true,
+         "commit": .object(["id_number": .string(String(repeating: "a", count: 64)), "name": .string(String(repeating: "b", count: 64))]),
+         "grade": "3", "index": 0, "paid_date": "2025-10-15", "period": "2025-autumn", "program": "寄宿生生活补助",
+         "school_code": "4306261", "school_name": "示范县第1小学", "stage": "primary", "unit": "430626"]
+    }
+
+    /// The appender's spliced serialization equals the generic canonical encoding of the same entry.
+    @Test(arguments: Suite.allCases)
+    func appenderSpliceEqualsCanonicalEncoding(_ suite: Suite) throws {
+        let a = LedgerAppender(origin: "aidledger.example/x", suite: suite)
+        let first = a.append(kind: .genesis, body: ["k": "v\n\"q\""], time: "2026-01-01T00:00:00.000Z")
+        let second = a.append(kind: .payment, body: sampleBody(), time: "2025-01-01T00:00:00.000Z")
+        let e1 = try Entry(decoding: first.bytes), e2 = try Entry(decoding: second.bytes)
+        #expect(e1.canonicalBytes() == first.bytes)
+        #expect(e2.canonicalBytes() == second.bytes)
+        #expect(e2.prev == first.hash && e2.seq == 2)
+        #expect(e2.time == "2026-01-01T00:00:00.000Z", "time never goes backwards")
+        #expect(try PaymentBody(decoding: e2.body).amountFen == 62500)
+        #expect(a.root == MerkleTree.root(leafHashes: [first.hash, second.hash], hash: suite.makeHashFunction()))
+    }
+
+    @Test func unknownAndMistypedFieldsAreRejected() {
+        var body = sampleBody()
+        body["extra"] = 1
+        #expect(throws: FormatError.self) { try PaymentBody(decoding: body) }
+        for (field, value): (String, JSONValue) in [("amount_fen", 0), ("amount_fen", "100"), ("stage", "college"), ("paid_date", "2025-02-30"),
+                                                   ("period", "2025-summer"), ("boarding", 1), ("account_type", "cash"), ("index", -1)] {
+            var b = sampleBody()
+            b[field] = value
+            do {
+                _ = try PaymentBody(decoding: b)
+                Issue.record("accepted \(field) = \(value)")
+            } catch {
+                #expect(error.message.contains("payment.\(field)"), "\(error)")
+            }
+        }
+        var noName = sampleBody()
+        noName["commit"] = .object(["id_number": .string(String(repeating: "a", count: 64))])
+        #expect(throws: FormatError.self) { try PaymentBody(decoding: noName) }
+    }
+
+    @Test func envelopeIsChecked() {
+        let good = #"{"body":{},"kind":"genesis","origin":"o","prev":"0000000000000000000000000000000000000000000000000000000000000000","seq":1,"time":"2026-01-01T00:00:00.000Z","v":1}"#
+        #expect(throws: Never.self) { try Entry(decoding: Array(good.utf8)) }
+        for (find, replace) in [("\"v\":1", "\"v\":2"), ("\"seq\":1", "\"seq\":0"), ("genesis", "audit"), ("00.000Z", "00Z"), ("\"origin\":\"o\"", "\"origin\":\"o p\"")] {
+            let bad = good.replacingOccurrences(of: find, with: replace)
+            #expect(throws: FormatError.self, "\(replace)") { try Entry(decoding: Array(bad.utf8)) }
+        }
+    }
+
+    @Test func statementsAreDomainSeparated() {
+        let s1 = Statement.bytes(kind: .batch, origin: "o", body: ["a": 1, "sig": "x"])
+        let s2 = Statement.bytes(kind: .reversal, origin: "o", body: ["a": 1])
+        let s3 = Statement.bytes(kind: .batch, origin: "p", body: ["a": 1])
+        #expect(String(decoding: s1, as: UTF8.self) == "aidledger/v1/statement/batch\u{0}{\"a\":1,\"origin\":\"o\"}")
+        #expect(s1 != s2 && s1 != s3)
+    }
+}
+
+@Suite struct DomainTests {
+    @Test func idNumbers() {
+        #expect(IDNumber.isValid("11010519491231002X"))
+        #expect(IDNumber.isValid("440524188001010014"))
+        #expect(throws: IDNumber.Problem.checksum) { try IDNumber.validate("110105194912310021") }
+        #expect(throws: IDNumber.Problem.birthDate) { try IDNumber.validate("110105199902300011") }
+        #expect(throws: IDNumber.Problem.length(17)) { try IDNumber.validate("11010519491231002") }
+        #expect(throws: IDNumber.Problem.nonDigit(position: 3)) { try IDNumber.validate("11A10519491231002X") }
+        #expect(IDNumber.normalize(" 11010519491231002x ") == "11010519491231002X")
+    }
+
+    @Test func fieldSyntax() {
+        #expect(FieldSyntax.isTimestamp("2024-02-29T23:59:59.999Z"))
+        #expect(!FieldSyntax.isTimestamp("2023-02-29T23:59:59.999Z"))
+        #expect(!FieldSyntax.isTimestamp("2024-02-28T24:00:00.000Z"))
+        #expect(!FieldSyntax.isTimestamp("2024-02-28T23:00:00.000+08:00"))
+        #expect(FieldSyntax.isPeriod("2025-autumn") && FieldSyntax.isPeriod("2025-03") && FieldSyntax.isPeriod("2025"))
+        #expect(!FieldSyntax.isPeriod("2025-13") && !FieldSyntax.isPeriod("2025年秋季"))
+        #expect(FieldSyntax.isToken("430626-2025-autumn-0001") && !FieldSyntax.isToken("a b") && !FieldSyntax.isToken(""))
+    }
+
+    @Test func keyRegistryDecidesBySeq() throws {
+        let suite = Suite.ed25519SHA256
+        let key = try VerifierKey(name: "o/officer/1", publicKey: SigningKey.generate(.ed25519).publicKey, suite: suite)
+        var registry = KeyRegistry()
+        try registry.enroll(key, role: .officer, units: ["430626"], at: 2)
+        #expect(throws: KeyRegistry.Denial.self) { try registry.authorize(signer: key.name, role: .officer, unit: "430626", at: 2) }
+        #expect(try registry.authorize(signer: key.name, role: .officer, unit: "430626", at: 3) == key)
+        #expect(throws: KeyRegistry.Denial.self) { try registry.authorize(signer: key.name, role: .officer, unit: "430611", at: 3) }
+        #expect(throws: KeyRegistry.Denial.self) { try registry.authorize(signer: key.name, role: .admin, unit: nil, at: 3) }
+        try registry.revoke(key, at: 5)
+        #expect(try registry.authorize(signer: key.name, role: .officer, unit: "430626", at: 5) == key)
+        do {
+            _ = try registry.authorize(signer: key.name, role: .officer, unit: "430626", at: 6)
+            Issue.record("revoked key authorized")
+        } catch {
+            #expect(error.code == "signer-revoked")
+        }
+        #expect(throws: KeyRegistry.Denial.self) { try registry.enroll(key, role: .officer, units: ["430626"], at: 7) }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

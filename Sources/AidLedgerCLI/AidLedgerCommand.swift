@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `aidledger` command.
 public struct AidLedgerCommand: ParsableCommand {
@@ -13,6 +14,20 @@ public struct AidLedgerCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Runs the command line. Exit codes: 0 success; 1 verification found a problem; 2 an input or I/O error
+    /// (`aidledger: <message>` on standard error); 64 a usage error.
+    public static func main(_ arguments: [String]? = nil) {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("aidledger: \(error.description)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit code for a ledger that failed verification (usage and I/O errors exit with 2 via `CLIError`).

@@ -9,7 +9,7 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Verify a ledger bundle offline: hash chain, checkpoints, signatures, keys, batches, reversals, openings.",
         discussion: """
             Exits 0 when the ledger is intact, 1 when verification finds a problem (the first bad seq and what \
-            is wrong are printed), 2 for a usage or I/O error.
+            is wrong are printed), 2 when a file cannot be read or an openings line is invalid, 64 for a usage error.
             """
     )
 

@@ -69,12 +69,17 @@ public enum Bundle {
         do { headerValue = try JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes[lines[1]]), mode: .canonical) } catch {
             throw FormatError(.badBundle, "line 2: bundle header is not canonical JSON: \(error)")
         }
-        var r = try FieldReader(headerValue, context: "bundle header")
-        let origin = try r.string("origin", VerifierKey.isValidName, expected: "a ledger origin")
-        let suite = try r.oneOf("suite", Suite.self)
-        let entries = UInt64(try r.int("entries", min: 0))
-        let checkpoints = UInt64(try r.int("checkpoints", min: 0))
-        try r.finish()
+        let origin: String, suite: Suite, entries: UInt64, checkpoints: UInt64
+        do {
+            var r = try FieldReader(headerValue, context: "bundle header")
+            origin = try r.string("origin", VerifierKey.isValidName, expected: "a ledger origin")
+            suite = try r.oneOf("suite", Suite.self)
+            entries = UInt64(try r.int("entries", min: 0))
+            checkpoints = UInt64(try r.int("checkpoints", min: 0))
+            try r.finish()
+        } catch {
+            throw FormatError(.badBundle, "line 2: \(error.message)")
+        }
         let header = Header(origin: origin, suite: suite, entries: entries, checkpoints: checkpoints)
         let body = lines.count - 2
         guard UInt64(body) == entries + checkpoints else {

@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+import LedgerCore
+import LedgerDemo
+@testable import LedgerVerify
+import TestSupport
+
+/// The committed ledger vectors in Tests/Vectors/ledgers: a conforming verifier must reach each verdict.
+/// They pin the format: a change to hashing, encoding or signing breaks them.
+@Suite struct CommittedVectorTests {
+    static let directory = TestPaths.projectVectors.appendingPathComponent("ledgers")
+
+    static func manifest() throws -> [JSONObject] {
+        try readJSON(directory.appendingPathComponent("manifest.json")).arrayValue!.map { $0.objectValue! }
+    }
+
+    @Test func manifestNamesEveryTamperClass() throws {
+        let names = Set(try Self.manifest().map { $0["name"]!.stringValue! })
+        for required in ["valid-ed25519-sha256", "valid-sm2-sm3", "amount-changed", "commitment-changed", "entry-removed", "entries-swapped",
+                         "tail-cut", "checkpoint-forged", "checkpoint-inconsistent", "key-without-admin-signature", "batch-revoked-key",
+                         "batch-out-of-scope", "batch-item-root", "reversal-of-non-payment", "opening-mismatch"] {
+            #expect(names.contains(required), "missing vector \(required)")
+        }
+    }
+
+    @Test(arguments: try! CommittedVectorTests.manifest().map { $0["name"]!.stringValue! })
+    func vector(_ name: String) throws {
+        let v = try Self.manifest().first { $0["name"]!.stringValue! == name }!
+        let bundle = try readBytes(Self.directory.appendingPathComponent(v["bundle"]!.stringValue!))
+        var options = LedgerVerifier.Options()
+        options.trustedLedgerKey = v["ledger_key"]!.stringValue!
+        if let o = v["openings"]?.stringValue {
+            options.openings = try readBytes(Self.directory.appendingPathComponent(o)).split(separator: 0x0a).map { try Opening(decoding: Array($0)) }
+        }
+        let report = bundle.withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: options) }
+        if case .string("intact") = v["expect"]! {
+            #expect(report.intact, "\(name): \(report.findings)")
+            #expect(report.checkpoints > 0 && report.latestCheckpoint?.size == report.entries)
+        } else {
+            let expect = v["expect"]!.objectValue!
+            let seq = UInt64(expect["first_bad_seq"]!.intValue!)
+            #expect(!report.intact, "\(name) verified as intact")
+            #expect(report.firstBadSeq == seq, "\(name): first bad seq \(String(describing: report.firstBadSeq)), findings \(report.findings)")
+            #expect(report.findings.first?.code.rawValue == expect["code"]!.stringValue!, "\(name): \(report.findings)")
+            #expect(report.findings.first?.seq == seq)
+        }
+    }
+
+    @Test func validLedgerSummary() throws {
+        let bundle = try readBytes(Self.directory.appendingPathComponent("valid-ed25519-sha256.bundle"))
+        let openings = try readBytes(Self.directory.appendingPathComponent("valid-ed25519-sha256.openings.jsonl")).split(separator: 0x0a).map { try Opening(decoding: Array($0)) }
+        var options = LedgerVerifier.Options()
+        options.openings = openings
+        let r = bundle.withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: options) }
+        #expect(r.intact)
+        #expect(r.entries == 18)
+        #expect(r.entriesByKind == ["genesis": 1, "key": 4, "batch": 3, "payment": 9, "reversal": 1])
+        #expect(r.batches == 3 && r.totals.payments == 9 && r.totals.reversals == 1)
+        #expect(r.totals.netFen == r.totals.grossFen - r.totals.reversedFen && r.totals.reversedFen > 0)
+        #expect(r.byUnitAndProgram.count == 2)
+        #expect(r.openingsChecked == openings.count && openings.count == 9 * 5)
+        #expect(r.keys.map(\.role) == ["admin", "officer", "officer", "inspector"])
+        #expect(r.keys[2].revokedAt == 14)
+        #expect(r.checkpoints == 9)
+    }
+
+    /// No personal value from the openings appears anywhere in a bundle.
+    @Test func bundlesCarryNoPersonalData() throws {
+        let bundle = String(decoding: try readBytes(Self.directory.appendingPathComponent("valid-ed25519-sha256.bundle")), as: UTF8.self)
+        let openings = try readBytes(Self.directory.appendingPathComponent("valid-ed25519-sha256.openings.jsonl")).split(separator: 0x0a).map { try Opening(decoding: Array($0)) }
+        #expect(!openings.isEmpty)
+        for o in openings where o.value.count >= 2 {
+            #expect(!bundle.contains(o.value), "\(o.field) of seq \(o.seq) appears in the bundle")
+        }
+    }
+}
+
+/// Freshly generated vectors: the generator and the verifier agree with the code as it is now.
+@Suite struct GeneratedVectorTests {
+    @Test func freshVectorsReachTheirVerdicts() throws {
+        let vectors = try LedgerVectors.all(paymentsPerBatch: 4)
+        #expect(vectors.count >= 15)
+        for v in vectors {
+            var options = LedgerVerifier.Options()
+            options.trustedLedgerKey = v.ledgerKey
+            options.openings = try (v.openings ?? []).split(separator: 0x0a).map { try Opening(decoding: Array($0)) }
+            let r = v.bundle.withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: options) }
+            if let code = v.expectedCode {
+                #expect(r.findings.first?.code.rawValue == code && r.firstBadSeq == v.expectedSeq, "\(v.name): \(r.findings)")
+            } else {
+                #expect(r.intact, "\(v.name): \(r.findings)")
+            }
+        }
+    }
+}
+
+@Suite struct VerifierBehaviourTests {
+    func demo(_ suite: Suite = .ed25519SHA256) throws -> InMemoryLedger { try DemoScenario.build(suite: suite, paymentsPerBatch: 2).ledger }
+
+    @Test func pinnedKeyMismatchIsReported() throws {
+        let ledger = try demo()
+        var options = LedgerVerifier.Options()
+        options.trustedLedgerKey = try InMemoryLedger.create(origin: ledger.origin, suite: .ed25519SHA256).ledgerKey.verifierKey.description
+        let r = ledger.bundle().withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: options) }
+        #expect(r.findings.first?.code == .untrustedLedgerKey)
+    }
+
+    @Test func entriesAfterTheLastCheckpointAreUnsigned() throws {
+        let ledger = try demo()
+        var parts = ledger.checkpoints.map(\.serialized)
+        parts.removeLast()
+        let bundle = Bundle.encode(header: .init(origin: ledger.origin, suite: ledger.suite, entries: UInt64(ledger.entries.count), checkpoints: UInt64(parts.count)),
+                                   entries: ledger.entries.map(\.bytes), checkpoints: parts)
+        let r = bundle.withUnsafeBytes { LedgerVerifier.verify(bundle: $0) }
+        #expect(r.findings.first?.code == .unsignedTail)
+        #expect(r.firstBadSeq == ledger.checkpoints[ledger.checkpoints.count - 2].checkpoint.size + 1)
+    }
+
+    @Test func malformedBundlesAreNamedByLine() throws {
+        let ledger = try demo()
+        let good = ledger.bundle()
+        for (bytes, expected) in [(Array(good.dropLast()), "does not end with a newline"),
+                                  (Array("aidledger-bundle/v2\n{}\n".utf8), "line 1"),
+                                  (Array(good.prefix(good.firstIndex(of: 0x0a)! + 1)) + Array("{\"entries\":1}\n".utf8), "line 2")] {
+            let r = bytes.withUnsafeBytes { LedgerVerifier.verify(bundle: $0) }
+            #expect(r.findings.first?.code == .bundleMalformed)
+            #expect(r.findings.first?.message.contains(expected) == true, "\(r.findings)")
+        }
+        // An entry line that is not canonical JSON is named by its seq.
+        var lines = good.split(separator: 0x0a, omittingEmptySubsequences: false).map { Array($0) }
+        lines[2 + 5] = Array(String(decoding: lines[2 + 5], as: UTF8.self).replacingOccurrences(of: "{\"body\":", with: "{ \"body\":").utf8)
+        let bad = Array(lines.joined(separator: [0x0a]))
+        let r = bad.withUnsafeBytes { LedgerVerifier.verify(bundle: $0) }
+        #expect(r.findings.first?.code == .entryMalformed && r.firstBadSeq == 6, "\(r.findings)")
+    }
+
+    @Test func openingForAnUnknownFieldOrSeq() throws {
+        let ledger = try demo()
+        var options = LedgerVerifier.Options()
+        options.openings = [Opening(seq: 2, field: "name", salt: [UInt8](repeating: 0, count: 16), value: "x")]
+        let r = ledger.bundle().withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: options) }
+        #expect(r.findings.first?.code == .openingUnknown && r.firstBadSeq == 2)
+    }
+
+    @Test func duplicateBatchIDIsCaught() throws {
+        let s = try DemoScenario.build(paymentsPerBatch: 2)
+        var rng = SplitMix64(seed: 1)
+        let items = DemoData.boardingSubsidyPayments(count: 2, unit: DemoScenario.homeUnit, period: "2025-autumn", rng: &rng)
+        let seq = try s.ledger.appendBatch(id: "\(DemoScenario.homeUnit)-2025-autumn-0001", program: DemoScenario.program, period: "2025-autumn",
+                                           unit: DemoScenario.homeUnit, items: items, officer: s.officers[0])
+        let r = s.ledger.bundle().withUnsafeBytes { LedgerVerifier.verify(bundle: $0) }
+        #expect(r.findings.first?.code == .batchDuplicateID && r.firstBadSeq == seq)
+    }
+
+    @Test func reversalTwiceIsCaught() throws {
+        let s = try DemoScenario.build(paymentsPerBatch: 2)
+        let seq = try s.ledger.reverse(seq: 7, reason: "again", officer: s.officers[0])
+        let r = s.ledger.bundle().withUnsafeBytes { LedgerVerifier.verify(bundle: $0) }
+        #expect(r.findings.first?.code == .reversalTarget && r.firstBadSeq == seq, "\(r.findings)")
+    }
+
+    @Test func largeLedgerVerifiesWithProgress() throws {
+        let s = try DemoScenario.build(paymentsPerBatch: 6000)
+        var calls = 0
+        let r = s.ledger.bundle().withUnsafeBytes { LedgerVerifier.verify(bundle: $0) { done, total in
+            calls += 1
+            #expect(done <= total)
+        } }
+        #expect(r.intact && r.entries == 18_009)
+        #expect(calls >= 2)
+    }
+}

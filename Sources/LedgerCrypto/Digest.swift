@@ -17,6 +17,24 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
         self = value
     }
 
+    /// Parses 64 lowercase hex characters; nil for anything else.
+    public init?(hexString: String) {
+        var s = hexString
+        guard let value = s.withUTF8({ u -> Digest32? in
+            guard u.count == 64 else { return nil }
+            var out = Digest32.zero
+            let ok = Swift.withUnsafeMutableBytes(of: &out.storage) { raw -> Bool in
+                for i in 0..<32 {
+                    guard let hi = Hex.nibble(u[2 * i]), let lo = Hex.nibble(u[2 * i + 1]) else { return false }
+                    raw[i] = hi << 4 | lo
+                }
+                return true
+            }
+            return ok ? out : nil
+        }) else { return nil }
+        self = value
+    }
+
     /// Parses 64 lowercase hex characters; nil for anything else (uppercase is not accepted: the format is canonical).
     public init?(hex: some StringProtocol) {
         let utf8 = Array(hex.utf8)

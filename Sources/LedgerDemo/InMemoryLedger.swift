@@ -5,7 +5,8 @@ import LedgerCore
 /// PostgreSQL store runs the same `LedgerAppender`.
 public final class InMemoryLedger {
     public struct Transaction {
-        public var entries: [(kind: EntryKind, body: JSONObject)]
+        /// Entry kinds and canonical body bytes.
+        public var entries: [(kind: EntryKind, body: [UInt8])]
     }
 
     public let origin: String
@@ -45,9 +46,16 @@ public final class InMemoryLedger {
     /// Appends the entries of one transaction and signs a checkpoint over the new tree.
     @discardableResult
     public func commit(_ items: [(kind: EntryKind, body: JSONObject)], openingsAfter: ((UInt64) -> [Opening])? = nil) throws -> ClosedRange<UInt64> {
+        try commitCanonical(items.map { ($0.kind, CanonicalJSON.encode(.object($0.body))) }, openingsAfter: openingsAfter)
+    }
+
+    /// Like `commit`, with bodies already in canonical form.
+    @discardableResult
+    public func commitCanonical(_ items: [(kind: EntryKind, body: [UInt8])], openingsAfter: ((UInt64) -> [Opening])? = nil) throws -> ClosedRange<UInt64> {
         let first = appender.size + 1
         let time = now
-        for item in items { entries.append(appender.append(kind: item.kind, body: item.body, time: time)) }
+        entries.reserveCapacity(entries.count + items.count)
+        for item in items { entries.append(appender.append(kind: item.kind, canonicalBody: item.body, time: time)) }
         if let openingsAfter { openings.append(contentsOf: openingsAfter(first)) }
         checkpoints.append(try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledgerKey))
         transactions.append(Transaction(entries: items))
@@ -85,9 +93,10 @@ public final class InMemoryLedger {
 
     @discardableResult
     public func appendPrepared(_ prepared: PreparedBatch) throws -> UInt64 {
-        var items: [(kind: EntryKind, body: JSONObject)] = [(.batch, prepared.header)]
-        for p in prepared.payments { items.append((.payment, p)) }
-        return try commit(items, openingsAfter: { prepared.openings(headerSeq: $0) }).lowerBound
+        var items: [(kind: EntryKind, body: [UInt8])] = [(.batch, CanonicalJSON.encode(.object(prepared.header)))]
+        items.reserveCapacity(prepared.paymentBytes.count + 1)
+        for p in prepared.paymentBytes { items.append((.payment, p)) }
+        return try commitCanonical(items, openingsAfter: { prepared.openings(headerSeq: $0) }).lowerBound
     }
 
     @discardableResult
@@ -122,7 +131,8 @@ public final class InMemoryLedger {
             var items: [(kind: EntryKind, body: JSONObject)] = []
             for e in t.entries {
                 seq += 1
-                items.append((e.kind, try transform(e.kind, e.body, seq)))
+                let body = try JSONParser.parse(e.body, mode: .canonical).objectValue!
+                items.append((e.kind, try transform(e.kind, body, seq)))
             }
             try copy.commit(items)
         }

@@ -19,8 +19,9 @@ public final class LedgerVerifier {
     struct PaymentRecord {
         var hash: Digest32
         var amountFen: Int64
-        var unit: String
-        var program: String
+        /// Index into `batchHeaders`, whose unit and programme the payment carries (a payment that disagrees
+        /// with its header is a finding of its own).
+        var batch: Int32
         var reversedAt: UInt64?
     }
 
@@ -30,6 +31,7 @@ public final class LedgerVerifier {
         var nextIndex: Int64 = 0
         var sum: Int64 = 0
         var leaves = MerkleFrontier()
+        var amounts = VerificationReport.Amounts()
     }
 
     struct PendingCheckpoint {
@@ -51,6 +53,7 @@ public final class LedgerVerifier {
     var openBatch: OpenBatch? = nil
     var batchIDs: Set<String> = []
     var payments: [UInt64: PaymentRecord] = [:]
+    var batchHeaders: [(unit: String, program: String)] = []
     var openingsBySeq: [UInt64: [Opening]] = [:]
     var rawCheckpoints: [String] = []
     /// Checkpoints sorted by size; `nextCheckpoint` indexes the first not yet reached.
@@ -244,6 +247,7 @@ public final class LedgerVerifier {
         }
         _ = checkSigner(entry, body.signed, role: .officer, unit: body.unit)
         report.batches += 1
+        batchHeaders.append((body.unit, body.program))
         openBatch = OpenBatch(seq: entry.seq, body: body)
     }
 
@@ -253,19 +257,21 @@ public final class LedgerVerifier {
         do { body = try PaymentBody(decoding: entry.body) } catch {
             add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
         }
-        payments[entry.seq] = PaymentRecord(hash: entryHash, amountFen: body.amountFen, unit: body.unit, program: body.program, reversedAt: nil)
         report.totals.payments += 1
         report.totals.grossFen += body.amountFen
-        let key = body.unit + "\t" + body.program
-        report.byUnitAndProgram[key, default: .init()].payments += 1
-        report.byUnitAndProgram[key, default: .init()].grossFen += body.amountFen
 
         if let opens = openingsBySeq.removeValue(forKey: entry.seq) { checkOpenings(opens, body: body, seq: entry.seq) }
 
         guard var batch = openBatch else {
             add(Finding(.paymentOutsideBatch, seq: entry.seq, "payment does not follow a batch header and its payments"))
+            batchHeaders.append((body.unit, body.program))
+            payments[entry.seq] = PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil)
+            addAmounts(unit: body.unit, program: body.program, VerificationReport.Amounts(payments: 1, grossFen: body.amountFen))
             return
         }
+        payments[entry.seq] = PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil)
+        batch.amounts.payments += 1
+        batch.amounts.grossFen += body.amountFen
         let h = batch.body
         var mismatches: [String] = []
         if body.batchID != h.batchID { mismatches.append("batch_id") }
@@ -292,6 +298,7 @@ public final class LedgerVerifier {
         guard let batch = openBatch, let hash else { return }
         openBatch = nil
         let h = batch.body
+        addAmounts(unit: h.unit, program: h.program, batch.amounts)
         // The batch's evidence spans its header, its payments and the next entry (whose prev seals the last one).
         let span = batch.seq...(batch.seq + UInt64(h.count) + 1)
         if batch.nextIndex != h.count {
@@ -318,7 +325,7 @@ public final class LedgerVerifier {
             add(Finding(.reversalTarget, seq: entry.seq, "reversal targets seq \(body.target), which is not an earlier payment"))
             return
         }
-        guard checkSigner(entry, body.signed, role: .officer, unit: target.unit) else { return }
+        guard checkSigner(entry, body.signed, role: .officer, unit: batchHeaders[Int(target.batch)].unit) else { return }
         if body.targetHash != target.hash {
             add(Finding(.reversalTarget, seq: entry.seq, "reversal names target hash \(body.targetHash.hex), but payment \(body.target) hashes to \(target.hash.hex)"))
             return
@@ -335,9 +342,18 @@ public final class LedgerVerifier {
         payments[body.target] = target
         report.totals.reversals += 1
         report.totals.reversedFen += body.amountFen
-        let key = target.unit + "\t" + target.program
-        report.byUnitAndProgram[key, default: .init()].reversals += 1
-        report.byUnitAndProgram[key, default: .init()].reversedFen += body.amountFen
+        let header = batchHeaders[Int(target.batch)]
+        addAmounts(unit: header.unit, program: header.program, VerificationReport.Amounts(reversals: 1, reversedFen: body.amountFen))
+    }
+
+    func addAmounts(unit: String, program: String, _ a: VerificationReport.Amounts) {
+        let key = unit + "\t" + program
+        var current = report.byUnitAndProgram[key] ?? .init()
+        current.payments += a.payments
+        current.grossFen += a.grossFen
+        current.reversals += a.reversals
+        current.reversedFen += a.reversedFen
+        report.byUnitAndProgram[key] = current
     }
 
     func checkOpenings(_ openings: [Opening], body: PaymentBody, seq: UInt64) {

@@ -8,6 +8,13 @@ public struct VerificationReport: Sendable {
         public var reversals: Int = 0
         public var reversedFen: Int64 = 0
         public var netFen: Int64 { grossFen - reversedFen }
+
+        public init(payments: Int = 0, grossFen: Int64 = 0, reversals: Int = 0, reversedFen: Int64 = 0) {
+            self.payments = payments
+            self.grossFen = grossFen
+            self.reversals = reversals
+            self.reversedFen = reversedFen
+        }
     }
 
     public struct KeySummary: Sendable, Equatable {

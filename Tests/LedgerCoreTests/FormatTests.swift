@@ -228,3 +228,27 @@ import TestSupport
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
+
+@Suite struct PaymentEncodingTests {
+    /// The hot-path writer produces exactly the canonical encoding of the same object, including escapes.
+    @Test func directEncodingEqualsCanonicalJSON() throws {
+        let h = try HashFunction(.sha256)
+        for (grade, school, boarding) in [("7", "示范县第1中学", true), ("初\"一\\", "A\nB", false)] {
+            let item = PaymentInput(unit: "430626", schoolCode: "43062621", schoolName: school, stage: .junior, grade: grade, boarding: boarding,
+                                    amountFen: 75_000, accountType: .socialSecurityCard, paidDate: "2025-10-10", personal: [:])
+            let commitments: [(PersonalField, Digest32)] = [(.accountNumber, h.hash([1])), (.idNumber, h.hash([2])), (.name, h.hash([3]))]
+            let direct = PaymentBodyEncoding.encode(item, batchID: "b-1", index: 12, program: "寄宿生生活补助", period: "2025-autumn", commitments: commitments)
+            let generic = CanonicalJSON.encode(.object(PaymentBodyEncoding.object(item, batchID: "b-1", index: 12, program: "寄宿生生活补助", period: "2025-autumn", commitments: commitments)))
+            #expect(direct == generic, "\(String(decoding: direct, as: UTF8.self))")
+        }
+    }
+
+    @Test func batchBuilderRequiresIDAndName() throws {
+        let officer = try NamedSigningKey(name: "o/officer/1", key: SigningKey.generate(.ed25519), suite: .ed25519SHA256)
+        let item = PaymentInput(unit: "430626", schoolCode: "1", schoolName: "s", stage: .primary, grade: "1", boarding: true,
+                                amountFen: 1, accountType: .bankCard, paidDate: "2025-10-10", personal: [.idNumber: "11010519491231002X"])
+        #expect(throws: FormatError.self) {
+            try BatchBuilder.prepare(batchID: "b", program: "p", period: "2025", unit: "430626", items: [item], origin: "o", signedAt: "2026-01-01T00:00:00.000Z", officer: officer)
+        }
+    }
+}

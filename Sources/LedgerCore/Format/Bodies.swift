@@ -199,7 +199,7 @@ public struct PaymentBody: Sendable, Equatable {
         var commitments: [PersonalField: Digest32] = [:]
         for m in co.members {
             guard let field = PersonalField(rawValue: m.key) else { throw FormatError(.badField, "payment.commit: unknown personal field \"\(m.key)\"") }
-            guard case .string(let h) = m.value, let d = Digest32(hex: h) else { throw FormatError(.badField, "payment.commit.\(m.key): must be 64 lowercase hex digits") }
+            guard case .string(let h) = m.value, let d = Digest32(hexString: h) else { throw FormatError(.badField, "payment.commit.\(m.key): must be 64 lowercase hex digits") }
             commitments[field] = d
         }
         for f in PersonalField.required where commitments[f] == nil { throw FormatError(.badField, "payment.commit.\(f.rawValue): missing") }

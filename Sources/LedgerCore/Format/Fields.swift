@@ -2,6 +2,7 @@
 public enum FieldSyntax {
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, a real UTC date and time.
     public static func isTimestamp(_ s: String) -> Bool {
+        guard s.utf8.count == 24 else { return false }
         let b = Array(s.utf8)
         guard b.count == 24, b[4] == 0x2d, b[7] == 0x2d, b[10] == UInt8(ascii: "T"), b[13] == 0x3a, b[16] == 0x3a,
               b[19] == UInt8(ascii: "."), b[23] == UInt8(ascii: "Z") else { return false }
@@ -39,22 +40,46 @@ public enum FieldSyntax {
 
     /// Identifiers (batch ids, unit and school codes, programme codes): 1–64 of `A–Z a–z 0–9 . _ : / -`.
     public static func isToken(_ s: String) -> Bool {
-        let b = s.utf8
+        var s = s
+        return s.withUTF8 { b in
         guard !b.isEmpty, b.count <= 64 else { return false }
         return b.allSatisfy { c in
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x5f || c == 0x3a || c == 0x2f || c == 0x2d
         }
+        }
     }
 
-    /// Free text (names of schools and programmes, reasons): 1–200 Unicode scalars, no control characters.
+    /// Free text (names of schools and programmes, reasons): 1–200 Unicode scalars, no control characters
+    /// (C0, DEL, C1).
     public static func isText(_ s: String) -> Bool {
-        let scalars = s.unicodeScalars
-        guard !scalars.isEmpty, scalars.count <= 200 else { return false }
-        return !scalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) }
+        var s = s
+        return s.withUTF8 { u in
+            guard !u.isEmpty, u.count <= 800 else { return false }
+            var scalars = 0
+            var i = 0
+            while i < u.count {
+                let c = u[i]
+                if c < 0x20 || c == 0x7f { return false }
+                // C1 controls U+0080–U+009F are encoded C2 80 … C2 9F.
+                if c == 0xc2, i + 1 < u.count, u[i + 1] < 0xa0 { return false }
+                if c & 0xc0 != 0x80 { scalars += 1 }
+                i += 1
+            }
+            return scalars <= 200
+        }
     }
 
     /// 64 lowercase hex digits.
-    public static func isHexDigest(_ s: String) -> Bool { Digest32(hex: s) != nil }
+    public static func isHexDigest(_ s: String) -> Bool { Digest32(hexString: s) != nil }
+
+    static func digits(_ slice: UnsafeBufferPointer<UInt8>.SubSequence) -> Int? {
+        var v = 0
+        for c in slice {
+            guard c >= 0x30, c <= 0x39 else { return nil }
+            v = v * 10 + Int(c - 0x30)
+        }
+        return v
+    }
 
     static func digits(_ slice: ArraySlice<UInt8>) -> Int? {
         var v = 0
@@ -71,7 +96,10 @@ public enum FieldSyntax {
 public struct FieldReader {
     let object: JSONObject
     let context: String
-    var consumed: Set<String> = []
+    /// How many of the object's members have been read. Keys are unique and each field is read once, so the
+    /// object has an unknown member exactly when, at `finish()`, fewer members were read than it has.
+    var consumedCount = 0
+    var readKeys: [String] = []
 
     public init(_ value: JSONValue, context: String) throws(FormatError) {
         guard case .object(let o) = value else { throw FormatError(.badField, "\(context) must be an object, found \(value.typeName)") }
@@ -89,8 +117,9 @@ public struct FieldReader {
     public mutating func has(_ field: String) -> Bool { object[field] != nil }
 
     public mutating func value(_ field: String) throws(FormatError) -> JSONValue {
-        consumed.insert(field)
         guard let v = object[field] else { throw fail(field, "missing") }
+        consumedCount += 1
+        readKeys.append(field)
         return v
     }
 
@@ -120,7 +149,10 @@ public struct FieldReader {
     }
 
     public mutating func digest(_ field: String) throws(FormatError) -> Digest32 {
-        Digest32(hex: try string(field, FieldSyntax.isHexDigest, expected: "64 lowercase hex digits"))!
+        let v = try value(field)
+        guard case .string(let s) = v else { throw fail(field, "must be a string, found \(v.typeName)") }
+        guard let d = Digest32(hexString: s) else { throw fail(field, "must be 64 lowercase hex digits") }
+        return d
     }
 
     public mutating func oneOf<E: RawRepresentable>(_ field: String, _ type: E.Type) throws(FormatError) -> E where E.RawValue == String, E: CaseIterable {
@@ -130,7 +162,8 @@ public struct FieldReader {
     }
 
     public func finish() throws(FormatError) {
-        for m in object.members where !consumed.contains(m.key) {
+        guard consumedCount != object.count else { return }
+        for m in object.members where !readKeys.contains(m.key) {
             throw FormatError(.badField, "\(context): unknown field \"\(m.key)\"")
         }
     }

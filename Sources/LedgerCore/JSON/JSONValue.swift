@@ -1,6 +1,6 @@
 /// A JSON value restricted to what the ledger format allows: no floating-point numbers.
 /// Integers are limited to the I-JSON safe range ±(2^53 − 1) so every JSON implementation reads them exactly.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)

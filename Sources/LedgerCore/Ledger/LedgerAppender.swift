@@ -53,7 +53,7 @@ public final class LedgerAppender {
     /// the batch item root). JCS orders `body` first, so the entry is `{"body":` + body + the other members.
     @discardableResult
     public func append(kind: EntryKind, canonicalBody: [UInt8], time: String) -> AppendedEntry {
-        precondition(FieldSyntax.isTimestamp(time), "entry time must be YYYY-MM-DDTHH:MM:SS.mmmZ")
+        precondition(time == lastTime || FieldSyntax.isTimestamp(time), "entry time must be YYYY-MM-DDTHH:MM:SS.mmmZ")
         let t = time < lastTime ? lastTime : time
         let seq = size + 1
         var out = [UInt8]()
@@ -84,7 +84,7 @@ public final class LedgerAppender {
     /// Appends a prepared batch: the header, then its payments in index order.
     public func append(batch: PreparedBatch, time: String) -> [AppendedEntry] {
         var out = [append(kind: .batch, body: batch.header, time: time)]
-        out.reserveCapacity(batch.payments.count + 1)
+        out.reserveCapacity(batch.paymentBytes.count + 1)
         for bytes in batch.paymentBytes { out.append(append(kind: .payment, canonicalBody: bytes, time: time)) }
         return out
     }

@@ -58,7 +58,17 @@ public struct VerifierKey: Sendable, Equatable, CustomStringConvertible {
 
     /// Key names are non-empty and contain no Unicode whitespace and no '+'.
     public static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && !name.unicodeScalars.contains { $0 == "+" || $0.properties.isWhitespace || $0.value < 0x20 }
+        var s = name
+        let ascii: Bool? = s.withUTF8 { u in
+            guard !u.isEmpty else { return false }
+            for c in u {
+                if c >= 0x80 { return nil }
+                if c <= 0x20 || c == 0x2b || c == 0x7f { return false }
+            }
+            return true
+        }
+        if let ascii { return ascii }
+        return !name.unicodeScalars.contains { $0 == "+" || $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7f }
     }
 }
 

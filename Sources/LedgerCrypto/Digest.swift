@@ -108,7 +108,15 @@ public enum Hex {
         return out
     }
 
-    @inlinable static func nibble(_ c: UInt8) -> UInt8? {
+    /// A hex digit of either case.
+    @inlinable public static func nibbleAnyCase(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nibble(c)
+        }
+    }
+
+    @inlinable public static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10

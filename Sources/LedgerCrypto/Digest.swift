@@ -20,19 +20,25 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// Parses 64 lowercase hex characters; nil for anything else.
     public init?(hexString: String) {
         var s = hexString
-        guard let value = s.withUTF8({ u -> Digest32? in
-            guard u.count == 64 else { return nil }
-            var out = Digest32.zero
-            let ok = Swift.withUnsafeMutableBytes(of: &out.storage) { raw -> Bool in
-                for i in 0..<32 {
-                    guard let hi = Hex.nibble(u[2 * i]), let lo = Hex.nibble(u[2 * i + 1]) else { return false }
-                    raw[i] = hi << 4 | lo
-                }
-                return true
-            }
-            return ok ? out : nil
-        }) else { return nil }
+        guard let value = s.withUTF8({ Digest32(hexBytes: UnsafeRawBufferPointer($0)) }) else { return nil }
         self = value
+    }
+
+    /// Parses 64 bytes of lowercase hex; nil for anything else.
+    @inlinable
+    public init?(hexBytes u: UnsafeRawBufferPointer) {
+        guard u.count == 64 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var bad: UInt8 = 0
+        Swift.withUnsafeMutableBytes(of: &words) { raw in
+            for i in 0..<32 {
+                let hi = Hex.fastNibble(u[2 * i]), lo = Hex.fastNibble(u[2 * i + 1])
+                bad |= (hi | lo) & 0xf0
+                raw[i] = hi << 4 | (lo & 0x0f)
+            }
+        }
+        guard bad == 0 else { return nil }
+        self.init(storage: words)
     }
 
     /// Parses 64 lowercase hex characters; nil for anything else (uppercase is not accepted: the format is canonical).
@@ -106,6 +112,15 @@ public enum Hex {
             i += 2
         }
         return out
+    }
+
+    /// The value of a lowercase hex digit, or 0xff.
+    @inlinable @inline(__always) public static func fastNibble(_ c: UInt8) -> UInt8 {
+        let d = c &- 0x30
+        if d < 10 { return d }
+        let l = c &- 0x61
+        if l < 6 { return l + 10 }
+        return 0xff
     }
 
     /// A hex digit of either case.

@@ -1,4 +1,9 @@
 import LedgerCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Checks one ledger from its entries and checkpoints alone, with no database: the offline verifier of
 /// FORMAT.md §Verification. Feed entries in bundle order with `consume(entryBytes:)`, then call `finish()`.
@@ -63,6 +68,10 @@ public final class LedgerVerifier {
     var matchedSizes: [UInt64] = []
     var mismatched: [(size: UInt64, index: Int)] = []
     var structuralBreak = false
+    /// Reused scan buffer and the origin's bytes, for the payment fast path.
+    var tape = JSONTape(mode: .canonical)
+    var originBytes: [UInt8] = []
+    var fastPaymentCount = 0
 
     public init(options: Options = Options()) {
         self.options = options
@@ -96,6 +105,7 @@ public final class LedgerVerifier {
         verifier.report.origin = layout.header.origin
         verifier.report.suite = layout.header.suite.rawValue
         verifier.addCheckpoints(layout.checkpoints)
+        verifier.payments.reserveCapacity(layout.entryLines.count)
         let total = UInt64(layout.entryLines.count)
         var done: UInt64 = 0
         for range in layout.entryLines {
@@ -116,6 +126,7 @@ public final class LedgerVerifier {
 
     /// Verifies the next entry of the ledger, given its stored bytes.
     public func consume(entryBytes bytes: UnsafeRawBufferPointer) {
+        if consumeValidPayment(bytes) { return }
         let position = expectedSeq
         let entry: Entry
         do { entry = try Entry(decoding: bytes) } catch {
@@ -189,6 +200,7 @@ public final class LedgerVerifier {
         origin = entry.origin
         hash = genesis.suite.makeHashFunction()
         report.origin = entry.origin
+        originBytes = Array(entry.origin.utf8)
         report.suite = genesis.suite.rawValue
         report.ledgerKey = genesis.ledgerKey.description
         if entry.prev != .zero { add(Finding(.hashChain, seq: 1, "genesis prev must be 64 zeros")) }
@@ -260,7 +272,7 @@ public final class LedgerVerifier {
         report.totals.payments += 1
         report.totals.grossFen += body.amountFen
 
-        if let opens = openingsBySeq.removeValue(forKey: entry.seq) { checkOpenings(opens, body: body, seq: entry.seq) }
+        if let opens = openingsBySeq.removeValue(forKey: entry.seq) { checkOpenings(opens, commitments: body.commitments, seq: entry.seq) }
 
         guard var batch = openBatch else {
             add(Finding(.paymentOutsideBatch, seq: entry.seq, "payment does not follow a batch header and its payments"))
@@ -356,11 +368,11 @@ public final class LedgerVerifier {
         report.byUnitAndProgram[key] = current
     }
 
-    func checkOpenings(_ openings: [Opening], body: PaymentBody, seq: UInt64) {
+    func checkOpenings(_ openings: [Opening], commitments: [PersonalField: Digest32], seq: UInt64) {
         guard let hash else { return }
         for o in openings {
             report.openingsChecked += 1
-            guard let field = PersonalField(rawValue: o.field), let commitment = body.commitments[field] else {
+            guard let field = PersonalField(rawValue: o.field), let commitment = commitments[field] else {
                 add(Finding(.openingUnknown, seq: seq, "an opening names field \(o.field), which the payment does not commit to"))
                 continue
             }
@@ -368,6 +380,52 @@ public final class LedgerVerifier {
                 add(Finding(.openingMismatch, seq: seq, "the opening of \(o.field) does not match its commitment"))
             }
         }
+    }
+
+    // MARK: - payment fast path
+
+    /// Verifies a payment that is in every respect as it should be — canonical, well-formed, next in the
+    /// chain, in order, continuing its batch — reading it straight from the tape. Returns false, having changed
+    /// nothing, for anything else; `consume` then takes the general path, which names the problem.
+    func consumeValidPayment(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let hash, var batch = openBatch else { return false }
+        do { try tape.scan(bytes) } catch { return false }
+        guard let f = originBytes.withUnsafeBytes({ PaymentEntryReader.read(tape, bytes, origin: $0) }),
+              f.seq == expectedSeq, f.prev == prevHash, f.index == batch.nextIndex else { return false }
+        let h = batch.body
+        func same(_ r: Range<Int>, _ s: String) -> Bool {
+            var s = s
+            return s.withUTF8 { u in u.count == r.count && (u.count == 0 || memcmp(u.baseAddress!, bytes.baseAddress! + r.lowerBound, u.count) == 0) }
+        }
+        guard same(f.batchID, h.batchID), same(f.unit, h.unit), same(f.program, h.program), same(f.period, h.period) else { return false }
+        let time = UnsafeRawBufferPointer(rebasing: bytes[f.time])
+        var last = lastTime
+        let order = last.withUTF8 { l in l.count == 0 ? 1 : Int(memcmp(time.baseAddress!, l.baseAddress!, 24)) }
+        guard order >= 0 else { return false }
+
+        // Accepted: from here on, the same effects as the general path.
+        if order > 0 { lastTime = String(decoding: time, as: UTF8.self) }
+        let entryHash = hash.hash(prefix: MerkleTree.leafPrefix, bytes)
+        report.entries += 1
+        fastPaymentCount += 1
+        report.totals.payments += 1
+        report.totals.grossFen += f.amountFen
+        if let opens = openingsBySeq.removeValue(forKey: f.seq) {
+            checkOpenings(opens, commitments: PaymentEntryReader.commitments(tape, bytes, f.commitToken), seq: f.seq)
+        }
+        payments[f.seq] = PaymentRecord(hash: entryHash, amountFen: f.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil)
+        batch.amounts.payments += 1
+        batch.amounts.grossFen += f.amountFen
+        batch.leaves.append(hash.hash(prefix: MerkleTree.leafPrefix, UnsafeRawBufferPointer(rebasing: bytes[f.body])), hash: hash)
+        batch.sum += f.amountFen
+        batch.nextIndex += 1
+        openBatch = batch
+        if batch.nextIndex == h.count { closeBatch(at: nil) }
+        prevHash = entryHash
+        expectedSeq = f.seq + 1
+        frontier.append(entryHash, hash: hash)
+        reachCheckpoints()
+        return true
     }
 
     // MARK: - checkpoints
@@ -411,6 +469,10 @@ public final class LedgerVerifier {
     /// Finishes verification and returns the report.
     public func finish() -> VerificationReport {
         if openBatch != nil { closeBatch(at: nil) }
+        if fastPaymentCount > 0 {
+            report.entriesByKind[EntryKind.payment.rawValue, default: 0] += fastPaymentCount
+            fastPaymentCount = 0
+        }
         if hash == nil && report.findings.isEmpty {
             add(Finding(.genesis, seq: nil, "the ledger has no entries"))
         }

@@ -91,7 +91,7 @@ public struct KeyBody: Sendable, Equatable {
         case .revoke:
             role = nil
             units = []
-            reason = try r.string("reason", FieldSyntax.isText, expected: "1–200 characters of text")
+            reason = try r.string("reason", { FieldSyntax.isText($0) }, expected: "1–200 characters of text")
         }
         signed = try SignerFields.read(&r)
         try r.finish()
@@ -150,7 +150,7 @@ public struct BatchBody: Sendable, Equatable {
     public init(decoding body: JSONObject) throws(FormatError) {
         var r = FieldReader(body, context: "batch")
         batchID = try r.string("batch_id", FieldSyntax.isToken, expected: "1–64 of A–Z a–z 0–9 . _ : / -")
-        program = try r.string("program", FieldSyntax.isText, expected: "1–200 characters of text")
+        program = try r.string("program", { FieldSyntax.isText($0) }, expected: "1–200 characters of text")
         period = try r.string("period", FieldSyntax.isPeriod, expected: "YYYY-spring, YYYY-autumn, YYYY-MM or YYYY")
         unit = try r.string("unit", FieldSyntax.isToken, expected: "a unit code")
         count = try r.int("count", min: 1, max: Self.maxCount)
@@ -185,11 +185,11 @@ public struct PaymentBody: Sendable, Equatable {
         index = try r.int("index", min: 0, max: BatchBody.maxCount - 1)
         unit = try r.string("unit", FieldSyntax.isToken, expected: "a unit code")
         schoolCode = try r.string("school_code", FieldSyntax.isToken, expected: "a school code")
-        schoolName = try r.string("school_name", FieldSyntax.isText, expected: "1–200 characters of text")
-        program = try r.string("program", FieldSyntax.isText, expected: "1–200 characters of text")
+        schoolName = try r.string("school_name", { FieldSyntax.isText($0) }, expected: "1–200 characters of text")
+        program = try r.string("program", { FieldSyntax.isText($0) }, expected: "1–200 characters of text")
         period = try r.string("period", FieldSyntax.isPeriod, expected: "YYYY-spring, YYYY-autumn, YYYY-MM or YYYY")
         stage = try r.oneOf("stage", Stage.self)
-        grade = try r.string("grade", { FieldSyntax.isText($0) && $0.unicodeScalars.count <= 16 }, expected: "1–16 characters")
+        grade = try r.string("grade", { FieldSyntax.isText($0, maxScalars: 16) }, expected: "1–16 characters")
         boarding = try r.bool("boarding")
         amountFen = try r.int("amount_fen", min: 1)
         accountType = try r.oneOf("account_type", AccountType.self)
@@ -223,7 +223,7 @@ public struct ReversalBody: Sendable, Equatable {
         target = UInt64(try r.int("target", min: 1))
         targetHash = try r.digest("target_hash")
         amountFen = try r.int("amount_fen", min: 1)
-        reason = try r.string("reason", FieldSyntax.isText, expected: "1–200 characters of text")
+        reason = try r.string("reason", { FieldSyntax.isText($0) }, expected: "1–200 characters of text")
         signed = try SignerFields.read(&r)
         try r.finish()
     }

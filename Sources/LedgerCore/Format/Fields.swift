@@ -1,20 +1,20 @@
 /// Lexical rules for field values, shared by encoders and decoders.
 public enum FieldSyntax {
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, a real UTC date and time.
-    public static func isTimestamp(_ s: String) -> Bool {
-        guard s.utf8.count == 24 else { return false }
-        let b = Array(s.utf8)
-        guard b.count == 24, b[4] == 0x2d, b[7] == 0x2d, b[10] == UInt8(ascii: "T"), b[13] == 0x3a, b[16] == 0x3a,
-              b[19] == UInt8(ascii: "."), b[23] == UInt8(ascii: "Z") else { return false }
-        guard isDate(String(decoding: b[0..<10], as: UTF8.self)) else { return false }
-        guard let hh = digits(b[11..<13]), let mm = digits(b[14..<16]), let ss = digits(b[17..<19]), digits(b[20..<23]) != nil else { return false }
+    public static func isTimestamp(_ s: String) -> Bool { withBytes(s, isTimestamp) }
+
+    public static func isTimestamp(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard b.count == 24, b[10] == UInt8(ascii: "T"), b[13] == 0x3a, b[16] == 0x3a, b[19] == UInt8(ascii: "."), b[23] == UInt8(ascii: "Z"),
+              isDate(UnsafeRawBufferPointer(rebasing: b[0..<10])),
+              let hh = digits(b, 11..<13), let mm = digits(b, 14..<16), let ss = digits(b, 17..<19), digits(b, 20..<23) != nil else { return false }
         return hh < 24 && mm < 60 && ss < 60
     }
 
     /// `YYYY-MM-DD`, a real Gregorian date, year 1900–2999.
-    public static func isDate(_ s: String) -> Bool {
-        let b = Array(s.utf8)
-        guard b.count == 10, b[4] == 0x2d, b[7] == 0x2d, let y = digits(b[0..<4]), let m = digits(b[5..<7]), let d = digits(b[8..<10]) else { return false }
+    public static func isDate(_ s: String) -> Bool { withBytes(s, isDate) }
+
+    public static func isDate(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard b.count == 10, b[4] == 0x2d, b[7] == 0x2d, let y = digits(b, 0..<4), let m = digits(b, 5..<7), let d = digits(b, 8..<10) else { return false }
         return y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(month: m, year: y)
     }
 
@@ -27,54 +27,63 @@ public enum FieldSyntax {
     }
 
     /// `YYYY-spring`, `YYYY-autumn` (a school term), `YYYY-MM` (a month, for monthly programmes) or `YYYY` (a year).
-    public static func isPeriod(_ s: String) -> Bool {
-        let b = Array(s.utf8)
-        guard b.count >= 4, let y = digits(b[0..<4]), y >= 1900, y <= 2999 else { return false }
+    public static func isPeriod(_ s: String) -> Bool { withBytes(s, isPeriod) }
+
+    public static func isPeriod(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard b.count >= 4, let y = digits(b, 0..<4), y >= 1900, y <= 2999 else { return false }
         if b.count == 4 { return true }
         guard b[4] == 0x2d else { return false }
-        let rest = String(decoding: b[5...], as: UTF8.self)
-        if rest == "spring" || rest == "autumn" { return true }
-        if rest.utf8.count == 2, let m = digits(b[5..<7]) { return m >= 1 && m <= 12 }
+        let rest = UnsafeRawBufferPointer(rebasing: b[5...])
+        if rest.elementsEqual("spring".utf8) || rest.elementsEqual("autumn".utf8) { return true }
+        if rest.count == 2, let m = digits(b, 5..<7) { return m >= 1 && m <= 12 }
         return false
     }
 
-    /// Identifiers (batch ids, unit and school codes, programme codes): 1–64 of `A–Z a–z 0–9 . _ : / -`.
-    public static func isToken(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { b in
+    /// Identifiers (batch ids, unit and school codes): 1–64 of `A–Z a–z 0–9 . _ : / -`.
+    public static func isToken(_ s: String) -> Bool { withBytes(s, isToken) }
+
+    public static func isToken(_ b: UnsafeRawBufferPointer) -> Bool {
         guard !b.isEmpty, b.count <= 64 else { return false }
-        return b.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x5f || c == 0x3a || c == 0x2f || c == 0x2d
+        for c in b {
+            let ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x5f || c == 0x3a || c == 0x2f || c == 0x2d
+            if !ok { return false }
         }
-        }
+        return true
     }
 
-    /// Free text (names of schools and programmes, reasons): 1–200 Unicode scalars, no control characters
-    /// (C0, DEL, C1).
-    public static func isText(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { u in
-            guard !u.isEmpty, u.count <= 800 else { return false }
-            var scalars = 0
-            var i = 0
-            while i < u.count {
-                let c = u[i]
-                if c < 0x20 || c == 0x7f { return false }
-                // C1 controls U+0080–U+009F are encoded C2 80 … C2 9F.
-                if c == 0xc2, i + 1 < u.count, u[i + 1] < 0xa0 { return false }
-                if c & 0xc0 != 0x80 { scalars += 1 }
-                i += 1
-            }
-            return scalars <= 200
+    /// Free text (names of schools and programmes, reasons): 1–`maxScalars` Unicode scalars, no control
+    /// characters (C0, DEL, C1). The bytes must be valid UTF-8 (as every parsed JSON string is).
+    public static func isText(_ s: String, maxScalars: Int = 200) -> Bool { withBytes(s) { isText($0, maxScalars: maxScalars) } }
+
+    public static func isText(_ u: UnsafeRawBufferPointer, maxScalars: Int = 200) -> Bool {
+        guard !u.isEmpty, u.count <= maxScalars * 4 else { return false }
+        var scalars = 0
+        var i = 0
+        while i < u.count {
+            let c = u[i]
+            if c < 0x20 || c == 0x7f { return false }
+            // C1 controls U+0080–U+009F are encoded C2 80 … C2 9F.
+            if c == 0xc2, i + 1 < u.count, u[i + 1] < 0xa0 { return false }
+            if c & 0xc0 != 0x80 { scalars += 1 }
+            i += 1
         }
+        return scalars <= maxScalars
     }
 
     /// 64 lowercase hex digits.
     public static func isHexDigest(_ s: String) -> Bool { Digest32(hexString: s) != nil }
 
-    static func digits(_ slice: UnsafeBufferPointer<UInt8>.SubSequence) -> Int? {
+    @inline(__always)
+    static func withBytes(_ s: String, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        var s = s
+        return s.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
+    @inline(__always)
+    static func digits(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Int? {
         var v = 0
-        for c in slice {
+        for i in r {
+            let c = b[i]
             guard c >= 0x30, c <= 0x39 else { return nil }
             v = v * 10 + Int(c - 0x30)
         }

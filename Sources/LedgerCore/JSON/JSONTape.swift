@@ -290,11 +290,14 @@ public struct JSONTape {
     /// UTF-16 order for ASCII); anything else is decoded and compared by UTF-16 code units.
     func compareKeys(_ a: Int, _ b: Int) -> Int {
         let x = raw(a, in: bytes), y = raw(b, in: bytes)
-        if !tokens[a].escaped && !tokens[b].escaped && x.allSatisfy({ $0 < 0x80 }) && y.allSatisfy({ $0 < 0x80 }) {
+        if !tokens[a].escaped && !tokens[b].escaped {
+            // UTF-8 byte order equals UTF-16 order up to the first difference when the differing bytes are ASCII;
+            // a proper prefix sorts first in both.
             let n = min(x.count, y.count)
-            let c = n == 0 ? 0 : Int(memcmp(x.baseAddress!, y.baseAddress!, n))
-            if c != 0 { return c }
-            return x.count - y.count
+            var i = 0
+            while i < n && x[i] == y[i] { i += 1 }
+            if i == n { return x.count - y.count }
+            if x[i] < 0x80 && y[i] < 0x80 { return Int(x[i]) - Int(y[i]) }
         }
         let s = string(a, in: bytes), t = string(b, in: bytes)
         if s == t { return 0 }
@@ -307,6 +310,12 @@ public struct JSONTape {
         let contentStart = position
         var escaped = false
         while true {
+            // Skip eight plain bytes at a time: no quote, no backslash, no control character, no non-ASCII.
+            while bytes.count - position >= 8 {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                if JSONTape.hasSpecialByte(word) { break }
+                position += 8
+            }
             guard !atEnd else { throw error("unterminated string", at: start) }
             let b = current
             if b == UInt8(ascii: "\"") { break }
@@ -322,6 +331,17 @@ public struct JSONTape {
         }
         _ = push(.string, start: contentStart, end: position, escaped: escaped)
         position += 1
+    }
+
+    /// Whether any byte of `x` is `"`, `\`, below 0x20, or 0x80 and above (SWAR: "has zero byte" tests).
+    @inline(__always)
+    static func hasSpecialByte(_ x: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let quote = hasZero(x ^ (ones &* 0x22))
+        let backslash = hasZero(x ^ (ones &* 0x5c))
+        let control = (x &- ones &* 0x20) & ~x & highs // some byte < 0x20 (exact when no byte has its high bit set)
+        return (quote | backslash | control | (x & highs)) != 0
     }
 
     mutating func scanEscape() throws(JSONParseError) {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The bundle file: one ledger's entries and checkpoints, with no personal data, for offline verification.
 ///
 /// ```
@@ -52,14 +58,13 @@ public enum Bundle {
     public static func layout(_ bytes: UnsafeRawBufferPointer) throws(FormatError) -> Layout {
         var lines: [Range<Int>] = []
         var start = 0
-        var i = 0
         let n = bytes.count
-        while i < n {
-            if bytes[i] == 0x0a {
+        if let base = bytes.baseAddress {
+            while start < n, let hit = memchr(base + start, 0x0a, n - start) {
+                let i = base.distance(to: UnsafeRawPointer(hit))
                 lines.append(start..<i)
                 start = i + 1
             }
-            i += 1
         }
         guard start == n else { throw FormatError(.badBundle, "line \(lines.count + 1): the bundle does not end with a newline (truncated?)") }
         guard lines.count >= 2 else { throw FormatError(.badBundle, "line 1: not an aidledger bundle (too short)") }

@@ -57,7 +57,7 @@ public final class LedgerVerifier {
     var frontier = MerkleFrontier()
     var openBatch: OpenBatch? = nil
     var batchIDs: Set<String> = []
-    var payments: [UInt64: PaymentRecord] = [:]
+    var payments = PaymentIndex()
     var batchHeaders: [(unit: String, program: String)] = []
     var openingsBySeq: [UInt64: [Opening]] = [:]
     var rawCheckpoints: [String] = []
@@ -277,11 +277,11 @@ public final class LedgerVerifier {
         guard var batch = openBatch else {
             add(Finding(.paymentOutsideBatch, seq: entry.seq, "payment does not follow a batch header and its payments"))
             batchHeaders.append((body.unit, body.program))
-            payments[entry.seq] = PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil)
+            payments.append(seq: entry.seq, PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil))
             addAmounts(unit: body.unit, program: body.program, VerificationReport.Amounts(payments: 1, grossFen: body.amountFen))
             return
         }
-        payments[entry.seq] = PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil)
+        payments.append(seq: entry.seq, PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil))
         batch.amounts.payments += 1
         batch.amounts.grossFen += body.amountFen
         let h = batch.body
@@ -413,7 +413,7 @@ public final class LedgerVerifier {
         if let opens = openingsBySeq.removeValue(forKey: f.seq) {
             checkOpenings(opens, commitments: PaymentEntryReader.commitments(tape, bytes, f.commitToken), seq: f.seq)
         }
-        payments[f.seq] = PaymentRecord(hash: entryHash, amountFen: f.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil)
+        payments.append(seq: f.seq, PaymentRecord(hash: entryHash, amountFen: f.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil))
         batch.amounts.payments += 1
         batch.amounts.grossFen += f.amountFen
         batch.leaves.append(hash.hash(prefix: MerkleTree.leafPrefix, UnsafeRawBufferPointer(rebasing: bytes[f.body])), hash: hash)
@@ -527,5 +527,51 @@ public final class LedgerVerifier {
             case (nil, nil): return a.offset < b.offset
             }
         }.map(\.element)
+    }
+}
+
+/// Payments by seq. Seqs arrive in increasing order, so two parallel arrays and a binary search serve
+/// (reversals are rare); appending costs no hashing.
+struct PaymentIndex {
+    private var seqs: [UInt64] = []
+    private var records: [LedgerVerifier.PaymentRecord] = []
+
+    mutating func reserveCapacity(_ n: Int) {
+        seqs.reserveCapacity(n)
+        records.reserveCapacity(n)
+    }
+
+    mutating func append(seq: UInt64, _ record: LedgerVerifier.PaymentRecord) {
+        // A seq out of order (a corrupted ledger) is inserted in place, keeping the arrays sorted.
+        if let last = seqs.last, seq <= last {
+            let i = position(seq)
+            if i < seqs.count, seqs[i] == seq { records[i] = record; return }
+            seqs.insert(seq, at: i)
+            records.insert(record, at: i)
+            return
+        }
+        seqs.append(seq)
+        records.append(record)
+    }
+
+    private func position(_ seq: UInt64) -> Int {
+        var lo = 0, hi = seqs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if seqs[mid] < seq { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    subscript(seq: UInt64) -> LedgerVerifier.PaymentRecord? {
+        get {
+            let i = position(seq)
+            return i < seqs.count && seqs[i] == seq ? records[i] : nil
+        }
+        set {
+            let i = position(seq)
+            guard let newValue, i < seqs.count, seqs[i] == seq else { return }
+            records[i] = newValue
+        }
     }
 }

@@ -37,25 +37,28 @@ public enum PaymentEntryReader {
     /// Value token indices of an object's members, which must be exactly `keys` in that order (the scan has
     /// already enforced canonical order, so a payment's members can only appear in this order).
     @inline(__always)
-    static func members(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, _ object: Int, _ keys: [StaticString], into out: inout [Int]) -> Bool {
+    static func members(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, _ object: Int, _ keys: [StaticString], into out: UnsafeMutableBufferPointer<Int>) -> Bool {
         let t = tape.tokens
         guard t[object].kind == .object, t[object].value == Int64(keys.count) else { return false }
-        out.removeAll(keepingCapacity: true)
         var i = object + 1
-        for key in keys {
+        for (n, key) in keys.enumerated() {
             guard let k = string(tape, b, i), equal(k, key) else { return false }
-            out.append(i + 1)
+            out[n] = i + 1
             i = Int(t[i + 1].next)
         }
         return true
     }
 
     public static func read(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, origin: UnsafeRawBufferPointer) -> PaymentEntryFields? {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 21) { indices in
+            read(tape, b, origin: origin, envelope: UnsafeMutableBufferPointer(rebasing: indices[0..<7]), body: UnsafeMutableBufferPointer(rebasing: indices[7..<21]))
+        }
+    }
+
+    static func read(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, origin: UnsafeRawBufferPointer,
+                     envelope e: UnsafeMutableBufferPointer<Int>, body p: UnsafeMutableBufferPointer<Int>) -> PaymentEntryFields? {
         let t = tape.tokens
-        var e: [Int] = [], p: [Int] = []
-        e.reserveCapacity(7)
-        p.reserveCapacity(14)
-        guard t.count > 1, members(tape, b, 0, envelopeKeys, into: &e) else { return nil }
+        guard t.count > 1, members(tape, b, 0, envelopeKeys, into: e) else { return nil }
         let (body, kind, o, prevIndex, seqIndex, timeIndex, vIndex) = (e[0], e[1], e[2], e[3], e[4], e[5], e[6])
         guard let k = string(tape, b, kind), equal(k, "payment"),
               let originBytes = string(tape, b, o), originBytes.elementsEqual(origin),
@@ -63,7 +66,7 @@ public enum PaymentEntryReader {
               t[seqIndex].kind == .int, t[seqIndex].value >= 1,
               let time = string(tape, b, timeIndex), FieldSyntax.isTimestamp(time),
               t[vIndex].kind == .int, t[vIndex].value == Entry.formatVersion,
-              members(tape, b, body, bodyKeys, into: &p)
+              members(tape, b, body, bodyKeys, into: p)
         else { return nil }
         let (accountTypeIndex, amountIndex, batchIDIndex, boardingIndex, commitIndex, gradeIndex, indexIndex) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6])
         let (paidDateIndex, periodIndex, programIndex, schoolCodeIndex, schoolNameIndex, stageIndex, unitIndex) = (p[7], p[8], p[9], p[10], p[11], p[12], p[13])

@@ -27,6 +27,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Repetitions; the best is reported.")
     var repetitions: Int = 3
 
+    @Flag(name: .long, help: "Time only the append work (for profiling).")
+    var appendOnly = false
+
     func run() throws {
         guard let suite = Suite(rawValue: suite) else { throw CLIError("unknown suite \(self.suite)") }
         guard payments >= batchSize, batchSize >= 1, repetitions >= 1 else { throw CLIError("need --payments ≥ --batch-size ≥ 1 and --repeat ≥ 1") }
@@ -59,6 +62,10 @@ struct BenchCommand: ParsableCommand {
             }
             bestAppend = min(bestAppend, seconds(ContinuousClock.now - start))
             precondition(appended == batches * (batchSize + 1))
+        }
+        if appendOnly {
+            print("core append work  \(Format.grouped(Int64(n / bestAppend))) entries/s")
+            return
         }
         // The ledger to verify: the same inputs through the in-memory ledger, with genesis and key entries.
         let ledger = try InMemoryLedger(origin: origin, suite: suite, ledgerKey: ledgerKey, admin: admin)

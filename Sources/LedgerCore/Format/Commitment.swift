@@ -12,6 +12,19 @@ public enum PersonalField: String, Sendable, CaseIterable, Comparable {
     public static let required: [PersonalField] = [.idNumber, .name]
 
     public static func < (a: PersonalField, b: PersonalField) -> Bool { a.rawValue < b.rawValue }
+
+    /// Position in `allCases`.
+    public var ordinal: Int {
+        switch self {
+        case .idNumber: 0
+        case .name: 1
+        case .category: 2
+        case .certType: 3
+        case .certNumber: 4
+        case .accountNumber: 5
+        case .bankRef: 6
+        }
+    }
 }
 
 /// Salted commitments to personal values:

@@ -108,3 +108,11 @@ public enum CanonicalJSON {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends the bytes of a string literal without going through `String.UTF8View`.
+    @inline(__always)
+    public mutating func appendLiteral(_ literal: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+}

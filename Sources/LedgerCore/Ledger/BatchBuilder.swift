@@ -9,8 +9,20 @@ public struct PaymentInput: Sendable, Equatable {
     public var amountFen: Int64
     public var accountType: AccountType
     public var paidDate: String
+    /// Personal values in `PersonalField.allCases` order (nil: absent). Never logged.
+    public var personalValues: [String?]
+
     /// Personal values by field; `id_number` and `name` are required. Never logged.
-    public var personal: [PersonalField: String]
+    public var personal: [PersonalField: String] {
+        get {
+            var out: [PersonalField: String] = [:]
+            for (i, f) in PersonalField.allCases.enumerated() { if let v = personalValues[i] { out[f] = v } }
+            return out
+        }
+        set { personalValues = PersonalField.allCases.map { newValue[$0] } }
+    }
+
+    public func value(_ field: PersonalField) -> String? { personalValues[field.ordinal] }
 
     public init(unit: String, schoolCode: String, schoolName: String, stage: Stage, grade: String, boarding: Bool,
                 amountFen: Int64, accountType: AccountType, paidDate: String, personal: [PersonalField: String]) {
@@ -23,7 +35,7 @@ public struct PaymentInput: Sendable, Equatable {
         self.amountFen = amountFen
         self.accountType = accountType
         self.paidDate = paidDate
-        self.personal = personal
+        self.personalValues = PersonalField.allCases.map { personal[$0] }
     }
 }
 
@@ -70,7 +82,7 @@ public enum BatchBuilder {
                                salts: [UInt8]? = nil) throws -> PreparedBatch {
         precondition(!items.isEmpty, "a batch has at least one payment")
         let hash = officer.suite.makeHashFunction()
-        let commitmentCount = items.reduce(0) { $0 + $1.personal.count }
+        let commitmentCount = items.reduce(0) { n, item in n + item.personalValues.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
         let saltBytes = try salts ?? secureRandomBytes(commitmentCount * Commitment.saltLength)
         precondition(saltBytes.count >= commitmentCount * Commitment.saltLength, "not enough salt bytes")
         var saltOffset = 0
@@ -82,17 +94,18 @@ public enum BatchBuilder {
         var total: Int64 = 0
         var commitments: [(PersonalField, Digest32)] = []
         commitments.reserveCapacity(PersonalField.allCases.count)
+        var committer = Committer(hash: hash)
         try saltBytes.withUnsafeBytes { allSalts in
             for (index, item) in items.enumerated() {
                 commitments.removeAll(keepingCapacity: true)
                 for field in fieldsInKeyOrder {
-                    guard let value = item.personal[field] else { continue }
+                    guard let value = item.personalValues[field.ordinal] else { continue }
                     let salt = UnsafeRawBufferPointer(rebasing: allSalts[saltOffset..<(saltOffset + Commitment.saltLength)])
-                    commitments.append((field, Commitment.compute(field: field.rawValue, salt: salt, value: value, hash: hash)))
+                    commitments.append((field, committer.commit(field: field, salt: salt, value: value)))
                     openings.append(.init(index: index, field: field, saltOffset: saltOffset, value: value))
                     saltOffset += Commitment.saltLength
                 }
-                for required in PersonalField.required where item.personal[required] == nil {
+                for required in PersonalField.required where item.personalValues[required.ordinal] == nil {
                     throw FormatError(.badField, "payment \(index): personal field \(required.rawValue) is required")
                 }
                 let bytes = PaymentBodyEncoding.encode(item, batchID: batchID, index: index, program: program, period: period, commitments: commitments)
@@ -119,39 +132,39 @@ public enum PaymentBodyEncoding {
                               commitments: [(PersonalField, Digest32)]) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(360 + commitments.count * 90)
-        out.append(contentsOf: #"{"account_type":"#.utf8)
+        out.appendLiteral(#"{"account_type":"#)
         CanonicalJSON.appendString(item.accountType.rawValue, into: &out)
-        out.append(contentsOf: #","amount_fen":"#.utf8)
+        out.appendLiteral(#","amount_fen":"#)
         CanonicalJSON.appendInteger(item.amountFen, into: &out)
-        out.append(contentsOf: #","batch_id":"#.utf8)
+        out.appendLiteral(#","batch_id":"#)
         CanonicalJSON.appendString(batchID, into: &out)
-        out.append(contentsOf: item.boarding ? #","boarding":true,"commit":{"#.utf8 : #","boarding":false,"commit":{"#.utf8)
+        if item.boarding { out.appendLiteral(#","boarding":true,"commit":{"#) } else { out.appendLiteral(#","boarding":false,"commit":{"#) }
         for (i, (field, digest)) in commitments.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             CanonicalJSON.appendString(field.rawValue, into: &out)
-            out.append(contentsOf: #":""#.utf8)
+            out.appendLiteral(#":""#)
             digest.withUnsafeBytes { raw in
                 for b in raw { out.append(CanonicalJSON.hexDigits[Int(b >> 4)]); out.append(CanonicalJSON.hexDigits[Int(b & 0xf)]) }
             }
             out.append(UInt8(ascii: "\""))
         }
-        out.append(contentsOf: #"},"grade":"#.utf8)
+        out.appendLiteral(#"},"grade":"#)
         CanonicalJSON.appendString(item.grade, into: &out)
-        out.append(contentsOf: #","index":"#.utf8)
+        out.appendLiteral(#","index":"#)
         CanonicalJSON.appendInteger(Int64(index), into: &out)
-        out.append(contentsOf: #","paid_date":"#.utf8)
+        out.appendLiteral(#","paid_date":"#)
         CanonicalJSON.appendString(item.paidDate, into: &out)
-        out.append(contentsOf: #","period":"#.utf8)
+        out.appendLiteral(#","period":"#)
         CanonicalJSON.appendString(period, into: &out)
-        out.append(contentsOf: #","program":"#.utf8)
+        out.appendLiteral(#","program":"#)
         CanonicalJSON.appendString(program, into: &out)
-        out.append(contentsOf: #","school_code":"#.utf8)
+        out.appendLiteral(#","school_code":"#)
         CanonicalJSON.appendString(item.schoolCode, into: &out)
-        out.append(contentsOf: #","school_name":"#.utf8)
+        out.appendLiteral(#","school_name":"#)
         CanonicalJSON.appendString(item.schoolName, into: &out)
-        out.append(contentsOf: #","stage":"#.utf8)
+        out.appendLiteral(#","stage":"#)
         CanonicalJSON.appendString(item.stage.rawValue, into: &out)
-        out.append(contentsOf: #","unit":"#.utf8)
+        out.appendLiteral(#","unit":"#)
         CanonicalJSON.appendString(item.unit, into: &out)
         out.append(UInt8(ascii: "}"))
         return out
@@ -168,5 +181,27 @@ public enum PaymentBodyEncoding {
             "program": .string(program), "school_code": .string(item.schoolCode), "school_name": .string(item.schoolName),
             "stage": .string(item.stage.rawValue), "unit": .string(item.unit),
         ]
+    }
+}
+
+/// Computes commitments with one digest update each: the message is assembled in a reused buffer, and the
+/// per-field prefix `"aidledger/v1/commit" || 0x00 || field || 0x00` is written once per field.
+struct Committer {
+    let hash: HashFunction
+    var buffer: [UInt8] = []
+    let prefixes: [[UInt8]] = PersonalField.allCases.map { Commitment.domain + [0] + Array($0.rawValue.utf8) + [0] }
+
+    init(hash: HashFunction) {
+        self.hash = hash
+        buffer.reserveCapacity(256)
+    }
+
+    mutating func commit(field: PersonalField, salt: UnsafeRawBufferPointer, value: String) -> Digest32 {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: prefixes[field.ordinal])
+        buffer.append(contentsOf: salt)
+        var v = value
+        v.withUTF8 { buffer.append(contentsOf: $0) }
+        return buffer.withUnsafeBytes { hash.hash($0) }
     }
 }

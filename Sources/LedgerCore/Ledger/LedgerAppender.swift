@@ -58,21 +58,21 @@ public final class LedgerAppender {
         let seq = size + 1
         var out = [UInt8]()
         out.reserveCapacity(canonicalBody.count + origin.utf8.count + 160)
-        out.append(contentsOf: #"{"body":"#.utf8)
+        out.appendLiteral(#"{"body":"#)
         out.append(contentsOf: canonicalBody)
-        out.append(contentsOf: #","kind":"#.utf8)
+        out.appendLiteral(#","kind":"#)
         CanonicalJSON.appendString(kind.rawValue, into: &out)
-        out.append(contentsOf: #","origin":"#.utf8)
+        out.appendLiteral(#","origin":"#)
         CanonicalJSON.appendString(origin, into: &out)
-        out.append(contentsOf: #","prev":""#.utf8)
+        out.appendLiteral(#","prev":""#)
         lastHash.withUnsafeBytes { raw in
             for b in raw { out.append(CanonicalJSON.hexDigits[Int(b >> 4)]); out.append(CanonicalJSON.hexDigits[Int(b & 0xf)]) }
         }
-        out.append(contentsOf: #"","seq":"#.utf8)
+        out.appendLiteral(#"","seq":"#)
         CanonicalJSON.appendInteger(Int64(seq), into: &out)
-        out.append(contentsOf: #","time":"#.utf8)
+        out.appendLiteral(#","time":"#)
         CanonicalJSON.appendString(t, into: &out)
-        out.append(contentsOf: #","v":1}"#.utf8)
+        out.appendLiteral(#","v":1}"#)
         let entryHash = EntryHash.compute(out, hash: hash)
         frontier.append(entryHash, hash: hash)
         size = seq

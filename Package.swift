@@ -29,7 +29,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI"]),
+        .target(name: "CProcessTuning"),
+        .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI", "CProcessTuning"]),
         .target(name: "TestSupport", dependencies: ["LedgerCore"], path: "Tests/TestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "TestSupport"]),

@@ -8,8 +8,8 @@ import Darwin
 /// Checks one ledger from its entries and checkpoints alone, with no database: the offline verifier of
 /// FORMAT.md §Verification. Feed entries in bundle order with `consume(entryBytes:)`, then call `finish()`.
 ///
-/// Not thread-safe; one verifier per ledger.
-public final class LedgerVerifier {
+/// A value: hold it in a `var`; one verifier per ledger.
+public struct LedgerVerifier {
     public static let maxFindings = 1000
 
     public struct Options: Sendable {
@@ -82,21 +82,21 @@ public final class LedgerVerifier {
     /// range, the finding is a consequence of it.
     var dependsOn: [Int: ClosedRange<UInt64>] = [:]
 
-    func add(_ finding: Finding, dependsOn range: ClosedRange<UInt64>? = nil) {
+    mutating func add(_ finding: Finding, dependsOn range: ClosedRange<UInt64>? = nil) {
         if report.findings.count >= Self.maxFindings { report.findingsTruncated = true; return }
         if let range { dependsOn[report.findings.count] = range }
         report.findings.append(finding)
     }
 
     /// Supplies the ledger's checkpoints (signed notes). Call before the first entry.
-    public func addCheckpoints(_ notes: [String]) {
+    public mutating func addCheckpoints(_ notes: [String]) {
         rawCheckpoints.append(contentsOf: notes)
     }
 
     /// Verifies a whole bundle.
     public static func verify(bundle bytes: UnsafeRawBufferPointer, options: Options = Options(),
                               progress: ((UInt64, UInt64) -> Void)? = nil) -> VerificationReport {
-        let verifier = LedgerVerifier(options: options)
+        var verifier = LedgerVerifier(options: options)
         let layout: Bundle.Layout
         do { layout = try Bundle.layout(bytes) } catch {
             verifier.add(Finding(.bundleMalformed, seq: nil, error.message))
@@ -125,7 +125,7 @@ public final class LedgerVerifier {
     // MARK: - entries
 
     /// Verifies the next entry of the ledger, given its stored bytes.
-    public func consume(entryBytes bytes: UnsafeRawBufferPointer) {
+    public mutating func consume(entryBytes bytes: UnsafeRawBufferPointer) {
         if consumeValidPayment(bytes) { return }
         let position = expectedSeq
         let entry: Entry
@@ -189,7 +189,7 @@ public final class LedgerVerifier {
         reachCheckpoints()
     }
 
-    func startLedger(_ entry: Entry) {
+    mutating func startLedger(_ entry: Entry) {
         let genesis: GenesisBody
         do { genesis = try GenesisBody(decoding: entry.body) } catch {
             add(Finding(.genesis, seq: 1, "invalid genesis body: \(error.message)"))
@@ -218,7 +218,7 @@ public final class LedgerVerifier {
     }
 
     /// Checks the signer of a signed body: enrolled, not revoked, role, scope, signature over the statement.
-    func checkSigner(_ entry: Entry, _ signed: SignerFields, role: Role, unit: String?) -> Bool {
+    mutating func checkSigner(_ entry: Entry, _ signed: SignerFields, role: Role, unit: String?) -> Bool {
         let key: VerifierKey
         do { key = try registry.authorize(signer: signed.signer, role: role, unit: unit, at: entry.seq) } catch {
             add(Finding(Finding.Code(error.code), seq: entry.seq, "\(entry.kind.rawValue): \(error.description)"))
@@ -232,7 +232,7 @@ public final class LedgerVerifier {
         return true
     }
 
-    func checkKey(_ entry: Entry) {
+    mutating func checkKey(_ entry: Entry) {
         guard let suite else { return }
         let body: KeyBody
         do { body = try KeyBody(decoding: entry.body, suite: suite) } catch {
@@ -249,7 +249,7 @@ public final class LedgerVerifier {
         }
     }
 
-    func checkBatch(_ entry: Entry) {
+    mutating func checkBatch(_ entry: Entry) {
         let body: BatchBody
         do { body = try BatchBody(decoding: entry.body) } catch {
             add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
@@ -263,7 +263,7 @@ public final class LedgerVerifier {
         openBatch = OpenBatch(seq: entry.seq, body: body)
     }
 
-    func checkPayment(_ entry: Entry, bytes: UnsafeRawBufferPointer, entryHash: Digest32) {
+    mutating func checkPayment(_ entry: Entry, bytes: UnsafeRawBufferPointer, entryHash: Digest32) {
         guard let hash else { return }
         let body: PaymentBody
         do { body = try PaymentBody(decoding: entry.body) } catch {
@@ -306,7 +306,7 @@ public final class LedgerVerifier {
     }
 
     /// Ends the open batch, either complete or interrupted by the entry at `interruptedAt`.
-    func closeBatch(at interruptedAt: UInt64?) {
+    mutating func closeBatch(at interruptedAt: UInt64?) {
         guard let batch = openBatch, let hash else { return }
         openBatch = nil
         let h = batch.body
@@ -328,7 +328,7 @@ public final class LedgerVerifier {
         }
     }
 
-    func checkReversal(_ entry: Entry) {
+    mutating func checkReversal(_ entry: Entry) {
         let body: ReversalBody
         do { body = try ReversalBody(decoding: entry.body) } catch {
             add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
@@ -358,7 +358,7 @@ public final class LedgerVerifier {
         addAmounts(unit: header.unit, program: header.program, VerificationReport.Amounts(reversals: 1, reversedFen: body.amountFen))
     }
 
-    func addAmounts(unit: String, program: String, _ a: VerificationReport.Amounts) {
+    mutating func addAmounts(unit: String, program: String, _ a: VerificationReport.Amounts) {
         let key = unit + "\t" + program
         var current = report.byUnitAndProgram[key] ?? .init()
         current.payments += a.payments
@@ -368,7 +368,7 @@ public final class LedgerVerifier {
         report.byUnitAndProgram[key] = current
     }
 
-    func checkOpenings(_ openings: [Opening], commitments: [PersonalField: Digest32], seq: UInt64) {
+    mutating func checkOpenings(_ openings: [Opening], commitments: [PersonalField: Digest32], seq: UInt64) {
         guard let hash else { return }
         for o in openings {
             report.openingsChecked += 1
@@ -387,7 +387,7 @@ public final class LedgerVerifier {
     /// Verifies a payment that is in every respect as it should be — canonical, well-formed, next in the
     /// chain, in order, continuing its batch — reading it straight from the tape. Returns false, having changed
     /// nothing, for anything else; `consume` then takes the general path, which names the problem.
-    func consumeValidPayment(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    mutating func consumeValidPayment(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let hash, var batch = openBatch else { return false }
         do { try tape.scan(bytes) } catch { return false }
         guard let f = originBytes.withUnsafeBytes({ PaymentEntryReader.read(tape, bytes, origin: $0) }),
@@ -430,7 +430,7 @@ public final class LedgerVerifier {
 
     // MARK: - checkpoints
 
-    func prepareCheckpoints(_ key: VerifierKey) {
+    mutating func prepareCheckpoints(_ key: VerifierKey) {
         var valid: [PendingCheckpoint] = []
         for (index, note) in rawCheckpoints.enumerated() {
             let signed: SignedCheckpoint
@@ -452,7 +452,7 @@ public final class LedgerVerifier {
         if let last = checkpointQueue.last { report.latestCheckpoint = last.signed.checkpoint }
     }
 
-    func reachCheckpoints() {
+    mutating func reachCheckpoints() {
         guard let hash else { return }
         while nextCheckpoint < checkpointQueue.count, checkpointQueue[nextCheckpoint].signed.checkpoint.size <= frontier.size {
             let pending = checkpointQueue[nextCheckpoint]
@@ -467,7 +467,7 @@ public final class LedgerVerifier {
     // MARK: - end
 
     /// Finishes verification and returns the report.
-    public func finish() -> VerificationReport {
+    public mutating func finish() -> VerificationReport {
         if openBatch != nil { closeBatch(at: nil) }
         if fastPaymentCount > 0 {
             report.entriesByKind[EntryKind.payment.rawValue, default: 0] += fastPaymentCount
@@ -509,7 +509,7 @@ public final class LedgerVerifier {
         return report
     }
 
-    func sortedFindings() -> [Finding] {
+    mutating func sortedFindings() -> [Finding] {
         let breaks = report.findings.filter { Finding.structuralCodes.contains($0.code) }.compactMap(\.seq).sorted()
         for (index, range) in dependsOn {
             if let cause = breaks.first(where: { range.contains($0) }), report.findings[index].seq != cause {

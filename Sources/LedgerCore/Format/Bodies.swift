@@ -6,6 +6,18 @@ public enum Role: String, Sendable, CaseIterable {
 /// Education stage of a payment.
 public enum Stage: String, Sendable, CaseIterable {
     case preschool, primary, junior, senior, vocational, higher
+
+    /// The raw value as a static string, for the serializer.
+    public var literal: StaticString {
+        switch self {
+        case .preschool: "preschool"
+        case .primary: "primary"
+        case .junior: "junior"
+        case .senior: "senior"
+        case .vocational: "vocational"
+        case .higher: "higher"
+        }
+    }
 }
 
 /// How a payment reached the student (财教〔2021〕310号: no cash).
@@ -14,6 +26,16 @@ public enum AccountType: String, Sendable, CaseIterable {
     case bankCard = "bank_card"
     case aidCard = "aid_card"
     case mealCard = "meal_card"
+
+    /// The raw value as a static string, for the serializer.
+    public var literal: StaticString {
+        switch self {
+        case .socialSecurityCard: "social_security_card"
+        case .bankCard: "bank_card"
+        case .aidCard: "aid_card"
+        case .mealCard: "meal_card"
+        }
+    }
 }
 
 /// The unit scope value that means "every unit".

@@ -13,6 +13,19 @@ public enum PersonalField: String, Sendable, CaseIterable, Comparable {
 
     public static func < (a: PersonalField, b: PersonalField) -> Bool { a.rawValue < b.rawValue }
 
+    /// The field name as a static string, for the serializer.
+    public var literal: StaticString {
+        switch self {
+        case .idNumber: "id_number"
+        case .name: "name"
+        case .category: "category"
+        case .certType: "cert_type"
+        case .certNumber: "cert_number"
+        case .accountNumber: "account_number"
+        case .bankRef: "bank_ref"
+        }
+    }
+
     /// Position in `allCases`.
     public var ordinal: Int {
         switch self {

@@ -43,14 +43,16 @@ public struct PaymentInput: Sendable, Equatable {
 /// bytes of the `payment` bodies in index order, and the openings of every commitment (by payment index).
 public struct PreparedBatch: Sendable {
     public struct PendingOpening: Sendable, Equatable {
-        public let index: Int
+        /// Index of the payment in the batch (and in `items`).
+        public let index: Int32
         public let field: PersonalField
         /// Offset of this commitment's 16-byte salt in `salts`.
-        public let saltOffset: Int
-        public let value: String
+        public let saltOffset: Int32
     }
 
     public let header: JSONObject
+    /// The officer's rows, which hold the opened values.
+    public let items: [PaymentInput]
     /// Canonical bytes of each payment body (the item leaves are H(0x00 || these)).
     public let paymentBytes: [[UInt8]]
     public let openings: [PendingOpening]
@@ -61,7 +63,8 @@ public struct PreparedBatch: Sendable {
     public func openings(headerSeq: UInt64) -> [Opening] {
         openings.map {
             Opening(seq: headerSeq + 1 + UInt64($0.index), field: $0.field.rawValue,
-                    salt: Array(salts[$0.saltOffset..<($0.saltOffset + Commitment.saltLength)]), value: $0.value)
+                    salt: Array(salts[Int($0.saltOffset)..<(Int($0.saltOffset) + Commitment.saltLength)]),
+                    value: items[Int($0.index)].personalValues[$0.field.ordinal]!)
         }
     }
 
@@ -94,7 +97,7 @@ public enum BatchBuilder {
         var total: Int64 = 0
         var commitments: [(PersonalField, Digest32)] = []
         commitments.reserveCapacity(PersonalField.allCases.count)
-        var committer = Committer(hash: hash)
+        let committer = Committer(hash: hash)
         try saltBytes.withUnsafeBytes { allSalts in
             for (index, item) in items.enumerated() {
                 commitments.removeAll(keepingCapacity: true)
@@ -102,7 +105,7 @@ public enum BatchBuilder {
                     guard let value = item.personalValues[field.ordinal] else { continue }
                     let salt = UnsafeRawBufferPointer(rebasing: allSalts[saltOffset..<(saltOffset + Commitment.saltLength)])
                     commitments.append((field, committer.commit(field: field, salt: salt, value: value)))
-                    openings.append(.init(index: index, field: field, saltOffset: saltOffset, value: value))
+                    openings.append(.init(index: Int32(index), field: field, saltOffset: Int32(saltOffset)))
                     saltOffset += Commitment.saltLength
                 }
                 for required in PersonalField.required where item.personalValues[required.ordinal] == nil {
@@ -121,7 +124,7 @@ public enum BatchBuilder {
             "signer": .string(officer.name), "signed_at": .string(signedAt),
         ]
         let signed = try Statement.sign(kind: .batch, origin: origin, body: header, with: officer)
-        return PreparedBatch(header: signed, paymentBytes: paymentBytes, openings: openings, salts: saltBytes, itemRoot: itemRoot)
+        return PreparedBatch(header: signed, items: items, paymentBytes: paymentBytes, openings: openings, salts: saltBytes, itemRoot: itemRoot)
     }
 }
 
@@ -130,44 +133,47 @@ public enum BatchBuilder {
 public enum PaymentBodyEncoding {
     public static func encode(_ item: PaymentInput, batchID: String, index: Int, program: String, period: String,
                               commitments: [(PersonalField, Digest32)]) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(360 + commitments.count * 90)
-        out.appendLiteral(#"{"account_type":"#)
-        CanonicalJSON.appendString(item.accountType.rawValue, into: &out)
-        out.appendLiteral(#","amount_fen":"#)
-        CanonicalJSON.appendInteger(item.amountFen, into: &out)
-        out.appendLiteral(#","batch_id":"#)
-        CanonicalJSON.appendString(batchID, into: &out)
-        if item.boarding { out.appendLiteral(#","boarding":true,"commit":{"#) } else { out.appendLiteral(#","boarding":false,"commit":{"#) }
-        for (i, (field, digest)) in commitments.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            CanonicalJSON.appendString(field.rawValue, into: &out)
-            out.appendLiteral(#":""#)
-            digest.withUnsafeBytes { raw in
-                for b in raw { out.append(CanonicalJSON.hexDigits[Int(b >> 4)]); out.append(CanonicalJSON.hexDigits[Int(b & 0xf)]) }
+        let capacity = 400 + commitments.count * 90 + ByteWriter.stringBound(batchID) + ByteWriter.stringBound(item.grade)
+            + ByteWriter.stringBound(item.paidDate) + ByteWriter.stringBound(period) + ByteWriter.stringBound(program)
+            + ByteWriter.stringBound(item.schoolCode) + ByteWriter.stringBound(item.schoolName) + ByteWriter.stringBound(item.unit)
+        return ByteWriter.build(capacity: capacity) { w in
+            w.literal(#"{"account_type":""#)
+            w.literal(item.accountType.literal)
+            w.byte(UInt8(ascii: "\""))
+            w.literal(#","amount_fen":"#)
+            w.integer(item.amountFen)
+            w.literal(#","batch_id":"#)
+            w.string(batchID)
+            if item.boarding { w.literal(#","boarding":true,"commit":{"#) } else { w.literal(#","boarding":false,"commit":{"#) }
+            for (i, (field, digest)) in commitments.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                w.byte(UInt8(ascii: "\""))
+                w.literal(field.literal)
+                w.literal(#"":""#)
+                w.hex(digest)
+                w.byte(UInt8(ascii: "\""))
             }
-            out.append(UInt8(ascii: "\""))
+            w.literal(#"},"grade":"#)
+            w.string(item.grade)
+            w.literal(#","index":"#)
+            w.integer(Int64(index))
+            w.literal(#","paid_date":"#)
+            w.string(item.paidDate)
+            w.literal(#","period":"#)
+            w.string(period)
+            w.literal(#","program":"#)
+            w.string(program)
+            w.literal(#","school_code":"#)
+            w.string(item.schoolCode)
+            w.literal(#","school_name":"#)
+            w.string(item.schoolName)
+            w.literal(#","stage":""#)
+            w.literal(item.stage.literal)
+            w.byte(UInt8(ascii: "\""))
+            w.literal(#","unit":"#)
+            w.string(item.unit)
+            w.byte(UInt8(ascii: "}"))
         }
-        out.appendLiteral(#"},"grade":"#)
-        CanonicalJSON.appendString(item.grade, into: &out)
-        out.appendLiteral(#","index":"#)
-        CanonicalJSON.appendInteger(Int64(index), into: &out)
-        out.appendLiteral(#","paid_date":"#)
-        CanonicalJSON.appendString(item.paidDate, into: &out)
-        out.appendLiteral(#","period":"#)
-        CanonicalJSON.appendString(period, into: &out)
-        out.appendLiteral(#","program":"#)
-        CanonicalJSON.appendString(program, into: &out)
-        out.appendLiteral(#","school_code":"#)
-        CanonicalJSON.appendString(item.schoolCode, into: &out)
-        out.appendLiteral(#","school_name":"#)
-        CanonicalJSON.appendString(item.schoolName, into: &out)
-        out.appendLiteral(#","stage":"#)
-        CanonicalJSON.appendString(item.stage.rawValue, into: &out)
-        out.appendLiteral(#","unit":"#)
-        CanonicalJSON.appendString(item.unit, into: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
     }
 
     /// The same body as a JSON object, for the generic path and tests.
@@ -188,20 +194,24 @@ public enum PaymentBodyEncoding {
 /// per-field prefix `"aidledger/v1/commit" || 0x00 || field || 0x00` is written once per field.
 struct Committer {
     let hash: HashFunction
-    var buffer: [UInt8] = []
-    let prefixes: [[UInt8]] = PersonalField.allCases.map { Commitment.domain + [0] + Array($0.rawValue.utf8) + [0] }
 
-    init(hash: HashFunction) {
-        self.hash = hash
-        buffer.reserveCapacity(256)
-    }
+    init(hash: HashFunction) { self.hash = hash }
 
-    mutating func commit(field: PersonalField, salt: UnsafeRawBufferPointer, value: String) -> Digest32 {
-        buffer.removeAll(keepingCapacity: true)
-        buffer.append(contentsOf: prefixes[field.ordinal])
-        buffer.append(contentsOf: salt)
+    func commit(field: PersonalField, salt: UnsafeRawBufferPointer, value: String) -> Digest32 {
         var v = value
-        v.withUTF8 { buffer.append(contentsOf: $0) }
-        return buffer.withUnsafeBytes { hash.hash($0) }
+        return v.withUTF8 { u in
+            let prefix = field.literal
+            let n = Commitment.domain.count + 2 + prefix.utf8CodeUnitCount + salt.count + u.count
+            return withUnsafeTemporaryAllocation(byteCount: n, alignment: 8) { buffer in
+                var w = ByteWriter(pointer: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), capacity: n)
+                w.literal("aidledger/v1/commit")
+                w.byte(0)
+                w.literal(prefix)
+                w.byte(0)
+                w.raw(salt)
+                w.raw(UnsafeRawBufferPointer(u))
+                return hash.hash(UnsafeRawBufferPointer(buffer))
+            }
+        }
     }
 }

@@ -53,40 +53,75 @@ public final class LedgerAppender {
     /// the batch item root). JCS orders `body` first, so the entry is `{"body":` + body + the other members.
     @discardableResult
     public func append(kind: EntryKind, canonicalBody: [UInt8], time: String) -> AppendedEntry {
-        precondition(time == lastTime || FieldSyntax.isTimestamp(time), "entry time must be YYYY-MM-DDTHH:MM:SS.mmmZ")
-        let t = time < lastTime ? lastTime : time
-        let seq = size + 1
-        var out = [UInt8]()
-        out.reserveCapacity(canonicalBody.count + origin.utf8.count + 160)
-        out.appendLiteral(#"{"body":"#)
-        out.append(contentsOf: canonicalBody)
-        out.appendLiteral(#","kind":"#)
-        CanonicalJSON.appendString(kind.rawValue, into: &out)
-        out.appendLiteral(#","origin":"#)
-        CanonicalJSON.appendString(origin, into: &out)
-        out.appendLiteral(#","prev":""#)
-        lastHash.withUnsafeBytes { raw in
-            for b in raw { out.append(CanonicalJSON.hexDigits[Int(b >> 4)]); out.append(CanonicalJSON.hexDigits[Int(b & 0xf)]) }
-        }
-        out.appendLiteral(#"","seq":"#)
-        CanonicalJSON.appendInteger(Int64(seq), into: &out)
-        out.appendLiteral(#","time":"#)
-        CanonicalJSON.appendString(t, into: &out)
-        out.appendLiteral(#","v":1}"#)
-        let entryHash = EntryHash.compute(out, hash: hash)
-        frontier.append(entryHash, hash: hash)
-        size = seq
-        lastHash = entryHash
-        lastTime = t
-        return AppendedEntry(seq: seq, kind: kind, bytes: out, hash: entryHash)
+        precondition(FieldSyntax.isTimestamp(time), "entry time must be YYYY-MM-DDTHH:MM:SS.mmmZ")
+        var head = Head(size: size, lastHash: lastHash, frontier: takeFrontier(), lastTime: lastTime)
+        let entry = head.append(kind: kind, canonicalBody: canonicalBody, time: time, origin: origin, hash: hash)
+        store(head)
+        return entry
     }
 
     /// Appends a prepared batch: the header, then its payments in index order.
     public func append(batch: PreparedBatch, time: String) -> [AppendedEntry] {
-        var out = [append(kind: .batch, body: batch.header, time: time)]
+        precondition(FieldSyntax.isTimestamp(time), "entry time must be YYYY-MM-DDTHH:MM:SS.mmmZ")
+        var head = Head(size: size, lastHash: lastHash, frontier: takeFrontier(), lastTime: lastTime)
+        var out: [AppendedEntry] = []
         out.reserveCapacity(batch.paymentBytes.count + 1)
-        for bytes in batch.paymentBytes { out.append(append(kind: .payment, canonicalBody: bytes, time: time)) }
+        out.append(head.append(kind: .batch, canonicalBody: CanonicalJSON.encode(.object(batch.header)), time: time, origin: origin, hash: hash))
+        for bytes in batch.paymentBytes {
+            out.append(head.append(kind: .payment, canonicalBody: bytes, time: time, origin: origin, hash: hash))
+        }
+        store(head)
         return out
+    }
+
+    /// Moves the frontier out of `self` so that appending to it does not copy its storage.
+    private func takeFrontier() -> MerkleFrontier {
+        let f = frontier
+        frontier = MerkleFrontier()
+        return f
+    }
+
+    private func store(_ head: Head) {
+        size = head.size
+        lastHash = head.lastHash
+        frontier = head.frontier
+        lastTime = head.lastTime
+    }
+
+    /// The mutable head, kept in local variables while entries are appended.
+    struct Head {
+        var size: UInt64
+        var lastHash: Digest32
+        var frontier: MerkleFrontier
+        var lastTime: String
+
+        mutating func append(kind: EntryKind, canonicalBody: [UInt8], time: String, origin: String, hash: HashFunction) -> AppendedEntry {
+            let t = time < lastTime ? lastTime : time
+            let seq = size + 1
+            let capacity = canonicalBody.count + ByteWriter.stringBound(origin) + ByteWriter.stringBound(t) + 160
+            let previous = lastHash
+            let out = ByteWriter.build(capacity: capacity) { w in
+                w.literal(#"{"body":"#)
+                w.raw(canonicalBody)
+                w.literal(#","kind":"#)
+                w.string(kind.rawValue)
+                w.literal(#","origin":"#)
+                w.string(origin)
+                w.literal(#","prev":""#)
+                w.hex(previous)
+                w.literal(#"","seq":"#)
+                w.integer(Int64(seq))
+                w.literal(#","time":"#)
+                w.string(t)
+                w.literal(#","v":1}"#)
+            }
+            let entryHash = EntryHash.compute(out, hash: hash)
+            frontier.append(entryHash, hash: hash)
+            size = seq
+            lastHash = entryHash
+            lastTime = t
+            return AppendedEntry(seq: seq, kind: kind, bytes: out, hash: entryHash)
+        }
     }
 
     public var root: Digest32 { frontier.root(hash: hash) }

@@ -389,7 +389,7 @@ public struct LedgerVerifier {
     /// nothing, for anything else; `consume` then takes the general path, which names the problem.
     mutating func consumeValidPayment(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let hash, var batch = openBatch else { return false }
-        do { try tape.scan(bytes) } catch { return false }
+        do { try tape.scan(bytes, checkingKeyOrder: false) } catch { return false }
         guard let f = originBytes.withUnsafeBytes({ PaymentEntryReader.read(tape, bytes, origin: $0) }),
               f.seq == expectedSeq, f.prev == prevHash, f.index == batch.nextIndex else { return false }
         let h = batch.body

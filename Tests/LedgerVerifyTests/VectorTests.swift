@@ -170,3 +170,72 @@ import TestSupport
         #expect(calls >= 2)
     }
 }
+
+/// The payment fast path must accept exactly what the general path accepts.
+@Suite struct FastPathTests {
+    func lines(_ ledger: InMemoryLedger) -> [[UInt8]] { ledger.entries.map(\.bytes) }
+
+    @Test func validPaymentsTakeTheFastPath() throws {
+        let s = try DemoScenario.build(paymentsPerBatch: 5)
+        var v = LedgerVerifier()
+        v.addCheckpoints(s.ledger.checkpoints.map(\.serialized))
+        for e in lines(s.ledger) { e.withUnsafeBytes { v.consume(entryBytes: $0) } }
+        #expect(v.fastPaymentCount == 15)
+        let r = v.finish()
+        #expect(r.intact && r.entriesByKind["payment"] == 15)
+    }
+
+    /// Entries that are valid JSON with the right fields but not canonical (keys out of order, duplicate
+    /// commitment keys) are rejected by the reader even though the tape was scanned without the key-order check.
+    @Test func readerRejectsNonCanonicalKeyOrder() throws {
+        let s = try DemoScenario.build(paymentsPerBatch: 2)
+        let payment = String(decoding: s.ledger.entries[5].bytes, as: UTF8.self)
+        #expect(payment.contains(#""kind":"payment""#))
+        let origin = Array(s.ledger.origin.utf8)
+        func read(_ text: String) -> PaymentEntryFields? {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBytes { raw in
+                var tape = JSONTape(mode: .canonical)
+                guard (try? tape.scan(raw, checkingKeyOrder: false)) != nil else { return nil }
+                return origin.withUnsafeBytes { PaymentEntryReader.read(tape, raw, origin: $0) }
+            }
+        }
+        #expect(read(payment) != nil)
+        // Swap two body members: "grade" before "commit".
+        let body = try JSONParser.parse(Array(payment.utf8), mode: .canonical).objectValue!["body"]!.objectValue!
+        let grade = String(decoding: CanonicalJSON.encode(body["grade"]!), as: UTF8.self)
+        let commit = String(decoding: CanonicalJSON.encode(body["commit"]!), as: UTF8.self)
+        let swapped = payment.replacingOccurrences(of: "\"commit\":\(commit),\"grade\":\(grade)", with: "\"grade\":\(grade),\"commit\":\(commit)")
+        #expect(swapped != payment)
+        #expect(read(swapped) == nil)
+        // A duplicated commitment key.
+        let idCommit = body["commit"]!.objectValue!["id_number"]!.stringValue!
+        let duplicated = payment.replacingOccurrences(of: "\"id_number\":\"\(idCommit)\"", with: "\"id_number\":\"\(idCommit)\",\"id_number\":\"\(idCommit)\"")
+        #expect(duplicated != payment)
+        #expect(read(duplicated) == nil)
+        // Commitments out of order.
+        let nameCommit = body["commit"]!.objectValue!["name"]!.stringValue!
+        let reordered = payment.replacingOccurrences(of: "\"id_number\":\"\(idCommit)\",\"name\":\"\(nameCommit)\"", with: "\"name\":\"\(nameCommit)\",\"id_number\":\"\(idCommit)\"")
+        #expect(reordered != payment)
+        #expect(read(reordered) == nil)
+    }
+
+    /// A re-chained ledger whose payment body is not canonical is reported as malformed at that seq.
+    @Test func nonCanonicalPaymentIsMalformed() throws {
+        let s = try DemoScenario.build(paymentsPerBatch: 2)
+        let ledger = s.ledger
+        let appender = LedgerAppender(origin: ledger.origin, suite: ledger.suite)
+        var entries: [[UInt8]] = []
+        var checkpoints: [String] = []
+        for (i, e) in ledger.entries.enumerated() {
+            let entry = try Entry(decoding: e.bytes)
+            var body = CanonicalJSON.encode(.object(entry.body))
+            if i == 5 { body = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "{\"account_type\"", with: "{ \"account_type\"").utf8) }
+            entries.append(appender.append(kind: entry.kind, canonicalBody: body, time: entry.time).bytes)
+        }
+        checkpoints.append(try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledger.ledgerKey).serialized)
+        let bundle = Bundle.encode(header: .init(origin: ledger.origin, suite: ledger.suite, entries: UInt64(entries.count), checkpoints: 1), entries: entries, checkpoints: checkpoints)
+        let r = bundle.withUnsafeBytes { LedgerVerifier.verify(bundle: $0) }
+        #expect(r.findings.first?.code == .entryMalformed && r.firstBadSeq == 6, "\(r.findings)")
+    }
+}

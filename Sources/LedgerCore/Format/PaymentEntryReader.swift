@@ -23,7 +23,8 @@ public struct PaymentEntryFields {
 }
 
 /// Reads payment entries straight from the tape: the verifier's hot path. It accepts only what `Entry` and
-/// `PaymentBody` accept and returns nil for anything else — including valid but unusual entries, such as text
+/// `PaymentBody` accept and returns nil for anything else. It checks that every object has exactly the expected
+/// members in canonical order, so the tape may be scanned without the generic key-order check — including valid but unusual entries, such as text
 /// with escapes — so the caller falls back to the general decoders, which then name the problem.
 public enum PaymentEntryReader {
     static let stages: [StaticString] = ["preschool", "primary", "junior", "senior", "vocational", "higher"]
@@ -109,8 +110,12 @@ public enum PaymentEntryReader {
         guard t[commit].kind == .object, t[commit].value >= 2, t[commit].value <= 7,
               tape.member(commit, "id_number", in: b) != nil, tape.member(commit, "name", in: b) != nil else { return false }
         var i = commit + 1
+        var previous = -1
         while i < Int(t[commit].next) {
-            guard let key = string(tape, b, i), personalFields.contains(where: { equal(key, $0) }), digest(tape, b, i + 1) != nil else { return false }
+            // Keys in canonical order: strictly increasing positions in the sorted field list.
+            guard let key = string(tape, b, i), let position = personalFields.firstIndex(where: { equal(key, $0) }), position > previous,
+                  digest(tape, b, i + 1) != nil else { return false }
+            previous = position
             i = Int(t[i + 1].next)
         }
         return true
@@ -131,6 +136,10 @@ public enum PaymentEntryReader {
 
     @inline(__always)
     static func equal(_ a: UnsafeRawBufferPointer, _ s: StaticString) -> Bool {
-        a.count == s.utf8CodeUnitCount && memcmp(a.baseAddress!, s.utf8Start, a.count) == 0
+        let n = s.utf8CodeUnitCount
+        guard a.count == n else { return false }
+        let p = s.utf8Start
+        for i in 0..<n where a[i] != p[i] { return false }
+        return true
     }
 }

@@ -31,6 +31,7 @@ public struct JSONTape {
     public let mode: JSONParser.Mode
     var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
     var position = 0
+    var checkKeyOrder = true
 
     public init(mode: JSONParser.Mode) {
         self.mode = mode
@@ -40,6 +41,13 @@ public struct JSONTape {
     /// Scans `bytes` (which must stay valid while the tape is read) and fills the tape. Throws at the first
     /// violation, with its byte offset.
     public mutating func scan(_ input: UnsafeRawBufferPointer) throws(JSONParseError) {
+        try scan(input, checkingKeyOrder: true)
+    }
+
+    /// Scans with the canonical key-order check optional. Skip it only when the caller then checks that every
+    /// object has exactly the keys it expects in canonical order (`PaymentEntryReader` does), which implies it.
+    public mutating func scan(_ input: UnsafeRawBufferPointer, checkingKeyOrder: Bool) throws(JSONParseError) {
+        checkKeyOrder = checkingKeyOrder
         bytes = input
         position = 0
         tokens.removeAll(keepingCapacity: true)
@@ -255,7 +263,7 @@ public struct JSONTape {
                 try scanString()
                 let key = tokens.count - 1
                 if mode == .canonical {
-                    if previousKey >= 0 {
+                    if previousKey >= 0 && checkKeyOrder {
                         let order = compareKeys(previousKey, key)
                         if order >= 0 {
                             let a = string(previousKey, in: bytes), b = string(key, in: bytes)

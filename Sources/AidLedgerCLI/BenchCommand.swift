@@ -97,8 +97,10 @@ struct BenchCommand: ParsableCommand {
         let raw = n / bestRaw, append = n / bestAppend, verify = Double(ledger.entries.count) / bestVerify
         print("suite \(suite.rawValue), \(Format.grouped(Int64(n))) payments in batches of \(Format.grouped(Int64(batchSize))), mean payment entry \(meanSize) bytes, best of \(repetitions)")
         print("  raw \(suite.hashAlgorithm.rawValue) of the entry bytes  \(Format.pad(Format.grouped(Int64(raw)), 12, right: true)) entries/s   (baseline)")
-        print("  core append work              \(Format.pad(Format.grouped(Int64(append)), 12, right: true)) entries/s   ratio \(ratio(append, raw))   target ≥ 300,000")
-        print("  bundle verification           \(Format.pad(Format.grouped(Int64(verify)), 12, right: true)) entries/s   ratio \(ratio(verify, raw))   target ≥ 300,000")
+        // The targets (issue 2) are for the default suite; SM3 alone is several times slower than SHA-256 here.
+        let target = suite == .ed25519SHA256 ? "   target ≥ 300,000" : ""
+        print("  core append work              \(Format.pad(Format.grouped(Int64(append)), 12, right: true)) entries/s   ratio \(ratio(append, raw))\(target)")
+        print("  bundle verification           \(Format.pad(Format.grouped(Int64(verify)), 12, right: true)) entries/s   ratio \(ratio(verify, raw))\(target)")
         _ = sink
     }
 

@@ -127,7 +127,6 @@ public final class InMemoryLedger {
         let copy = try InMemoryLedger(origin: origin, suite: suite, ledgerKey: ledgerKey, admin: admin, startTime: clock - Int64(transactions.count) * 1000)
         var seq: UInt64 = 1
         for t in transactions.dropFirst() {
-            seq += 0
             var items: [(kind: EntryKind, body: JSONObject)] = []
             for e in t.entries {
                 seq += 1

@@ -58,10 +58,21 @@ public enum JSONParser {
 /// Whether `bytes` is well-formed UTF-8 (RFC 3629).
 public func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
     var i = 0
-    let n = bytes.count
-    while i < n {
+    while i < bytes.count {
+        if bytes[i] < 0x80 { i += 1; continue }
+        guard let length = UTF8Sequence.length(bytes, at: i) else { return false }
+        i += length
+    }
+    return true
+}
+
+/// Validation of one multi-byte UTF-8 sequence (RFC 3629 Table 3-7: no overlong forms, no surrogates,
+/// nothing above U+10FFFF).
+public enum UTF8Sequence {
+    /// The length of the well-formed sequence whose lead byte (≥ 0x80) is at `i`, or nil.
+    @inline(__always)
+    public static func length(_ bytes: UnsafeRawBufferPointer, at i: Int) -> Int? {
         let b0 = bytes[i]
-        if b0 < 0x80 { i += 1; continue }
         var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
         let length: Int
         switch b0 {
@@ -72,12 +83,14 @@ public func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
         case 0xF0: length = 4; lo = 0x90
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; hi = 0x8F
-        default: return false
+        default: return nil
         }
-        guard n - i >= length, bytes[i + 1] >= lo, bytes[i + 1] <= hi else { return false }
+        guard bytes.count - i >= length, bytes[i + 1] >= lo, bytes[i + 1] <= hi else { return nil }
         var k = 2
-        while k < length { guard bytes[i + k] >= 0x80, bytes[i + k] <= 0xBF else { return false }; k += 1 }
-        i += length
+        while k < length {
+            guard bytes[i + k] >= 0x80, bytes[i + k] <= 0xBF else { return nil }
+            k += 1
+        }
+        return length
     }
-    return true
 }

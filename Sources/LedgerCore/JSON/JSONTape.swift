@@ -404,30 +404,11 @@ public struct JSONTape {
         return (value, lowercase)
     }
 
-    /// Validates one multi-byte UTF-8 sequence at `position` (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF).
+    /// Validates one multi-byte UTF-8 sequence at `position` and steps over it.
     @inline(__always)
     mutating func skipUTF8Sequence() throws(JSONParseError) {
-        let b0 = current
-        let length: Int
-        var lowerBound: UInt8 = 0x80, upperBound: UInt8 = 0xBF
-        switch b0 {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lowerBound = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upperBound = 0x9F
-        case 0xF0: length = 4; lowerBound = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upperBound = 0x8F
-        default: throw error("invalid UTF-8 byte 0x\(JSONTape.hex2(b0))")
-        }
-        guard bytes.count - position >= length else { throw error("truncated UTF-8 sequence") }
-        let b1 = bytes[position + 1]
-        guard b1 >= lowerBound, b1 <= upperBound else { throw error("invalid UTF-8 sequence") }
-        var k = 2
-        while k < length {
-            let b = bytes[position + k]
-            guard b >= 0x80, b <= 0xBF else { throw error("invalid UTF-8 sequence") }
-            k += 1
+        guard let length = UTF8Sequence.length(bytes, at: position) else {
+            throw error(current >= 0xC2 && current <= 0xF4 ? "invalid UTF-8 sequence" : "invalid UTF-8 byte 0x\(JSONTape.hex2(current))")
         }
         position += length
     }

@@ -22,6 +22,9 @@ let package = Package(
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
         .target(name: "LedgerVerify", dependencies: ["LedgerCore", "LedgerCrypto"]),
         .target(name: "LedgerDemo", dependencies: ["LedgerCore"]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+        .target(name: "EmbeddedPostgres"),
+        .target(name: "LedgerStore", dependencies: ["LedgerCore", "PostgresClient"], resources: [.copy("Migrations")]),
         .target(
             name: "AidLedgerCLI",
             dependencies: [
@@ -31,7 +34,8 @@ let package = Package(
         ),
         .target(name: "CProcessTuning"),
         .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI", "CProcessTuning"]),
-        .target(name: "TestSupport", dependencies: ["LedgerCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["LedgerCore", "PostgresClient", "EmbeddedPostgres", "LedgerStore"], path: "Tests/TestSupport"),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LedgerDemo", "LedgerVerify", "PostgresClient", "EmbeddedPostgres", "TestSupport"]),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerDemo", "TestSupport"]),

@@ -1,0 +1,307 @@
+import Foundation
+import LedgerCore
+import PostgresClient
+
+/// A ledger as the store knows it.
+public struct LedgerRecord: Sendable, Equatable {
+    public let id: Int64
+    public let origin: String
+    public let suite: Suite
+}
+
+/// What an append returns once its transaction is durable: the seqs and entry hashes it wrote and the signed
+/// checkpoint that covers them.
+public struct Receipt: Sendable, Equatable {
+    public let origin: String
+    public let firstSeq: UInt64
+    public let lastSeq: UInt64
+    public let hashes: [Digest32]
+    /// The signed checkpoint note for the tree of size `lastSeq`.
+    public let checkpoint: String
+}
+
+/// The PostgreSQL store of ledgers. One instance per connection; not thread-safe (see `PostgresConnection`).
+public final class LedgerStore {
+    public let db: PostgresConnection
+
+    public init(_ db: PostgresConnection) { self.db = db }
+
+    /// Applies pending schema migrations.
+    @discardableResult
+    public func migrate() throws -> [String] { try Migrations.apply(on: db) }
+
+    // MARK: ledgers
+
+    /// Creates a ledger: the genesis entry (suite, ledger key, first admin key) and its first checkpoint.
+    public func createLedger(origin: String, ledgerKey: NamedSigningKey, adminKey: VerifierKey, time: String) throws -> (LedgerRecord, Receipt) {
+        guard ledgerKey.name == origin else { throw StoreError(.rejected, "the ledger key must be named after the origin \(origin), not \(ledgerKey.name)") }
+        guard adminKey.suite == ledgerKey.suite else { throw StoreError(.rejected, "the admin key is not of suite \(ledgerKey.suite.rawValue)") }
+        return try db.transaction {
+            let inserted: PostgresRows
+            do {
+                inserted = try db.query("INSERT INTO ledgers (origin, suite) VALUES ($1, $2) RETURNING id", [.text(origin), .text(ledgerKey.suite.rawValue)])
+            } catch let error as PostgresError where error.isUniqueViolation {
+                throw StoreError(.ledgerExists, "a ledger with origin \(origin) already exists")
+            }
+            let record = LedgerRecord(id: inserted.int(0, 0)!, origin: origin, suite: ledgerKey.suite)
+            let appender = LedgerAppender(origin: origin, suite: ledgerKey.suite)
+            let genesis = GenesisBody(suite: ledgerKey.suite, ledgerKey: ledgerKey.verifierKey, adminKey: adminKey)
+            let entry = appender.append(kind: .genesis, body: genesis.json, time: time)
+            let checkpoint = try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledgerKey).serialized
+            try db.query("""
+                INSERT INTO ledger_heads (ledger_id, size, last_hash, frontier, last_time, checkpoint)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                """, [.int(record.id), .int(1), .bytes(entry.hash.bytes), .bytes(LedgerStore.encode(appender.frontier)), .text(appender.lastTime), .text(checkpoint)])
+            try writeEntries(record, [entry])
+            try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(record.id), .int(1), .text(checkpoint)])
+            return (record, Receipt(origin: origin, firstSeq: 1, lastSeq: 1, hashes: [entry.hash], checkpoint: checkpoint))
+        }
+    }
+
+    public func ledger(origin: String) throws -> LedgerRecord {
+        let rows = try db.query("SELECT id, suite FROM ledgers WHERE origin = $1", [.text(origin)])
+        guard rows.count == 1, let suite = Suite(rawValue: rows.string(0, 1) ?? "") else {
+            throw StoreError(.unknownLedger, "no ledger with origin \(origin) in this database")
+        }
+        return LedgerRecord(id: rows.int(0, 0)!, origin: origin, suite: suite)
+    }
+
+    public func ledgers() throws -> [LedgerRecord] {
+        let rows = try db.query("SELECT id, origin, suite FROM ledgers ORDER BY id")
+        return (0..<rows.count).compactMap { r in
+            Suite(rawValue: rows.string(r, 2) ?? "").map { LedgerRecord(id: rows.int(r, 0)!, origin: rows.string(r, 1)!, suite: $0) }
+        }
+    }
+
+    // MARK: head
+
+    public struct Head: Sendable {
+        public let size: UInt64
+        public let lastHash: Digest32
+        public let frontier: MerkleFrontier
+        public let lastTime: String
+        public let checkpoint: String
+    }
+
+    /// The ledger's head; with `lock`, the row is locked until the transaction ends.
+    public func head(_ ledger: LedgerRecord, lock: Bool = false) throws -> Head {
+        let rows = lock
+            ? try db.query("SELECT size, last_hash, frontier, last_time, checkpoint FROM ledger_heads WHERE ledger_id = $1 FOR UPDATE", [.int(ledger.id)])
+            : try db.query("SELECT size, last_hash, frontier, last_time, checkpoint FROM ledger_heads WHERE ledger_id = $1", [.int(ledger.id)])
+        guard rows.count == 1, let size = rows.int(0, 0), let hashBytes = rows.bytes(0, 1), let lastHash = Digest32(bytes: hashBytes),
+              let frontierBytes = rows.bytes(0, 2), let frontier = LedgerStore.decodeFrontier(size: UInt64(size), frontierBytes),
+              let lastTime = rows.string(0, 3), let checkpoint = rows.string(0, 4) else {
+            throw StoreError(.corrupt, "the head of ledger \(ledger.origin) is missing or malformed")
+        }
+        return Head(size: UInt64(size), lastHash: lastHash, frontier: frontier, lastTime: lastTime, checkpoint: checkpoint)
+    }
+
+    // MARK: append
+
+    /// An entry to append: its kind and canonical body bytes.
+    public struct NewEntry: Sendable {
+        public let kind: EntryKind
+        public let body: [UInt8]
+        public init(kind: EntryKind, body: [UInt8]) {
+            self.kind = kind
+            self.body = body
+        }
+        public init(kind: EntryKind, body: JSONObject) {
+            self.kind = kind
+            self.body = CanonicalJSON.encode(.object(body))
+        }
+    }
+
+    /// Appends entries in one transaction and returns the durable receipt.
+    ///
+    /// The transaction locks the ledger's head row, builds the entries on that head, signs the checkpoint, then
+    /// compare-and-swaps the head (`WHERE size = <size it built on>`), writes entries, openings, the checkpoint and
+    /// the batch id, and commits. `check` runs on the locked head before anything is written, so decisions
+    /// that depend on the ledger's state (keys valid at the new seqs) cannot race with another writer.
+    /// Crash safety: before COMMIT nothing is visible and the server rolls back; after COMMIT returns (with
+    /// synchronous_commit on) the receipt's entries are durable. A checkpoint signed in a transaction that then
+    /// fails is never published, so no two published checkpoints can disagree.
+    /// With `openingsRelativeToHead`, opening seqs count from the first appended entry (1) and are shifted by
+    /// the head size; otherwise they are absolute.
+    public func append(_ ledger: LedgerRecord, _ entries: [NewEntry], openings: [Opening] = [], openingsRelativeToHead base: Bool = false,
+                       batchID: String? = nil, time: String, ledgerKey: NamedSigningKey,
+                       check: ((Head) throws -> Void)? = nil) throws -> Receipt {
+        precondition(!entries.isEmpty, "an append writes at least one entry")
+        guard ledgerKey.name == ledger.origin, ledgerKey.suite == ledger.suite else {
+            throw StoreError(.rejected, "the ledger key given is not the key of \(ledger.origin)")
+        }
+        return try db.transaction {
+            let head = try self.head(ledger, lock: true)
+            try check?(head)
+            if let batchID, try db.query("SELECT seq FROM batches WHERE ledger_id = $1 AND batch_id = $2", [.int(ledger.id), .text(batchID)]).count > 0 {
+                throw StoreError(.duplicateBatch, "batch id \(batchID) is already in ledger \(ledger.origin)")
+            }
+            let appender = LedgerAppender(origin: ledger.origin, suite: ledger.suite, size: head.size, lastHash: head.lastHash,
+                                          frontier: head.frontier, lastTime: head.lastTime)
+            var appended: [AppendedEntry] = []
+            appended.reserveCapacity(entries.count)
+            for e in entries { appended.append(appender.append(kind: e.kind, canonicalBody: e.body, time: time)) }
+            let checkpoint = try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledgerKey).serialized
+            // Compare-and-swap: the row is locked, so this cannot fail unless the lock was not taken; it is the
+            // guarantee that nothing else moved the head between read and write.
+            let swapped = try db.query("""
+                UPDATE ledger_heads SET size = $2, last_hash = $3, frontier = $4, last_time = $5, checkpoint = $6
+                WHERE ledger_id = $1 AND size = $7
+                """, [.int(ledger.id), .int(Int64(appender.size)), .bytes(appender.lastHash.bytes), .bytes(LedgerStore.encode(appender.frontier)),
+                      .text(appender.lastTime), .text(checkpoint), .int(Int64(head.size))])
+            guard swapped.affected == 1 else { throw StoreError(.conflict, "ledger \(ledger.origin) moved during the append; retry") }
+            try writeEntries(ledger, appended)
+            if !openings.isEmpty {
+                let shift = base ? head.size : 0
+                try db.copyIn("COPY openings (ledger_id, seq, field, salt, value) FROM STDIN (FORMAT binary)") { w in
+                    for o in openings {
+                        try w.row(fields: 5)
+                        w.int(ledger.id)
+                        w.int(Int64(o.seq + shift))
+                        w.text(o.field)
+                        w.bytes(o.salt)
+                        w.text(o.value)
+                    }
+                }
+            }
+            try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(ledger.id), .int(Int64(appender.size)), .text(checkpoint)])
+            if let batchID {
+                try db.query("INSERT INTO batches (ledger_id, batch_id, seq, count) VALUES ($1, $2, $3, $4)",
+                             [.int(ledger.id), .text(batchID), .int(Int64(head.size + 1)), .int(Int64(entries.count - 1))])
+            }
+            return Receipt(origin: ledger.origin, firstSeq: head.size + 1, lastSeq: appender.size, hashes: appended.map(\.hash), checkpoint: checkpoint)
+        }
+    }
+
+    /// Appends a prepared batch: header, payments, openings, batch id.
+    public func append(_ ledger: LedgerRecord, batch: PreparedBatch, time: String, ledgerKey: NamedSigningKey,
+                       check: ((Head) throws -> Void)? = nil) throws -> Receipt {
+        var entries = [NewEntry(kind: .batch, body: batch.header)]
+        entries.reserveCapacity(batch.paymentBytes.count + 1)
+        for p in batch.paymentBytes { entries.append(NewEntry(kind: .payment, body: p)) }
+        // Openings numbered relative to the head (the header is seq 1); shifted by the head size in the transaction.
+        let openings = batch.openings(headerSeq: 1)
+        return try append(ledger, entries, openings: openings, openingsRelativeToHead: true,
+                          batchID: batch.header["batch_id"]?.stringValue, time: time, ledgerKey: ledgerKey, check: check)
+    }
+
+    func writeEntries(_ ledger: LedgerRecord, _ entries: [AppendedEntry]) throws {
+        try db.copyIn("COPY entries (ledger_id, seq, kind, hash, bytes) FROM STDIN (FORMAT binary)") { w in
+            for e in entries {
+                try w.row(fields: 5)
+                w.int(ledger.id)
+                w.int(Int64(e.seq))
+                w.text(e.kind.rawValue)
+                w.bytes(e.hash.bytes)
+                w.bytes(e.bytes)
+            }
+        }
+    }
+
+    // MARK: reading
+
+    /// Streams the entries of a ledger in seq order (binary COPY): `body(seq, bytes)`.
+    public func streamEntries(_ ledger: LedgerRecord, from first: UInt64 = 1, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        // COPY takes no parameters; both values are integers of our own, formatted here, never text from outside.
+        let sql = SQL(unsafeText: "COPY (SELECT seq, bytes FROM entries WHERE ledger_id = \(ledger.id) AND seq >= \(first) ORDER BY seq) TO STDOUT (FORMAT binary)")
+        var reader = BinaryCopyReader()
+        try db.copyOut(sql) { chunk in
+            try reader.rows(chunk) { fields in
+                guard fields.count == 2, fields[0].count == 8 else { throw StoreError(.corrupt, "unexpected COPY row shape") }
+                try body(UInt64(bigEndian: fields[0].loadUnaligned(as: UInt64.self)), fields[1])
+            }
+        }
+    }
+
+    /// One entry's stored bytes and hash column.
+    public func entry(_ ledger: LedgerRecord, seq: UInt64) throws -> (kind: String, hash: Digest32, bytes: [UInt8])? {
+        let rows = try db.query("SELECT kind, hash, bytes FROM entries WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq))])
+        guard rows.count == 1, let kind = rows.string(0, 0), let h = rows.bytes(0, 1), let hash = Digest32(bytes: h), let bytes = rows.bytes(0, 2) else { return nil }
+        return (kind, hash, bytes)
+    }
+
+    /// Entries `seq ≥ from`, at most `limit`, optionally of one kind.
+    public func entries(_ ledger: LedgerRecord, from: UInt64, limit: Int, kind: EntryKind? = nil) throws -> [(seq: UInt64, bytes: [UInt8])] {
+        let rows = try db.query("""
+            SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND seq >= $2 AND ($3::text IS NULL OR kind = $3) ORDER BY seq LIMIT $4
+            """, [.int(ledger.id), .int(Int64(from)), kind.map { .text($0.rawValue) } ?? .null, .int(Int64(limit))])
+        return (0..<rows.count).map { (UInt64(rows.int($0, 0)!), rows.bytes($0, 1)!) }
+    }
+
+    /// The `genesis` and `key` entries, in seq order.
+    public func keyEntries(_ ledger: LedgerRecord) throws -> [(seq: UInt64, bytes: [UInt8])] {
+        let rows = try db.query("SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND kind IN ('genesis', 'key') ORDER BY seq", [.int(ledger.id)])
+        return (0..<rows.count).map { (UInt64(rows.int($0, 0)!), rows.bytes($0, 1)!) }
+    }
+
+    public func checkpoints(_ ledger: LedgerRecord) throws -> [String] {
+        let rows = try db.query("SELECT note FROM checkpoints WHERE ledger_id = $1 ORDER BY size", [.int(ledger.id)])
+        return (0..<rows.count).map { rows.string($0, 0)! }
+    }
+
+    /// Openings of the ledger (personal data): all, or those of one seq.
+    public func openings(_ ledger: LedgerRecord, seq: UInt64? = nil) throws -> [Opening] {
+        let rows = try db.query("""
+            SELECT seq, field, salt, value FROM openings WHERE ledger_id = $1 AND ($2::bigint IS NULL OR seq = $2) ORDER BY seq, field
+            """, [.int(ledger.id), seq.map { .int(Int64($0)) } ?? .null])
+        return (0..<rows.count).map { Opening(seq: UInt64(rows.int($0, 0)!), field: rows.string($0, 1)!, salt: rows.bytes($0, 2)!, value: rows.string($0, 3)!) }
+    }
+
+    /// Deletes openings (retention end, legal order). The caller appends the signed `erase` record first.
+    public func deleteOpenings(_ ledger: LedgerRecord, seqs: [UInt64], fields: [String]?) throws -> Int {
+        var total = 0
+        for seq in seqs {
+            let rows = try db.query("DELETE FROM openings WHERE ledger_id = $1 AND seq = $2 AND ($3::text[] IS NULL OR field = ANY($3::text[]))",
+                                    [.int(ledger.id), .int(Int64(seq)), fields.map { .text("{" + $0.joined(separator: ",") + "}") } ?? .null])
+            total += rows.affected
+        }
+        return total
+    }
+
+    // MARK: encoding of the frontier
+
+    static func encode(_ frontier: MerkleFrontier) -> [UInt8] { frontier.nodes.flatMap(\.bytes) }
+
+    static func decodeFrontier(size: UInt64, _ bytes: [UInt8]) -> MerkleFrontier? {
+        guard bytes.count % 32 == 0 else { return nil }
+        let nodes = stride(from: 0, to: bytes.count, by: 32).compactMap { Digest32(bytes: bytes[$0..<($0 + 32)]) }
+        return MerkleFrontier(size: size, nodes: nodes)
+    }
+}
+
+/// Reads PostgreSQL's binary COPY format, one row per chunk as libpq delivers it (the first chunk also carries
+/// the file header).
+struct BinaryCopyReader {
+    var sawHeader = false
+    static let signature: [UInt8] = Array("PGCOPY\n".utf8) + [0xff, 0x0d, 0x0a, 0x00]
+
+    mutating func rows(_ chunk: UnsafeRawBufferPointer, _ body: ([UnsafeRawBufferPointer]) throws -> Void) throws {
+        var p = 0
+        func need(_ n: Int) throws { if chunk.count - p < n { throw StoreError(.corrupt, "truncated COPY data") } }
+        if !sawHeader {
+            try need(19)
+            guard Array(chunk[0..<11]) == BinaryCopyReader.signature else { throw StoreError(.corrupt, "not binary COPY data") }
+            let extensionLength = Int(UInt32(bigEndian: chunk.loadUnaligned(fromByteOffset: 15, as: UInt32.self)))
+            p = 19 + extensionLength
+            sawHeader = true
+        }
+        while p < chunk.count {
+            try need(2)
+            let n = Int16(bitPattern: UInt16(bigEndian: chunk.loadUnaligned(fromByteOffset: p, as: UInt16.self)))
+            p += 2
+            if n == -1 { return }
+            var fields: [UnsafeRawBufferPointer] = []
+            fields.reserveCapacity(Int(n))
+            for _ in 0..<Int(n) {
+                try need(4)
+                let length = Int(Int32(bitPattern: UInt32(bigEndian: chunk.loadUnaligned(fromByteOffset: p, as: UInt32.self))))
+                p += 4
+                if length < 0 { fields.append(UnsafeRawBufferPointer(start: nil, count: 0)); continue }
+                try need(length)
+                fields.append(UnsafeRawBufferPointer(rebasing: chunk[p..<(p + length)]))
+                p += length
+            }
+            try body(fields)
+        }
+    }
+}

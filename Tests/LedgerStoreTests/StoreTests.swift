@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import LedgerCore
+import LedgerDemo
+import LedgerStore
+import LedgerVerify
+import PostgresClient
+import TestSupport
+
+/// Builds a ledger in the store the way the CLI does: genesis, keys, batches.
+struct StoreFixture {
+    let db: PostgresConnection
+    let store: LedgerStore
+    let ledger: LedgerRecord
+    let ledgerKey: NamedSigningKey
+    let admin: NamedSigningKey
+    let officer: NamedSigningKey
+    var clock: Int64 = 1_788_249_600_000
+
+    init(suite: Suite = .ed25519SHA256, origin: String = "aidledger.example/430626") throws {
+        db = try PostgresConnection(try TestDatabase.fresh())
+        store = LedgerStore(db)
+        ledgerKey = try NamedSigningKey(name: origin, key: SigningKey.generate(suite.signatureAlgorithm), suite: suite)
+        admin = try NamedSigningKey(name: origin + "/admin/1", key: SigningKey.generate(suite.signatureAlgorithm), suite: suite)
+        officer = try NamedSigningKey(name: origin + "/officer/1", key: SigningKey.generate(suite.signatureAlgorithm), suite: suite)
+        let now = Timestamp.format(millisecondsSinceEpoch: clock)
+        ledger = try store.createLedger(origin: origin, ledgerKey: ledgerKey, adminKey: admin.verifierKey, time: now).0
+        let enroll = try KeyBody.enroll(officer.verifierKey, role: .officer, units: ["430626"], origin: origin, signedAt: now, admin: admin)
+        _ = try store.append(ledger, [.init(kind: .key, body: enroll)], time: now, ledgerKey: ledgerKey)
+    }
+
+    mutating func now() -> String {
+        clock += 1000
+        return Timestamp.format(millisecondsSinceEpoch: clock)
+    }
+
+    mutating func appendBatch(_ id: String, count: Int, seed: UInt64 = 1) throws -> Receipt {
+        var rng = SplitMix64(seed: seed)
+        let items = DemoData.boardingSubsidyPayments(count: count, unit: "430626", period: "2025-autumn", rng: &rng)
+        let t = now()
+        let prepared = try BatchBuilder.prepare(batchID: id, program: DemoScenario.program, period: "2025-autumn", unit: "430626",
+                                                items: items, origin: ledger.origin, signedAt: t, officer: officer)
+        return try store.append(ledger, batch: prepared, time: t, ledgerKey: ledgerKey)
+    }
+
+    /// Verifies the ledger from the database with the offline verifier, openings included.
+    func verify() throws -> VerificationReport {
+        var verifier = LedgerVerifier(options: { var o = LedgerVerifier.Options(); o.openings = try! store.openings(ledger); return o }())
+        verifier.addCheckpoints(try store.checkpoints(ledger))
+        try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
+        return verifier.finish()
+    }
+}
+
+@Suite struct StoreTests {
+    @Test(arguments: Suite.allCases)
+    func appendAndReadBack(_ suite: Suite) throws {
+        var f = try StoreFixture(suite: suite)
+        let receipt = try f.appendBatch("b-1", count: 25)
+        #expect(receipt.firstSeq == 3 && receipt.lastSeq == 28 && receipt.hashes.count == 26)
+        let cp = try SignedCheckpoint(parsing: receipt.checkpoint)
+        #expect(cp.checkpoint.size == 28 && cp.note.verify(with: f.ledgerKey.verifierKey))
+        // Entries read back are the bytes whose hashes the receipt names.
+        let hashFunction = suite.makeHashFunction()
+        var seen: [UInt64] = []
+        try f.store.streamEntries(f.ledger) { seq, bytes in
+            seen.append(seq)
+            if seq >= 3 { #expect(EntryHash.compute(bytes, hash: hashFunction) == receipt.hashes[Int(seq - 3)]) }
+        }
+        #expect(seen == Array(1...28))
+        #expect(try f.store.openings(f.ledger).count == 25 * 5)
+        let report = try f.verify()
+        #expect(report.intact, "\(report.findings)")
+        #expect(report.openingsChecked == 125 && report.totals.payments == 25)
+        let head = try f.store.head(f.ledger)
+        #expect(head.size == 28 && head.checkpoint == receipt.checkpoint)
+        // A second batch continues the chain; the same batch id is refused.
+        _ = try f.appendBatch("b-2", count: 3, seed: 2)
+        #expect(throws: StoreError.self) { try f.appendBatch("b-2", count: 3, seed: 3) }
+        #expect(try f.verify().intact)
+        #expect(try f.store.checkpoints(f.ledger).count == 4)
+    }
+
+    @Test func migrationsAreIdempotent() throws {
+        let db = try PostgresConnection(try TestDatabase.fresh())
+        #expect(try Migrations.apply(on: db).isEmpty)
+        #expect(try Migrations.currentVersion(on: db) == 1)
+    }
+
+    @Test func duplicateOriginIsRefused() throws {
+        let f = try StoreFixture()
+        #expect(throws: StoreError.self) {
+            try f.store.createLedger(origin: f.ledger.origin, ledgerKey: f.ledgerKey, adminKey: f.admin.verifierKey, time: "2026-01-01T00:00:00.000Z")
+        }
+    }
+}

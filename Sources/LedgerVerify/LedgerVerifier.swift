@@ -377,7 +377,8 @@ public struct LedgerVerifier {
                 continue
             }
             if Commitment.compute(field: o.field, salt: o.salt, value: o.value, hash: hash) != commitment {
-                add(Finding(.openingMismatch, seq: seq, "the opening of \(o.field) does not match its commitment"))
+                // If the payment's bytes were altered in place, the commitment itself is what changed.
+                add(Finding(.openingMismatch, seq: seq, "the opening of \(o.field) does not match its commitment"), dependsOn: seq...seq)
             }
         }
     }
@@ -511,8 +512,8 @@ public struct LedgerVerifier {
 
     mutating func sortedFindings() -> [Finding] {
         let breaks = report.findings.filter { Finding.structuralCodes.contains($0.code) }.compactMap(\.seq).sorted()
-        for (index, range) in dependsOn {
-            if let cause = breaks.first(where: { range.contains($0) }), report.findings[index].seq != cause {
+        for (index, range) in dependsOn where !Finding.structuralCodes.contains(report.findings[index].code) {
+            if let cause = breaks.first(where: { range.contains($0) }) {
                 report.findings[index].consequenceOf = cause
             }
         }
@@ -520,6 +521,11 @@ public struct LedgerVerifier {
         return report.findings.enumerated().sorted { a, b in
             let ca = a.element.consequenceOf != nil, cb = b.element.consequenceOf != nil
             if ca != cb { return !ca }
+            // At the same seq, a structural break leads.
+            if a.element.seq == b.element.seq {
+                let sa = Finding.structuralCodes.contains(a.element.code), sb = Finding.structuralCodes.contains(b.element.code)
+                if sa != sb { return sa }
+            }
             switch (a.element.seq, b.element.seq) {
             case let (x?, y?): return x != y ? x < y : a.offset < b.offset
             case (.some, nil): return true

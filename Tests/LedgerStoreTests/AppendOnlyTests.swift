@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import LedgerCore
+import LedgerDemo
+import LedgerStore
+import LedgerVerify
+import PostgresClient
+import TestSupport
+
+@Suite struct AppendOnlyTests {
+    /// UPDATE, DELETE and TRUNCATE on the chain are refused for the owner (a superuser here) by the triggers…
+    @Test(arguments: [
+        "UPDATE entries SET kind = 'payment' WHERE seq = 1",
+        "DELETE FROM entries WHERE seq = 2",
+        "TRUNCATE entries CASCADE",
+        "UPDATE checkpoints SET note = 'x'",
+        "DELETE FROM checkpoints",
+        "TRUNCATE checkpoints",
+        "DELETE FROM batches",
+        "UPDATE ledgers SET origin = 'elsewhere'",
+    ] as [String])
+    func ownerIsRefused(_ statement: String) throws {
+        var f = try StoreFixture()
+        _ = try f.appendBatch("b-1", count: 3)
+        do {
+            try f.db.query(SQL(unsafeText: statement))
+            Issue.record("\(statement) succeeded")
+        } catch let error as PostgresError {
+            #expect(error.isInsufficientPrivilege, "\(error)")
+            #expect(error.message.contains("append-only"), "\(error)")
+        }
+        #expect(try f.verify().intact)
+    }
+
+    /// … and the service role has no such privilege at all.
+    @Test(arguments: ["UPDATE entries SET kind = 'x'", "DELETE FROM entries", "TRUNCATE entries", "UPDATE checkpoints SET note = 'x'", "DELETE FROM checkpoints"] as [String])
+    func serviceRoleHasNoPrivilege(_ statement: String) throws {
+        var f = try StoreFixture()
+        _ = try f.appendBatch("b-1", count: 2)
+        try f.db.query("SET ROLE aidledger_service")
+        do {
+            try f.db.query(SQL(unsafeText: statement))
+            Issue.record("\(statement) succeeded as aidledger_service")
+        } catch let error as PostgresError {
+            #expect(error.isInsufficientPrivilege && error.message.contains("permission denied"), "\(error)")
+        }
+        // What the service needs still works under that role.
+        #expect(try f.appendBatch("b-2", count: 2, seed: 9).lastSeq > 0)
+    }
+}
+
+/// Each tamper class of the format issue, applied to the stored rows by a superuser who disables the triggers,
+/// is caught by verification from the database with the right seq.
+@Suite struct StoredTamperTests {
+    /// A ledger of: 1 genesis, 2 officer enrolment, 3 batch + 4–6 payments, 7 batch + 8–10 payments, 11 reversal of 5.
+    static func ledger() throws -> StoreFixture {
+        var f = try StoreFixture()
+        _ = try f.appendBatch("b-1", count: 3, seed: 1)
+        _ = try f.appendBatch("b-2", count: 3, seed: 2)
+        let target = try f.store.entry(f.ledger, seq: 5)!
+        let amount = try Entry(decoding: target.bytes).body["amount_fen"]!.intValue!
+        let t = f.now()
+        let reversal = try ReversalBody.make(target: 5, targetHash: target.hash, amountFen: amount, reason: "重复发放", origin: f.ledger.origin, signedAt: t, officer: f.officer)
+        _ = try f.store.append(f.ledger, [.init(kind: .reversal, body: reversal)], time: t, ledgerKey: f.ledgerKey)
+        #expect(try f.verify().intact)
+        return f
+    }
+
+    func tampered(_ f: StoreFixture, _ statements: [String]) throws -> VerificationReport {
+        try f.db.query("ALTER TABLE entries DISABLE TRIGGER USER")
+        try f.db.query("ALTER TABLE checkpoints DISABLE TRIGGER USER")
+        // A superuser can also switch off foreign keys for the session.
+        try f.db.query("SET session_replication_role = replica")
+        for s in statements { try f.db.query(SQL(unsafeText: s)) }
+        try f.db.query("SET session_replication_role = DEFAULT")
+        try f.db.query("ALTER TABLE entries ENABLE TRIGGER USER")
+        try f.db.query("ALTER TABLE checkpoints ENABLE TRIGGER USER")
+        return try f.verify()
+    }
+
+    @Test func amountChangedInStoredBytes() throws {
+        let f = try Self.ledger()
+        let amount = try Entry(decoding: f.store.entry(f.ledger, seq: 9)!.bytes).body["amount_fen"]!.intValue!
+        let r = try tampered(f, ["UPDATE entries SET bytes = convert_to(replace(convert_from(bytes, 'UTF8'), '\"amount_fen\":\(amount)', '\"amount_fen\":\(amount * 10)'), 'UTF8') WHERE seq = 9"])
+        #expect(r.findings.first?.code == .hashChain && r.firstBadSeq == 9, "\(r.findings)")
+    }
+
+    @Test func commitmentChanged() throws {
+        let f = try Self.ledger()
+        let c = try Entry(decoding: f.store.entry(f.ledger, seq: 6)!.bytes).body["commit"]!.objectValue!["name"]!.stringValue!
+        let other = String(repeating: "0", count: 64)
+        let r = try tampered(f, ["UPDATE entries SET bytes = convert_to(replace(convert_from(bytes, 'UTF8'), '\(c)', '\(other)'), 'UTF8') WHERE seq = 6"])
+        #expect(r.findings.first?.code == .hashChain && r.firstBadSeq == 6, "\(r.findings)")
+    }
+
+    @Test func entryRemoved() throws {
+        let f = try Self.ledger()
+        let r = try tampered(f, ["DELETE FROM openings WHERE seq = 8", "DELETE FROM entries WHERE seq = 8"])
+        #expect(r.findings.first?.code == .seqMismatch && r.firstBadSeq == 8, "\(r.findings)")
+    }
+
+    @Test func entriesSwapped() throws {
+        let f = try Self.ledger()
+        let r = try tampered(f, [
+            "UPDATE entries SET seq = 1000004 WHERE seq = 4", "UPDATE entries SET seq = 4 WHERE seq = 5", "UPDATE entries SET seq = 5 WHERE seq = 1000004",
+        ])
+        #expect(r.findings.first?.code == .seqMismatch || r.findings.first?.code == .hashChain, "\(r.findings)")
+        #expect(r.firstBadSeq == 4, "\(r.findings)")
+    }
+
+    @Test func tailCutAfterCheckpoint() throws {
+        let f = try Self.ledger()
+        let r = try tampered(f, ["DELETE FROM openings WHERE seq >= 7", "DELETE FROM entries WHERE seq >= 7"])
+        #expect(r.findings.first?.code == .checkpointBeyondEnd && r.firstBadSeq == 7, "\(r.findings)")
+    }
+
+    @Test func checkpointSignatureForged() throws {
+        let f = try Self.ledger()
+        let r = try tampered(f, ["UPDATE checkpoints SET note = regexp_replace(note, ' [A-Za-z0-9+/]{8}', ' AAAAAAAA') WHERE size = 6"])
+        #expect(r.findings.first?.code == .checkpointSignature && r.firstBadSeq == 6, "\(r.findings)")
+    }
+
+    @Test func checkpointInconsistent() throws {
+        let f = try Self.ledger()
+        // A validly signed checkpoint of size 6 over another history, stored in place of the real one.
+        let forged = try SignedCheckpoint(checkpoint: Checkpoint(origin: f.ledger.origin, size: 6, root: f.ledger.suite.makeHashFunction().hash([7])), signedBy: f.ledgerKey)
+        let r = try tampered(f, ["UPDATE checkpoints SET note = '\(forged.serialized)' WHERE size = 6"])
+        #expect(r.findings.first?.code == .checkpointInconsistent && r.firstBadSeq == 6, "\(r.findings)")
+    }
+
+    @Test func openingDoesNotMatch() throws {
+        let f = try Self.ledger()
+        try f.db.query("UPDATE openings SET value = value || '某' WHERE seq = 4 AND field = 'name'")
+        let r = try f.verify()
+        #expect(r.findings.first?.code == .openingMismatch && r.firstBadSeq == 4, "\(r.findings)")
+    }
+}

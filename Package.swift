@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "LedgerVerify", dependencies: ["LedgerCore", "LedgerCrypto"]),
         .target(name: "LedgerDemo", dependencies: ["LedgerCore"]),
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+        .target(name: "LedgerImport", dependencies: ["LedgerCore"]),
         .target(name: "EmbeddedPostgres"),
         .target(name: "LedgerStore", dependencies: ["LedgerCore", "PostgresClient"], resources: [.copy("Migrations")]),
         .target(
@@ -35,6 +36,7 @@ let package = Package(
         .target(name: "CProcessTuning"),
         .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI", "CProcessTuning"]),
         .target(name: "TestSupport", dependencies: ["LedgerCore", "PostgresClient", "EmbeddedPostgres", "LedgerStore"], path: "Tests/TestSupport"),
+        .testTarget(name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerCore"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LedgerDemo", "LedgerVerify", "PostgresClient", "EmbeddedPostgres", "TestSupport"]),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "TestSupport"]),

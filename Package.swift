@@ -29,7 +29,7 @@ let package = Package(
         .target(
             name: "AidLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerDemo",
+                "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerDemo", "LedgerStore", "LedgerImport", "PostgresClient", "EmbeddedPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,7 +10,8 @@ public struct AidLedgerCommand: ParsableCommand {
             Every entry is canonical JSON, hash-chained and covered by signed C2SP checkpoints; personal data
             appear only as salted commitments. See docs/FORMAT.md for the normative format.
             """,
-        subcommands: [VerifyCommand.self, KeysCommand.self, DemoCommand.self, BenchCommand.self, DevCommand.self]
+        subcommands: [InitCommand.self, KeysCommand.self, ImportCommand.self, ReverseCommand.self, VerifyCommand.self, ExportBundleCommand.self,
+                      LogCommand.self, ShowCommand.self, DemoCommand.self, BenchCommand.self, DevCommand.self]
     )
 
     public init() {}

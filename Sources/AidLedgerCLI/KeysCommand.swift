@@ -6,7 +6,7 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Manage signing keys.",
-        subcommands: [Generate.self, Show.self]
+        subcommands: [Generate.self, Show.self, EnrollCommand.self, RevokeCommand.self]
     )
 
     struct Generate: ParsableCommand {

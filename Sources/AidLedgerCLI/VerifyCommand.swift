@@ -6,15 +6,19 @@ import LedgerVerify
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a ledger bundle offline: hash chain, checkpoints, signatures, keys, batches, reversals, openings.",
+        abstract: "Verify a ledger: a bundle file offline, or the ledger in the database with its openings.",
         discussion: """
-            Exits 0 when the ledger is intact, 1 when verification finds a problem (the first bad seq and what \
+            With --bundle, reads only the file (and --openings). Without it, reads the ledger from the database \
+            (--database, PG* variables, or the embedded default) and also checks every stored opening against its \
+            commitment. Exits 0 when the ledger is intact, 1 when verification finds a problem (the first bad seq and what \
             is wrong are printed), 2 when a file cannot be read or an openings line is invalid, 64 for a usage error.
             """
     )
 
-    @Option(name: .long, help: "The bundle file (entries and checkpoints of one ledger; no personal data).")
-    var bundle: String
+    @Option(name: .long, help: "The bundle file (entries and checkpoints of one ledger; no personal data). Without it, the database is verified.")
+    var bundle: String?
+
+    @OptionGroup var db: DatabaseOptions
 
     @Option(name: .long, help: "A file of openings (JSON lines) to check against their commitments. Contains personal data.")
     var openings: String?
@@ -26,6 +30,7 @@ struct VerifyCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        guard let bundle else { return try verifyDatabase() }
         let data = try Files.read(bundle)
         var options = LedgerVerifier.Options()
         options.trustedLedgerKey = ledgerKey
@@ -37,6 +42,31 @@ struct VerifyCommand: ParsableCommand {
         progress.finish()
         print(json ? ReportRendering.json(report, bundle: bundle, pinned: ledgerKey != nil) : ReportRendering.text(report, bundle: bundle, pinned: ledgerKey != nil))
         if !report.intact { throw ExitCode(exitVerificationFailed) }
+    }
+
+    func verifyDatabase() throws {
+        try StoreSession.with(db) { session in
+            let ledger = try session.ledger(db)
+            var options = LedgerVerifier.Options()
+            options.trustedLedgerKey = ledgerKey
+            options.openings = try session.store.openings(ledger)
+            let checkpoints = try session.store.checkpoints(ledger)
+            let total = try session.store.head(ledger).size
+            var verifier = LedgerVerifier(options: options)
+            verifier.addCheckpoints(checkpoints)
+            let progress = ProgressLine("verifying \(ledger.origin)")
+            var done: UInt64 = 0
+            try session.store.streamEntries(ledger) { _, bytes in
+                verifier.consume(entryBytes: bytes)
+                done += 1
+                if done & 0x3fff == 0 { progress.update(done, of: max(total, done)) }
+            }
+            progress.finish()
+            let report = verifier.finish()
+            let source = "database: \(ledger.origin)"
+            print(json ? ReportRendering.json(report, bundle: source, pinned: ledgerKey != nil) : ReportRendering.text(report, bundle: source, pinned: ledgerKey != nil))
+            if !report.intact { throw ExitCode(exitVerificationFailed) }
+        }
     }
 
     static func readOpenings(_ path: String) throws -> [Opening] {

@@ -219,17 +219,13 @@ public struct LedgerVerifier {
 
     /// Checks the signer of a signed body: enrolled, not revoked, role, scope, signature over the statement.
     mutating func checkSigner(_ entry: Entry, _ signed: SignerFields, role: Role, unit: String?) -> Bool {
-        let key: VerifierKey
-        do { key = try registry.authorize(signer: signed.signer, role: role, unit: unit, at: entry.seq) } catch {
+        do {
+            _ = try registry.authorizeSigned(kind: entry.kind, origin: entry.origin, body: entry.body, signed: signed, role: role, unit: unit, at: entry.seq)
+            return true
+        } catch {
             add(Finding(Finding.Code(error.code), seq: entry.seq, "\(entry.kind.rawValue): \(error.description)"))
             return false
         }
-        let statement = Statement.bytes(kind: entry.kind, origin: entry.origin, body: entry.body)
-        guard key.publicKey.verify(signature: signed.signature, message: statement) else {
-            add(Finding(.badSignature, seq: entry.seq, "\(entry.kind.rawValue): the signature by \(signed.signer) does not verify over the entry's statement"))
-            return false
-        }
-        return true
     }
 
     mutating func checkKey(_ entry: Entry) {
@@ -238,13 +234,7 @@ public struct LedgerVerifier {
         do { body = try KeyBody(decoding: entry.body, suite: suite) } catch {
             add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
         }
-        guard checkSigner(entry, body.signed, role: .admin, unit: nil) else { return }
-        do {
-            switch body.action {
-            case .enroll: try registry.enroll(body.key, role: body.role!, units: body.units, at: entry.seq)
-            case .revoke: try registry.revoke(body.key, at: entry.seq)
-            }
-        } catch {
+        do { try registry.apply(body, rawBody: entry.body, origin: entry.origin, at: entry.seq) } catch {
             add(Finding(Finding.Code(error.code), seq: entry.seq, "key: \(error.description)"))
         }
     }

@@ -60,4 +60,41 @@ public struct KeyRegistry: Sendable {
         }
         return record.key
     }
+
+    /// Authorizes a signed body (§8.2 of FORMAT.md): the signer may sign at `seq` in `role` for `unit`, and its
+    /// signature verifies over the entry's statement.
+    public func authorizeSigned(kind: EntryKind, origin: String, body: JSONObject, signed: SignerFields,
+                                role: Role, unit: String?, at seq: UInt64) throws(Denial) -> VerifierKey {
+        let key = try authorize(signer: signed.signer, role: role, unit: unit, at: seq)
+        guard key.publicKey.verify(signature: signed.signature, message: Statement.bytes(kind: kind, origin: origin, body: body)) else {
+            throw Denial(code: "bad-signature", description: "the signature by \(signed.signer) does not verify over the entry's statement")
+        }
+        return key
+    }
+
+    /// Applies a `key` entry at `seq`: admin authorization and signature, then the enrolment or revocation.
+    /// On a denial nothing changes.
+    public mutating func apply(_ body: KeyBody, rawBody: JSONObject, origin: String, at seq: UInt64) throws(Denial) {
+        _ = try authorizeSigned(kind: .key, origin: origin, body: rawBody, signed: body.signed, role: .admin, unit: nil, at: seq)
+        switch body.action {
+        case .enroll: try enroll(body.key, role: body.role!, units: body.units, at: seq)
+        case .revoke: try revoke(body.key, at: seq)
+        }
+    }
+
+    /// The key state defined by a ledger's genesis and key entries (canonical bytes, in seq order). Invalid key
+    /// entries are skipped, as a verifier would refuse them.
+    public static func load(origin: String, entries: [(seq: UInt64, bytes: [UInt8])]) throws(FormatError) -> (Suite, VerifierKey, KeyRegistry) {
+        guard let first = entries.first, first.seq == 1 else { throw FormatError(.badField, "the ledger has no genesis entry") }
+        let genesisEntry = try Entry(decoding: first.bytes)
+        let genesis = try GenesisBody(decoding: genesisEntry.body)
+        var registry = KeyRegistry()
+        try? registry.enroll(genesis.adminKey, role: .admin, units: [allUnitsScope], at: 1)
+        for e in entries.dropFirst() {
+            guard let entry = try? Entry(decoding: e.bytes), entry.kind == .key,
+                  let body = try? KeyBody(decoding: entry.body, suite: genesis.suite) else { continue }
+            try? registry.apply(body, rawBody: entry.body, origin: origin, at: e.seq)
+        }
+        return (genesis.suite, genesis.ledgerKey, registry)
+    }
 }

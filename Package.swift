@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerDemo", "TestSupport"]),
-        .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "TestSupport"]),
+        .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "LedgerImport", "PostgresClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+import LedgerCore
+import LedgerDemo
+import LedgerImport
+import PostgresClient
+import TestSupport
+
+let header = "身份证号,姓名,区县代码,学校代码,学校名称,学段,年级,是否寄宿,困难类型,资助项目,学期,金额(元),账户类型,账号,发放日期"
+
+/// A CSV batch of `count` generated payments for `unit`.
+func batchCSV(count: Int, unit: String = "430626", seed: UInt64 = 1) -> String {
+    var rng = SplitMix64(seed: seed)
+    var lines = [header]
+    for p in DemoData.boardingSubsidyPayments(count: count, unit: unit, period: "2025-autumn", rng: &rng) {
+        lines.append([p.personal[.idNumber]!, p.personal[.name]!, p.unit, p.schoolCode, p.schoolName, p.stage == .junior ? "初中" : "小学", p.grade,
+                      "是", p.personal[.category]!, "寄宿生生活补助", "2025年秋季", String(p.amountFen / 100) + "." + String(format: "%02d", p.amountFen % 100),
+                      "银行卡", p.personal[.accountNumber]!, p.paidDate].joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
+
+/// A ledger in a fresh test database, set up through the CLI: init, an officer for 430626, another for 430611.
+struct CLILedger {
+    let dir: URL
+    let database: String
+    var common: [String] { ["--database", database, "--data-dir", dir.path] }
+
+    init() throws {
+        dir = try makeTemporaryDirectory()
+        database = try TestDatabase.fresh()
+        let a = try aidledger()
+        let i = try run(a, ["init", "--origin", "aidledger.example/430626"] + common)
+        #expect(i.status == 0, "\(i.stdout)\(i.stderr)")
+        for (n, unit) in [(1, "430626"), (2, "430611")] {
+            let key = dir.appendingPathComponent("officer-\(n).key").path
+            #expect(try run(a, ["keys", "generate", "--name", "aidledger.example/430626/officer/\(n)", "--out", key]).status == 0)
+            let e = try run(a, ["keys", "enroll", "--key", key + ".vkey", "--role", "officer", "--units", unit] + common)
+            #expect(e.status == 0, "\(e.stdout)\(e.stderr)")
+        }
+    }
+
+    func officerKey(_ n: Int) -> String { dir.appendingPathComponent("officer-\(n).key").path }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func aidledgerRun(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try run(try aidledger(), args + common)
+    }
+
+    /// The number of entries, read through `log`.
+    func entryCount() throws -> Int {
+        try aidledgerRun(["log", "--limit", "100000"]).stdout.split(separator: "\n").count
+    }
+}
+
+@Suite(.serialized) struct StoreCLITests {
+    @Test func importVerifyExportAndShow() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        let csv = try l.write("b.csv", batchCSV(count: 40))
+        let r = try l.aidledgerRun(["import", csv, "--officer-key", l.officerKey(1)])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("imported: seq 4…44") && r.stdout.contains("40 payments"))
+        let v = try l.aidledgerRun(["verify"])
+        #expect(v.status == 0 && v.stdout.contains("INTACT") && v.stdout.contains("openings     160 checked"), "\(v.stdout)")
+        let bundle = l.dir.appendingPathComponent("l.bundle").path
+        #expect(try l.aidledgerRun(["export-bundle", "--out", bundle]).status == 0)
+        let offline = try run(try aidledger(), ["verify", "--bundle", bundle])
+        #expect(offline.status == 0 && offline.stdout.contains("entries      44"))
+        // No personal value anywhere in the bundle, the log or show without --reveal.
+        let openingsValue = try l.aidledgerRun(["show", "5", "--reveal"]).stdout.split(separator: "\n").first { $0.hasPrefix("id_number: ") }!.dropFirst(11)
+        #expect(!String(decoding: try readBytes(URL(fileURLWithPath: bundle)), as: UTF8.self).contains(openingsValue))
+        #expect(!(try l.aidledgerRun(["log", "--limit", "100"]).stdout.contains(openingsValue)))
+        #expect(!(try l.aidledgerRun(["show", "5"]).stdout.contains(openingsValue)))
+        // The same file again is refused, nothing written.
+        let again = try l.aidledgerRun(["import", csv, "--officer-key", l.officerKey(1)])
+        #expect(again.status == 2 && again.stderr.contains("already in ledger"))
+        #expect(try l.entryCount() == 44)
+        // Reversal, then a second reversal of the same payment is refused.
+        #expect(try l.aidledgerRun(["reverse", "--seq", "6", "--reason", "重复发放", "--officer-key", l.officerKey(1)]).status == 0)
+        let twice = try l.aidledgerRun(["reverse", "--seq", "6", "--reason", "again", "--officer-key", l.officerKey(1)])
+        #expect(twice.status == 2 && twice.stderr.contains("already reversed"))
+        #expect(try l.aidledgerRun(["verify"]).status == 0)
+    }
+
+    @Test func badInputIsRejectedWholeAndNothingIsWritten() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        let before = try l.entryCount()
+        let good = batchCSV(count: 3)
+        var lines = good.split(separator: "\n").map(String.init)
+        let cases: [(String, String, String)] = [
+            ("missing-column.csv", lines.map { $0.replacingOccurrences(of: ",姓名", with: "") }.joined(separator: "\n"), "name: required column missing"),
+            ("unknown-column.csv", lines.enumerated().map { $0.offset == 0 ? $0.element + ",备注" : $0.element + ",x" }.joined(separator: "\n"), "unknown column"),
+            ("bad-checksum.csv", { var l2 = lines; l2[2] = l2[2].replacingOccurrences(of: String(l2[2].prefix(18)), with: String(l2[2].prefix(17)) + (l2[2].prefix(18).last == "1" ? "2" : "1")); return l2.joined(separator: "\n") }(), "id_number: check character does not match"),
+            ("zero.csv", { var l2 = lines; l2[1] = l2[1].replacingOccurrences(of: ",625.00,", with: ",0,").replacingOccurrences(of: ",750.00,", with: ",0,"); return l2.joined(separator: "\n") }(), "amount: must be greater than zero"),
+            ("empty.csv", "", "the file is empty"),
+        ]
+        for (name, text, expected) in cases {
+            let path = try l.write(name, text)
+            let r = try l.aidledgerRun(["import", path, "--officer-key", l.officerKey(1)])
+            #expect(r.status == 2, "\(name): \(r.stdout)")
+            #expect(r.stderr.contains("rejected, nothing written") && r.stderr.contains(expected), "\(name): \(r.stderr)")
+            #expect(r.stderr.contains("\(name):"), "\(name): errors must name the file: \(r.stderr)")
+        }
+        // Invalid UTF-8 and a 100 MB single line.
+        var bytes = Array(good.utf8)
+        bytes[bytes.count - 5] = 0xff
+        let badUTF8 = l.dir.appendingPathComponent("latin1.csv")
+        try Data(bytes).write(to: badUTF8)
+        let u = try l.aidledgerRun(["import", badUTF8.path, "--officer-key", l.officerKey(1)])
+        #expect(u.status == 2 && u.stderr.contains("invalid UTF-8"))
+        let huge = l.dir.appendingPathComponent("huge.csv")
+        try Data(repeating: UInt8(ascii: "a"), count: 100 << 20).write(to: huge)
+        let h = try l.aidledgerRun(["import", huge.path, "--officer-key", l.officerKey(1)])
+        #expect(h.status == 2 && h.stderr.contains("huge.csv:1:1: field longer than 4096 bytes"), "\(h.stderr)")
+        #expect(try l.entryCount() == before)
+        lines.removeAll()
+    }
+
+    @Test func scopeAndRevocationAreEnforcedBeforeWriting() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        let before = try l.entryCount()
+        // Officer 2 may write only in 430611.
+        let foreign = try l.write("foreign.csv", batchCSV(count: 2, unit: "430626"))
+        let r = try l.aidledgerRun(["import", foreign, "--officer-key", l.officerKey(2)])
+        #expect(r.status == 2 && r.stderr.contains("refused, nothing written") && r.stderr.contains("outside the scope"), "\(r.stderr)")
+        #expect(try l.entryCount() == before)
+        // After revocation officer 1 can no longer import.
+        #expect(try l.aidledgerRun(["keys", "revoke", "--key", l.officerKey(1) + ".vkey", "--reason", "调离岗位"]).status == 0)
+        let after = try l.aidledgerRun(["import", try l.write("late.csv", batchCSV(count: 2, seed: 5)), "--officer-key", l.officerKey(1)])
+        #expect(after.status == 2 && after.stderr.contains("revoked"), "\(after.stderr)")
+        #expect(try l.entryCount() == before + 1)
+        #expect(try l.aidledgerRun(["verify"]).status == 0)
+    }
+
+    /// Two processes import into one ledger at the same moment: both land, one after the other, and the chain
+    /// never forks.
+    @Test func twoProcessesAppendAtOnce() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        let a = try l.write("a.csv", batchCSV(count: 300, seed: 11))
+        let b = try l.write("b.csv", batchCSV(count: 300, seed: 12))
+        let group = DispatchGroup()
+        let results = ResultsBox()
+        for path in [a, b] {
+            group.enter()
+            DispatchQueue.global().async {
+                results.add((try? l.aidledgerRun(["import", path, "--officer-key", l.officerKey(1)]))?.status ?? -1)
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(results.values.sorted() == [0, 0])
+        #expect(try l.entryCount() == 3 + 2 * 301)
+        let v = try l.aidledgerRun(["verify"])
+        #expect(v.status == 0 && v.stdout.contains("batches      2"), "\(v.stdout)")
+    }
+}
+
+final class ResultsBox: @unchecked Sendable {
+    // @unchecked Sendable: `values` is only touched under `lock`.
+    private let lock = NSLock()
+    private var stored: [Int32] = []
+    func add(_ v: Int32) { lock.lock(); stored.append(v); lock.unlock() }
+    var values: [Int32] { lock.lock(); defer { lock.unlock() }; return stored }
+}

@@ -47,7 +47,7 @@ func aidledger() throws -> String {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("demo").path
-        let r = try run(try aidledger(), ["demo", "--out", out, "--suite", suite, "--payments", "20"])
+        let r = try run(try aidledger(), ["demo", "--offline", "--out", out, "--suite", suite, "--payments", "20"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("INTACT"))
         #expect(r.stdout.contains("openings     300 checked"))
@@ -68,7 +68,7 @@ func aidledger() throws -> String {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("demo")
-        #expect(try run(try aidledger(), ["demo", "--out", out.path, "--suite", suite, "--payments", "3"]).status == 0)
+        #expect(try run(try aidledger(), ["demo", "--offline", "--out", out.path, "--suite", suite, "--payments", "3"]).status == 0)
         let lines = try String(contentsOf: out.appendingPathComponent("ledger.bundle"), encoding: .utf8).split(separator: "\n")
         let note = try JSONParser.parse(Array(lines.last!.utf8), mode: .canonical).stringValue!
         let signed = try SignedCheckpoint(parsing: note)

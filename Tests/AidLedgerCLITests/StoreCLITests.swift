@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import LedgerCore
 import LedgerDemo
@@ -170,4 +173,31 @@ final class ResultsBox: @unchecked Sendable {
     private var stored: [Int32] = []
     func add(_ v: Int32) { lock.lock(); stored.append(v); lock.unlock() }
     var values: [Int32] { lock.lock(); defer { lock.unlock() }; return stored }
+}
+
+@Suite(.serialized) struct EmbeddedDefaultTests {
+    /// The README's run command: the embedded database is created, started, used and stopped again, as root (the
+    /// cluster then runs as the postgres system user) and as an ordinary user.
+    @Test func demoRunsOnTheEmbeddedDefault() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data").path
+        let first = try run(try aidledger(), ["demo", "--data-dir", data, "--payments", "20"], cwd: dir)
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("INTACT") && first.stdout.contains("(pinned)") && first.stdout.contains("entries      23"), "\(first.stdout)")
+        let second = try run(try aidledger(), ["demo", "--data-dir", data, "--payments", "20"], cwd: dir)
+        #expect(second.status == 0 && second.stdout.contains("entries      44"), "\(second.stdout)")
+        // Stopped cleanly: nothing listens on its socket any more.
+        #expect(try run(try which("pg_isready"), ["-h", data + "/run", "-p", "5432"]).status != 0)
+
+        if geteuid() == 0 {
+            // An ordinary user: the postgres system user, in a directory it owns.
+            let userDir = URL(fileURLWithPath: "/tmp/aidledger-user-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: userDir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: userDir) }
+            #expect(try run("/bin/chown", ["postgres", userDir.path]).status == 0)
+            let asUser = try run("/usr/sbin/runuser", ["-u", "postgres", "--", try aidledger(), "demo", "--data-dir", userDir.path + "/data", "--payments", "10"], cwd: userDir)
+            #expect(asUser.status == 0 && asUser.stdout.contains("INTACT"), "\(asUser.stdout)\(asUser.stderr)")
+        }
+    }
 }

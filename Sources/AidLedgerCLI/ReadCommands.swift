@@ -89,6 +89,7 @@ struct LogCommand: ParsableCommand {
         case .key: detail = "\(s("action")) \(b["role"]?.stringValue ?? "") \(b["units"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? "") \(s("key").split(separator: "+").first ?? "") by \(s("signer"))"
         case .batch: detail = "\(s("batch_id")) unit \(s("unit")) \(s("program")) \(s("period")) \(b["count"]?.intValue ?? 0) payments \(Format.yuan(b["total_fen"]?.intValue ?? 0)) yuan by \(s("signer"))"
         case .payment: detail = "\(s("batch_id"))#\(b["index"]?.intValue ?? 0) \(s("school_name")) \(s("stage")) \(s("grade")) \(Format.yuan(b["amount_fen"]?.intValue ?? 0)) yuan paid \(s("paid_date"))"
+        case .erase: detail = "erases openings of \(b["target"]?.intValue ?? 0): \(b["fields"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""), \(s("reason")) by \(s("signer"))"
         case .reversal: detail = "reverses \(b["target"]?.intValue ?? 0): \(Format.yuan(b["amount_fen"]?.intValue ?? 0)) yuan, \(s("reason")) by \(s("signer"))"
         }
         return "\(seq)  \(entry.time)  \(Format.pad(entry.kind.rawValue, 8))  \(detail)"
@@ -121,6 +122,65 @@ struct ShowCommand: ParsableCommand {
                 if openings.isEmpty { print("(no openings stored for this entry)") }
                 for o in openings { print("\(o.field): \(o.value)") }
             }
+        }
+    }
+}
+
+struct EraseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase",
+        abstract: "Erase the openings (personal values) of a payment, on record: an admin-signed erase entry first, then the deletion.",
+        discussion: "The chain stays verifiable: commitments remain, only the salts and values behind them are deleted. Use at the end of retention or on a legal order."
+    )
+
+    @OptionGroup var db: DatabaseOptions
+
+    @Option(name: .long, help: "Seq of the payment.")
+    var seq: UInt64
+
+    @Option(name: .long, help: "Comma-separated personal fields (id_number,name,category,cert_type,cert_number,account_number,bank_ref); default: all the payment commits to.")
+    var fields: String?
+
+    @Option(name: .long, help: "Why (public: no personal data), e.g. the retention rule or the order's reference.")
+    var reason: String
+
+    @Option(name: .long, help: "The admin's key file (default <data-dir>/keys/admin.key).")
+    var adminKey: String?
+
+    @Option(name: .long, help: "The ledger key file (default <data-dir>/keys/ledger.key).")
+    var ledgerKey: String?
+
+    func run() throws {
+        guard FieldSyntax.isText(reason) else { throw CLIError("--reason must be 1–200 characters without control characters") }
+        try StoreSession.with(db) { session in
+            let ledger = try session.ledger(db)
+            let admin = try KeyFile.read(adminKey ?? db.keyDirectory + "/admin.key")
+            let signingKey = try StoreSession.ledgerKey(ledgerKey, db, for: ledger)
+            guard let target = try session.store.entry(ledger, seq: seq), target.kind == EntryKind.payment.rawValue else {
+                throw CLIError("seq \(seq) is not a payment of \(ledger.origin)")
+            }
+            let payment = try PaymentBody(decoding: try Entry(decoding: target.bytes).body)
+            var chosen = Array(payment.commitments.keys).sorted()
+            if let fields {
+                chosen = []
+                for name in fields.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                    guard let f = PersonalField(rawValue: name), payment.commitments[f] != nil else { throw CLIError("--fields: payment \(seq) has no commitment named \(name)") }
+                    chosen.append(f)
+                }
+            }
+            let now = nowTimestamp()
+            let body = try EraseBody.make(target: seq, fields: chosen, reason: reason, origin: ledger.origin, signedAt: now, admin: admin)
+            let signed = try EraseBody(decoding: body).signed
+            var deleted = 0
+            let receipt = try session.store.append(ledger, [.init(kind: .erase, body: body)], time: now, ledgerKey: signingKey, check: { head in
+                do {
+                    _ = try session.keyState(ledger).authorizeSigned(kind: .erase, origin: ledger.origin, body: body, signed: signed, role: .admin, unit: nil, at: head.size + 1)
+                } catch { throw CLIError("refused, nothing written: \(error)") }
+            }, afterWrite: {
+                // In the same transaction: the record of the erasure and the erasure commit together.
+                deleted = try session.store.deleteOpenings(ledger, seqs: [seq], fields: chosen.map(\.rawValue))
+            })
+            printReceipt(receipt, what: "erased \(deleted) opening\(deleted == 1 ? "" : "s") of payment \(seq) (\(chosen.map(\.rawValue).joined(separator: ",")))")
         }
     }
 }

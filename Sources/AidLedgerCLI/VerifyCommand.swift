@@ -117,7 +117,10 @@ enum ReportRendering {
                 out.append("    " + Format.pad(k.role, 10) + Format.pad(k.units.joined(separator: ","), 16) + "enrolled at \(k.enrolledAt)" + (k.revokedAt.map { ", revoked at \($0)" } ?? "") + "  " + k.name)
             }
         }
-        if r.openingsChecked > 0 { out.append(""); out.append("  openings     \(r.openingsChecked) checked against their commitments") }
+        if r.openingsChecked > 0 || r.erasures > 0 {
+            out.append("")
+            out.append("  openings     \(r.openingsChecked) checked against their commitments" + (r.erasures > 0 ? "; \(r.erasures) erasure\(r.erasures == 1 ? "" : "s") on record" : ""))
+        }
         out.append("")
         if r.intact {
             out.append("INTACT: every check passed.")
@@ -166,6 +169,7 @@ enum ReportRendering {
                          "enrolled_at": .int(Int64(k.enrolledAt)), "revoked_at": k.revokedAt.map { .int(Int64($0)) } ?? .null])
             }),
             "openings_checked": .int(Int64(r.openingsChecked)),
+            "erasures": .int(Int64(r.erasures)),
         ])
         return String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
     }

@@ -125,7 +125,7 @@ public final class LedgerStore {
     /// the head size; otherwise they are absolute.
     public func append(_ ledger: LedgerRecord, _ entries: [NewEntry], openings: [Opening] = [], openingsRelativeToHead base: Bool = false,
                        batchID: String? = nil, time: String, ledgerKey: NamedSigningKey,
-                       check: ((Head) throws -> Void)? = nil) throws -> Receipt {
+                       check: ((Head) throws -> Void)? = nil, afterWrite: (() throws -> Void)? = nil) throws -> Receipt {
         precondition(!entries.isEmpty, "an append writes at least one entry")
         guard ledgerKey.name == ledger.origin, ledgerKey.suite == ledger.suite else {
             throw StoreError(.rejected, "the ledger key given is not the key of \(ledger.origin)")
@@ -169,6 +169,7 @@ public final class LedgerStore {
                 try db.query("INSERT INTO batches (ledger_id, batch_id, seq, count) VALUES ($1, $2, $3, $4)",
                              [.int(ledger.id), .text(batchID), .int(Int64(head.size + 1)), .int(Int64(entries.count - 1))])
             }
+            try afterWrite?()
             return Receipt(origin: ledger.origin, firstSeq: head.size + 1, lastSeq: appender.size, hashes: appended.map(\.hash), checkpoint: checkpoint)
         }
     }

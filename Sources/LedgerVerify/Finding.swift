@@ -39,6 +39,7 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
         public static let paymentMismatch = Code("payment-mismatch")
         public static let reversalTarget = Code("reversal-target")
         public static let openingMismatch = Code("opening-mismatch")
+        public static let eraseTarget = Code("erase-target")
         public static let openingUnknown = Code("opening-unknown")
     }
 

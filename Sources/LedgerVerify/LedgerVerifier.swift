@@ -181,6 +181,7 @@ public struct LedgerVerifier {
         case .batch: checkBatch(entry)
         case .payment: checkPayment(entry, bytes: bytes, entryHash: entryHash)
         case .reversal: checkReversal(entry)
+        case .erase: checkErase(entry)
         }
 
         prevHash = entryHash
@@ -356,6 +357,19 @@ public struct LedgerVerifier {
         current.reversals += a.reversals
         current.reversedFen += a.reversedFen
         report.byUnitAndProgram[key] = current
+    }
+
+    mutating func checkErase(_ entry: Entry) {
+        let body: EraseBody
+        do { body = try EraseBody(decoding: entry.body) } catch {
+            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+        }
+        guard body.target < entry.seq, payments[body.target] != nil else {
+            add(Finding(.eraseTarget, seq: entry.seq, "erase targets seq \(body.target), which is not an earlier payment"))
+            return
+        }
+        _ = checkSigner(entry, body.signed, role: .admin, unit: nil)
+        report.erasures += 1
     }
 
     mutating func checkOpenings(_ openings: [Opening], commitments: [PersonalField: Digest32], seq: UInt64) {

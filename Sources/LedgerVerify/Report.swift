@@ -38,6 +38,8 @@ public struct VerificationReport: Sendable {
     public var latestCheckpoint: Checkpoint? = nil
     public var keys: [KeySummary] = []
     public var openingsChecked: Int = 0
+    /// `erase` entries: openings erased on record.
+    public var erasures: Int = 0
     /// Independent findings sorted by seq, then consequences sorted by seq, at most `LedgerVerifier.maxFindings`.
     public var findings: [Finding] = []
     public var findingsTruncated = false

@@ -201,3 +201,28 @@ final class ResultsBox: @unchecked Sendable {
         }
     }
 }
+
+@Suite(.serialized) struct EraseTests {
+    @Test func eraseIsRecordedAndVerifyStillPasses() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        #expect(try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 3)), "--officer-key", l.officerKey(1)]).status == 0)
+        // Payment at seq 5: erase its ID number and name openings.
+        #expect(try l.aidledgerRun(["show", "5", "--reveal"]).stdout.contains("id_number: "))
+        let e = try l.aidledgerRun(["erase", "--seq", "5", "--fields", "id_number,name", "--reason", "保存期满（5年）"])
+        #expect(e.status == 0 && e.stdout.contains("erased 2 openings of payment 5"), "\(e.stdout)\(e.stderr)")
+        let shown = try l.aidledgerRun(["show", "5", "--reveal"]).stdout
+        #expect(!shown.contains("id_number: ") && !shown.contains("name: ") && shown.contains("category: "))
+        let v = try l.aidledgerRun(["verify"])
+        #expect(v.status == 0 && v.stdout.contains("INTACT") && v.stdout.contains("erase 1"), "\(v.stdout)")
+        #expect(try l.aidledgerRun(["log", "--kind", "erase"]).stdout.contains("erases openings of 5: id_number,name"))
+        // Only an admin may erase: an officer's key in the admin's place is refused, nothing written.
+        let before = try l.entryCount()
+        let refused = try l.aidledgerRun(["erase", "--seq", "6", "--reason", "x", "--admin-key", l.officerKey(1)])
+        #expect(refused.status == 2 && refused.stderr.contains("refused, nothing written"), "\(refused.stderr)")
+        #expect(try l.entryCount() == before)
+        #expect(try l.aidledgerRun(["show", "6", "--reveal"]).stdout.contains("id_number: "))
+        // Not a payment.
+        #expect(try l.aidledgerRun(["erase", "--seq", "4", "--reason", "x"]).stderr.contains("not a payment"))
+    }
+}

@@ -258,3 +258,38 @@ public struct ReversalBody: Sendable, Equatable {
         return try Statement.sign(kind: .reversal, origin: origin, body: body, with: officer)
     }
 }
+
+/// Body of an `erase` entry: an admin records that the openings of some personal fields of one payment are
+/// erased (retention end, legal order). The chain is unchanged; only openings are deleted, after this entry.
+public struct EraseBody: Sendable, Equatable {
+    public let target: UInt64
+    /// Personal field names in ascending order.
+    public let fields: [PersonalField]
+    public let reason: String
+    public let signed: SignerFields
+
+    public init(decoding body: JSONObject) throws(FormatError) {
+        var r = FieldReader(body, context: "erase")
+        target = UInt64(try r.int("target", min: 1))
+        let v = try r.value("fields")
+        guard case .array(let items) = v, !items.isEmpty else { throw FormatError(.badField, "erase.fields: must be a non-empty array") }
+        var fields: [PersonalField] = []
+        for item in items {
+            guard case .string(let s) = item, let f = PersonalField(rawValue: s) else { throw FormatError(.badField, "erase.fields: every item must be a personal field name") }
+            if let last = fields.last, !(last < f) { throw FormatError(.badField, "erase.fields: must be in strictly ascending order") }
+            fields.append(f)
+        }
+        self.fields = fields
+        reason = try r.string("reason", { FieldSyntax.isText($0) }, expected: "1–200 characters of text")
+        signed = try SignerFields.read(&r)
+        try r.finish()
+    }
+
+    public static func make(target: UInt64, fields: [PersonalField], reason: String, origin: String, signedAt: String, admin: NamedSigningKey) throws -> JSONObject {
+        let body: JSONObject = [
+            "target": .int(Int64(target)), "fields": .array(Array(Set(fields)).sorted().map { .string($0.rawValue) }),
+            "reason": .string(reason), "signer": .string(admin.name), "signed_at": .string(signedAt),
+        ]
+        return try Statement.sign(kind: .erase, origin: origin, body: body, with: admin)
+    }
+}

@@ -1,6 +1,6 @@
 /// The kinds of ledger entry defined by format version 1.
 public enum EntryKind: String, Sendable, CaseIterable {
-    case genesis, key, batch, payment, reversal
+    case genesis, key, batch, payment, reversal, erase
 }
 
 /// A ledger entry: the envelope common to every kind, and its kind-specific body.

@@ -1,0 +1,165 @@
+import ArgumentParser
+import EmbeddedPostgres
+import Foundation
+import LedgerCore
+import LedgerDemo
+import LedgerStore
+import LedgerVerify
+import PostgresClient
+
+struct BenchStoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-store",
+        abstract: "Benchmark appending to and verifying from PostgreSQL against raw COPY and a trigger hash chain (build with -c release).",
+        discussion: """
+            In one run, on a fresh database (a throwaway embedded cluster with fsync and synchronous commit on, or \\
+            --database): append N payments in batches (prepare and sign each batch, one transaction per batch with \\
+            entries, openings, checkpoint); COPY the identical entry and opening rows into plain tables without \\
+            constraints (one transaction per batch); insert the same payment bodies through a naive PL/pgSQL \\
+            trigger chain (pgcrypto sha256 of the previous hash and the row); verify the ledger from the database; \\
+            and COPY the stored rows TO STDOUT. Prints rows/s and the ratios.
+            """
+    )
+
+    @Option(name: .long, help: "Number of payments.")
+    var payments: Int = 1_000_000
+
+    @Option(name: .long, help: "Payments per batch (one transaction each).")
+    var batchSize: Int = 10_000
+
+    @Option(name: .long, help: "An existing database to use (it gets tables named bench_*); default: a throwaway embedded cluster.")
+    var database: String?
+
+    func run() throws {
+        guard payments >= batchSize, batchSize >= 1 else { throw CLIError("need --payments ≥ --batch-size ≥ 1") }
+        #if DEBUG
+        print("warning: this is a debug build; run `swift run -c release --scratch-path .build-release aidledger bench-store` for real figures\n")
+        #endif
+        var server: EmbeddedPostgres? = nil
+        var directory: String? = nil
+        let conninfo: String
+        if let database {
+            conninfo = database
+        } else {
+            let dir = "/tmp/aidledger-bench-\(getpid())"
+            directory = dir
+            let s = try EmbeddedPostgres(directory: dir)
+            try s.start()
+            server = s
+            conninfo = s.connectionString()
+        }
+        defer {
+            try? server?.stop()
+            if let directory { try? FileManager.default.removeItem(atPath: directory) }
+        }
+        let db = try PostgresConnection(conninfo)
+        let store = LedgerStore(db)
+        try store.migrate()
+
+        // Inputs, not timed.
+        let suite = Suite.ed25519SHA256
+        let origin = "aidledger.example/bench-\(getpid())"
+        let ledgerKey = try NamedSigningKey(name: origin, key: SigningKey.generate(.ed25519), suite: suite)
+        let admin = try NamedSigningKey(name: origin + "/admin/1", key: SigningKey.generate(.ed25519), suite: suite)
+        let officer = try NamedSigningKey(name: origin + "/officer/1", key: SigningKey.generate(.ed25519), suite: suite)
+        var rng = SplitMix64(seed: 3)
+        let batches = payments / batchSize
+        print("generating \(Format.grouped(Int64(batches * batchSize))) payments …")
+        let inputs = (0..<batches).map { _ in DemoData.boardingSubsidyPayments(count: batchSize, unit: DemoScenario.homeUnit, period: "2025-autumn", rng: &rng) }
+        let time = "2026-09-01T08:00:00.000Z"
+        let (ledger, _) = try store.createLedger(origin: origin, ledgerKey: ledgerKey, adminKey: admin.verifierKey, time: time)
+        let enroll = try KeyBody.enroll(officer.verifierKey, role: .officer, units: [DemoScenario.homeUnit], origin: origin, signedAt: time, admin: admin)
+        _ = try store.append(ledger, [.init(kind: .key, body: enroll)], time: time, ledgerKey: ledgerKey)
+        let n = Double(batches * batchSize)
+
+        // 1. aidledger append.
+        var start = ContinuousClock.now
+        for (i, items) in inputs.enumerated() {
+            let prepared = try BatchBuilder.prepare(batchID: "bench-\(i)", program: DemoScenario.program, period: "2025-autumn",
+                                                    unit: DemoScenario.homeUnit, items: items, origin: origin, signedAt: time, officer: officer)
+            _ = try store.append(ledger, batch: prepared, time: time, ledgerKey: ledgerKey)
+        }
+        let tAppend = seconds(ContinuousClock.now - start)
+        let entryCount = Double(try store.head(ledger).size)
+
+        // 2. Raw COPY of the identical rows (entries and openings as stored) into plain tables.
+        try db.execute(script: """
+            DROP TABLE IF EXISTS bench_entries, bench_openings;
+            CREATE TABLE bench_entries (ledger_id bigint, seq bigint, kind text, hash bytea, bytes bytea);
+            CREATE TABLE bench_openings (ledger_id bigint, seq bigint, field text, salt bytea, value text);
+            """)
+        var entryRows: [(Int64, [UInt8])] = []
+        try store.streamEntries(ledger) { seq, bytes in entryRows.append((Int64(seq), Array(bytes))) }
+        let openingRows = try store.openings(ledger)
+        let hash = suite.makeHashFunction()
+        let hashes = entryRows.map { EntryHash.compute($0.1, hash: hash).bytes }
+        let perBatch = entryRows.count / batches
+        let openingsPerBatch = openingRows.count / batches
+        start = ContinuousClock.now
+        for b in 0..<batches {
+            try db.transaction {
+                try db.copyIn("COPY bench_entries FROM STDIN (FORMAT binary)") { w in
+                    for i in (b * perBatch)..<((b + 1) * perBatch) {
+                        try w.row(fields: 5); w.int(ledger.id); w.int(entryRows[i].0); w.text("payment"); w.bytes(hashes[i]); w.bytes(entryRows[i].1)
+                    }
+                }
+                try db.copyIn("COPY bench_openings FROM STDIN (FORMAT binary)") { w in
+                    for o in openingRows[(b * openingsPerBatch)..<((b + 1) * openingsPerBatch)] {
+                        try w.row(fields: 5); w.int(ledger.id); w.int(Int64(o.seq)); w.text(o.field); w.bytes(o.salt); w.text(o.value)
+                    }
+                }
+            }
+        }
+        let tCopy = seconds(ContinuousClock.now - start)
+
+        // 3. A naive trigger chain: each row's hash is sha256(previous hash || payload), computed by PL/pgSQL.
+        try db.execute(script: """
+            CREATE EXTENSION IF NOT EXISTS pgcrypto;
+            DROP TABLE IF EXISTS bench_chain;
+            CREATE TABLE bench_chain (seq bigserial PRIMARY KEY, prev bytea, hash bytea, payload bytea NOT NULL);
+            CREATE OR REPLACE FUNCTION bench_chain_link() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                SELECT hash INTO NEW.prev FROM bench_chain ORDER BY seq DESC LIMIT 1;
+                NEW.hash := digest(coalesce(NEW.prev, ''::bytea) || NEW.payload, 'sha256');
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER bench_chain_link BEFORE INSERT ON bench_chain FOR EACH ROW EXECUTE FUNCTION bench_chain_link();
+            """)
+        start = ContinuousClock.now
+        for b in 0..<batches {
+            try db.transaction {
+                try db.copyIn("COPY bench_chain (payload) FROM STDIN (FORMAT binary)") { w in
+                    for i in (b * perBatch)..<((b + 1) * perBatch) { try w.row(fields: 1); w.bytes(entryRows[i].1) }
+                }
+            }
+        }
+        let tTrigger = seconds(ContinuousClock.now - start)
+        entryRows = []
+
+        // 4. Verify from the database (entries, checkpoints; openings checked separately below).
+        start = ContinuousClock.now
+        var verifier = LedgerVerifier()
+        verifier.addCheckpoints(try store.checkpoints(ledger))
+        try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
+        let report = verifier.finish()
+        let tVerify = seconds(ContinuousClock.now - start)
+        guard report.intact else { throw CLIError("the benchmark ledger did not verify: \(report.findings.prefix(3))") }
+
+        // 5. Raw read of the stored rows.
+        start = ContinuousClock.now
+        var bytesRead = 0
+        try db.copyOut(SQL(unsafeText: "COPY (SELECT seq, bytes FROM entries WHERE ledger_id = \(ledger.id) ORDER BY seq) TO STDOUT (FORMAT binary)")) { bytesRead += $0.count }
+        let tRead = seconds(ContinuousClock.now - start)
+
+        let append = n / tAppend, copy = n / tCopy, trigger = n / tTrigger, verify = entryCount / tVerify, read = entryCount / tRead
+        print("PostgreSQL \(db.serverVersion / 10000).\(db.serverVersion % 100), synchronous_commit \(try db.query("SHOW synchronous_commit").string(0, 0) ?? "?"), fsync \(try db.query("SHOW fsync").string(0, 0) ?? "?")")
+        print("\(Format.grouped(Int64(n))) payments in batches of \(Format.grouped(Int64(batchSize))) (\(Format.grouped(Int64(openingRows.count))) openings), \(Format.grouped(Int64(bytesRead / max(1, Int(entryCount))))) bytes per stored row")
+        print("  append (prepare, sign, one transaction per batch)   \(Format.pad(Format.grouped(Int64(append)), 10, right: true)) payments/s")
+        print("  raw COPY of the same entry and opening rows          \(Format.pad(Format.grouped(Int64(copy)), 10, right: true)) payments/s   append/COPY \(String(format: "%.2f", append / copy))   target ≥ 0.5")
+        print("  naive PL/pgSQL trigger chain (pgcrypto sha256)       \(Format.pad(Format.grouped(Int64(trigger)), 10, right: true)) rows/s       append/trigger \(String(format: "%.2f", append / trigger))   target ≥ 1")
+        print("  verify from the database                             \(Format.pad(Format.grouped(Int64(verify)), 10, right: true)) entries/s    target ≥ 200,000")
+        print("  raw COPY … TO STDOUT of the stored rows              \(Format.pad(Format.grouped(Int64(read)), 10, right: true)) rows/s       verify/read \(String(format: "%.2f", verify / read))   target ≥ 0.5")
+    }
+
+    func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+}

@@ -86,15 +86,23 @@ struct BenchStoreCommand: ParsableCommand {
         try db.execute(script: """
             DROP TABLE IF EXISTS bench_entries, bench_openings;
             CREATE TABLE bench_entries (ledger_id bigint, seq bigint, kind text, hash bytea, bytes bytea);
-            CREATE TABLE bench_openings (ledger_id bigint, seq bigint, field text, salt bytea, value text);
+            CREATE TABLE bench_openings (ledger_id bigint, seq bigint, field_names text[], salts bytea, field_values text[]);
             """)
         var entryRows: [(Int64, [UInt8])] = []
         try store.streamEntries(ledger) { seq, bytes in entryRows.append((Int64(seq), Array(bytes))) }
         let openingRows = try store.openings(ledger)
+        // The same rows as stored: one per payment.
+        var groupedOpenings: [(seq: Int64, names: [String], salts: [UInt8], values: [String])] = []
+        for o in openingRows {
+            if groupedOpenings.last?.seq != Int64(o.seq) { groupedOpenings.append((Int64(o.seq), [], [], [])) }
+            groupedOpenings[groupedOpenings.count - 1].names.append(o.field)
+            groupedOpenings[groupedOpenings.count - 1].salts += o.salt
+            groupedOpenings[groupedOpenings.count - 1].values.append(o.value)
+        }
         let hash = suite.makeHashFunction()
         let hashes = entryRows.map { EntryHash.compute($0.1, hash: hash).bytes }
         let perBatch = entryRows.count / batches
-        let openingsPerBatch = openingRows.count / batches
+        let openingsPerBatch = groupedOpenings.count / batches
         start = ContinuousClock.now
         for b in 0..<batches {
             try db.transaction {
@@ -104,8 +112,8 @@ struct BenchStoreCommand: ParsableCommand {
                     }
                 }
                 try db.copyIn("COPY bench_openings FROM STDIN (FORMAT binary)") { w in
-                    for o in openingRows[(b * openingsPerBatch)..<((b + 1) * openingsPerBatch)] {
-                        try w.row(fields: 5); w.int(ledger.id); w.int(Int64(o.seq)); w.text(o.field); w.bytes(o.salt); w.text(o.value)
+                    for o in groupedOpenings[(b * openingsPerBatch)..<((b + 1) * openingsPerBatch)] {
+                        try w.row(fields: 5); w.int(ledger.id); w.int(o.seq); w.textArray(o.names); w.bytes(o.salts); w.textArray(o.values)
                     }
                 }
             }

@@ -153,16 +153,7 @@ public final class LedgerStore {
             try writeEntries(ledger, appended)
             if !openings.isEmpty {
                 let shift = base ? head.size : 0
-                try db.copyIn("COPY openings (ledger_id, seq, field, salt, value) FROM STDIN (FORMAT binary)") { w in
-                    for o in openings {
-                        try w.row(fields: 5)
-                        w.int(ledger.id)
-                        w.int(Int64(o.seq + shift))
-                        w.text(o.field)
-                        w.bytes(o.salt)
-                        w.text(o.value)
-                    }
-                }
+                try writeOpenings(ledger, openings, shift: shift)
             }
             try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(ledger.id), .int(Int64(appender.size)), .text(checkpoint)])
             if let batchID {
@@ -186,6 +177,28 @@ public final class LedgerStore {
                           batchID: batch.header["batch_id"]?.stringValue, time: time, ledgerKey: ledgerKey, check: check)
     }
 
+    /// One row per seq: openings of the same seq must be adjacent (they are: per payment, in field order).
+    func writeOpenings(_ ledger: LedgerRecord, _ openings: [Opening], shift: UInt64) throws {
+        try db.copyIn("COPY openings (ledger_id, seq, field_names, salts, field_values) FROM STDIN (FORMAT binary)") { w in
+            var i = 0
+            var names: [String] = [], values: [String] = [], salts: [UInt8] = []
+            while i < openings.count {
+                let seq = openings[i].seq
+                names.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true); salts.removeAll(keepingCapacity: true)
+                while i < openings.count, openings[i].seq == seq {
+                    names.append(openings[i].field); values.append(openings[i].value); salts.append(contentsOf: openings[i].salt)
+                    i += 1
+                }
+                try w.row(fields: 5)
+                w.int(ledger.id)
+                w.int(Int64(seq + shift))
+                w.textArray(names)
+                w.bytes(salts)
+                w.textArray(values)
+            }
+        }
+    }
+
     func writeEntries(_ ledger: LedgerRecord, _ entries: [AppendedEntry]) throws {
         try db.copyIn("COPY entries (ledger_id, seq, kind, hash, bytes) FROM STDIN (FORMAT binary)") { w in
             for e in entries {
@@ -207,10 +220,7 @@ public final class LedgerStore {
         let sql = SQL(unsafeText: "COPY (SELECT seq, bytes FROM entries WHERE ledger_id = \(ledger.id) AND seq >= \(first) ORDER BY seq) TO STDOUT (FORMAT binary)")
         var reader = BinaryCopyReader()
         try db.copyOut(sql) { chunk in
-            try reader.rows(chunk) { fields in
-                guard fields.count == 2, fields[0].count == 8 else { throw StoreError(.corrupt, "unexpected COPY row shape") }
-                try body(UInt64(bigEndian: fields[0].loadUnaligned(as: UInt64.self)), fields[1])
-            }
+            try reader.seqAndBytesRows(chunk, body)
         }
     }
 
@@ -243,7 +253,9 @@ public final class LedgerStore {
     /// Openings of the ledger (personal data): all, or those of one seq.
     public func openings(_ ledger: LedgerRecord, seq: UInt64? = nil) throws -> [Opening] {
         let rows = try db.query("""
-            SELECT seq, field, salt, value FROM openings WHERE ledger_id = $1 AND ($2::bigint IS NULL OR seq = $2) ORDER BY seq, field
+            SELECT o.seq, f.name, substring(o.salts FROM (f.i - 1)::int * 16 + 1 FOR 16), o.field_values[f.i]
+            FROM openings o, unnest(o.field_names) WITH ORDINALITY AS f(name, i)
+            WHERE o.ledger_id = $1 AND ($2::bigint IS NULL OR o.seq = $2) ORDER BY o.seq, f.i
             """, [.int(ledger.id), seq.map { .int(Int64($0)) } ?? .null])
         return (0..<rows.count).map { Opening(seq: UInt64(rows.int($0, 0)!), field: rows.string($0, 1)!, salt: rows.bytes($0, 2)!, value: rows.string($0, 3)!) }
     }
@@ -252,9 +264,16 @@ public final class LedgerStore {
     public func deleteOpenings(_ ledger: LedgerRecord, seqs: [UInt64], fields: [String]?) throws -> Int {
         var total = 0
         for seq in seqs {
-            let rows = try db.query("DELETE FROM openings WHERE ledger_id = $1 AND seq = $2 AND ($3::text[] IS NULL OR field = ANY($3::text[]))",
-                                    [.int(ledger.id), .int(Int64(seq)), fields.map { .text("{" + $0.joined(separator: ",") + "}") } ?? .null])
-            total += rows.affected
+            let current = try openings(ledger, seq: seq)
+            let keep = current.filter { o in fields.map { !$0.contains(o.field) } ?? false }
+            total += current.count - keep.count
+            if keep.isEmpty {
+                try db.query("DELETE FROM openings WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq))])
+            } else if keep.count < current.count {
+                try db.query("UPDATE openings SET field_names = $3::text[], salts = $4, field_values = $5::text[] WHERE ledger_id = $1 AND seq = $2",
+                             [.int(ledger.id), .int(Int64(seq)), .text(postgresTextArray(keep.map(\.field))), .bytes(keep.flatMap(\.salt)),
+                              .text(postgresTextArray(keep.map(\.value)))])
+            }
         }
         return total
     }
@@ -275,6 +294,32 @@ public final class LedgerStore {
 struct BinaryCopyReader {
     var sawHeader = false
     static let signature: [UInt8] = Array("PGCOPY\n".utf8) + [0xff, 0x0d, 0x0a, 0x00]
+
+    /// Rows of exactly (bigint, bytea), without allocating per row.
+    mutating func seqAndBytesRows(_ chunk: UnsafeRawBufferPointer, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        var p = try skipHeader(chunk)
+        while p < chunk.count {
+            guard chunk.count - p >= 2 else { throw StoreError(.corrupt, "truncated COPY data") }
+            let n = Int16(bitPattern: UInt16(bigEndian: chunk.loadUnaligned(fromByteOffset: p, as: UInt16.self)))
+            if n == -1 { return }
+            guard n == 2, chunk.count - p >= 2 + 4 + 8 + 4 else { throw StoreError(.corrupt, "unexpected COPY row shape") }
+            let l0 = Int32(bitPattern: UInt32(bigEndian: chunk.loadUnaligned(fromByteOffset: p + 2, as: UInt32.self)))
+            guard l0 == 8 else { throw StoreError(.corrupt, "unexpected COPY row shape") }
+            let seq = UInt64(bigEndian: chunk.loadUnaligned(fromByteOffset: p + 6, as: UInt64.self))
+            let l1 = Int(Int32(bitPattern: UInt32(bigEndian: chunk.loadUnaligned(fromByteOffset: p + 14, as: UInt32.self))))
+            let start = p + 18
+            guard l1 >= 0, chunk.count - start >= l1 else { throw StoreError(.corrupt, "truncated COPY data") }
+            try body(seq, UnsafeRawBufferPointer(rebasing: chunk[start..<(start + l1)]))
+            p = start + l1
+        }
+    }
+
+    mutating func skipHeader(_ chunk: UnsafeRawBufferPointer) throws -> Int {
+        guard !sawHeader else { return 0 }
+        guard chunk.count >= 19, Array(chunk[0..<11]) == BinaryCopyReader.signature else { throw StoreError(.corrupt, "not binary COPY data") }
+        sawHeader = true
+        return 19 + Int(UInt32(bigEndian: chunk.loadUnaligned(fromByteOffset: 15, as: UInt32.self)))
+    }
 
     mutating func rows(_ chunk: UnsafeRawBufferPointer, _ body: ([UnsafeRawBufferPointer]) throws -> Void) throws {
         var p = 0
@@ -305,4 +350,16 @@ struct BinaryCopyReader {
             try body(fields)
         }
     }
+}
+
+/// A PostgreSQL text-array literal with every element quoted (`{"a","b\\"c"}`), for binding as a `text[]` parameter.
+func postgresTextArray(_ values: [String]) -> String {
+    "{" + values.map { v in
+        var out = "\""
+        for c in v.unicodeScalars {
+            if c == "\"" || c == "\\" { out.append("\\") }
+            out.unicodeScalars.append(c)
+        }
+        return out + "\""
+    }.joined(separator: ",") + "}"
 }

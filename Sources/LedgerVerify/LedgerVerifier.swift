@@ -454,6 +454,8 @@ public struct LedgerVerifier {
             valid.append(PendingCheckpoint(index: index, signed: signed))
         }
         checkpointQueue = valid.sorted { $0.signed.checkpoint.size < $1.signed.checkpoint.size }
+        // The largest checkpoint bounds the ledger's size: size the payment index once.
+        if let largest = checkpointQueue.last?.signed.checkpoint.size, largest < 100_000_000 { payments.reserveCapacity(Int(largest)) }
         if let last = checkpointQueue.last { report.latestCheckpoint = last.signed.checkpoint }
     }
 

@@ -321,6 +321,19 @@ public struct BinaryCopyWriter {
 
     public mutating func null() { appendBigEndian(UInt32(bitPattern: -1)) }
 
+    /// A one-dimensional `text[]` without NULLs, in the binary array format.
+    public mutating func textArray(_ values: [String]) {
+        var length = 20
+        for v in values { length += 4 + v.utf8.count }
+        appendBigEndian(UInt32(length))
+        appendBigEndian(UInt32(1))          // dimensions
+        appendBigEndian(UInt32(0))          // no NULLs
+        appendBigEndian(UInt32(25))         // element type: text
+        appendBigEndian(UInt32(values.count))
+        appendBigEndian(UInt32(1))          // lower bound
+        for v in values { text(v) }
+    }
+
     mutating func finish() throws {
         appendBigEndian(UInt16(bitPattern: -1))
         try flush(buffer)

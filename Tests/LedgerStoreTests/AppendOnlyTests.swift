@@ -130,7 +130,7 @@ import TestSupport
 
     @Test func openingDoesNotMatch() throws {
         let f = try Self.ledger()
-        try f.db.query("UPDATE openings SET value = value || '某' WHERE seq = 4 AND field = 'name'")
+        try f.db.query("UPDATE openings SET field_values[array_position(field_names, 'name')] = field_values[array_position(field_names, 'name')] || '某' WHERE seq = 4")
         let r = try f.verify()
         #expect(r.findings.first?.code == .openingMismatch && r.firstBadSeq == 4, "\(r.findings)")
     }

@@ -47,16 +47,19 @@ CREATE TABLE batches (
     PRIMARY KEY (ledger_id, batch_id)
 );
 
--- Openings of commitments: personal data, kept apart from the chain. The only rows that may be deleted, by
--- `aidledger erase`, which first appends a signed entry saying which and why.
+-- Openings of commitments: personal data, kept apart from the chain, one row per entry: the field names (in
+-- canonical order), their 16-byte salts concatenated in the same order, and their values. The only rows that may
+-- change, by `aidledger erase`, which first appends a signed entry saying which and why. Written in the same
+-- transaction as their entries. (One row per field cost five index insertions per payment: measured 9 times
+-- slower than the row data alone.)
 CREATE TABLE openings (
-    ledger_id   bigint NOT NULL,
-    seq         bigint NOT NULL,
-    field       text   NOT NULL,
-    salt        bytea  NOT NULL CHECK (length(salt) = 16),
-    value       text   NOT NULL,
-    PRIMARY KEY (ledger_id, seq, field),
-    FOREIGN KEY (ledger_id, seq) REFERENCES entries (ledger_id, seq)
+    ledger_id     bigint NOT NULL REFERENCES ledgers (id),
+    seq           bigint NOT NULL,
+    field_names   text[] NOT NULL,
+    salts         bytea  NOT NULL,
+    field_values  text[] NOT NULL,
+    PRIMARY KEY (ledger_id, seq),
+    CHECK (cardinality(field_names) = cardinality(field_values) AND length(salts) = 16 * cardinality(field_names))
 );
 
 -- Append-only, enforced for every role including the owner and superusers (who can still disable triggers:
@@ -89,4 +92,4 @@ $$;
 REVOKE ALL ON ledgers, ledger_heads, entries, checkpoints, batches, openings FROM aidledger_service;
 GRANT SELECT, INSERT ON ledgers, entries, checkpoints, batches TO aidledger_service;
 GRANT SELECT, INSERT, UPDATE ON ledger_heads TO aidledger_service;
-GRANT SELECT, INSERT, DELETE ON openings TO aidledger_service;
+GRANT SELECT, INSERT, UPDATE, DELETE ON openings TO aidledger_service;

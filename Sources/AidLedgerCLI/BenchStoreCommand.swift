@@ -153,10 +153,11 @@ struct BenchStoreCommand: ParsableCommand {
         let tVerify = seconds(ContinuousClock.now - start)
         guard report.intact else { throw CLIError("the benchmark ledger did not verify: \(report.findings.prefix(3))") }
 
-        // 5. Raw read of the stored rows.
+        // 5. Raw read of the stored rows: the fastest read there is (physical order, no ORDER BY, nothing done with
+        // the rows); the verifier reads in seq order through the primary-key index.
         start = ContinuousClock.now
         var bytesRead = 0
-        try db.copyOut(SQL(unsafeText: "COPY (SELECT seq, bytes FROM entries WHERE ledger_id = \(ledger.id) ORDER BY seq) TO STDOUT (FORMAT binary)")) { bytesRead += $0.count }
+        try db.copyOut(SQL(unsafeText: "COPY (SELECT seq, bytes FROM entries WHERE ledger_id = \(ledger.id)) TO STDOUT (FORMAT binary)")) { bytesRead += $0.count }
         let tRead = seconds(ContinuousClock.now - start)
 
         let append = n / tAppend, copy = n / tCopy, trigger = n / tTrigger, verify = entryCount / tVerify, read = entryCount / tRead

@@ -49,7 +49,7 @@ struct VerifyCommand: ParsableCommand {
             let ledger = try session.ledger(db)
             var options = LedgerVerifier.Options()
             options.trustedLedgerKey = ledgerKey
-            options.openings = try session.store.openings(ledger)
+            try session.store.streamOpenings(ledger) { options.openings.append($0) }
             let checkpoints = try session.store.checkpoints(ledger)
             let total = try session.store.head(ledger).size
             var verifier = LedgerVerifier(options: options)

@@ -126,6 +126,15 @@ public final class LedgerStore {
     public func append(_ ledger: LedgerRecord, _ entries: [NewEntry], openings: [Opening] = [], openingsRelativeToHead base: Bool = false,
                        batchID: String? = nil, time: String, ledgerKey: NamedSigningKey,
                        check: ((Head) throws -> Void)? = nil, afterWrite: (() throws -> Void)? = nil) throws -> Receipt {
+        try append(ledger, entries, writeOpenings: openings.isEmpty ? nil : { shift, w in try LedgerStore.openingRows(openings, shift: base ? shift : 0, ledger: ledger, into: &w) },
+                   batchID: batchID, time: time, ledgerKey: ledgerKey, check: check, afterWrite: afterWrite)
+    }
+
+    /// The general append: `writeOpenings(headSize, writer)` writes the opening rows (one per entry) for the
+    /// COPY into `openings`.
+    func append(_ ledger: LedgerRecord, _ entries: [NewEntry], writeOpenings: ((UInt64, inout BinaryCopyWriter) throws -> Void)?,
+                batchID: String?, time: String, ledgerKey: NamedSigningKey,
+                check: ((Head) throws -> Void)?, afterWrite: (() throws -> Void)?) throws -> Receipt {
         precondition(!entries.isEmpty, "an append writes at least one entry")
         guard ledgerKey.name == ledger.origin, ledgerKey.suite == ledger.suite else {
             throw StoreError(.rejected, "the ledger key given is not the key of \(ledger.origin)")
@@ -138,9 +147,21 @@ public final class LedgerStore {
             }
             let appender = LedgerAppender(origin: ledger.origin, suite: ledger.suite, size: head.size, lastHash: head.lastHash,
                                           frontier: head.frontier, lastTime: head.lastTime)
-            var appended: [AppendedEntry] = []
-            appended.reserveCapacity(entries.count)
-            for e in entries { appended.append(appender.append(kind: e.kind, canonicalBody: e.body, time: time)) }
+            // Build each entry and stream it into the COPY at once, so the server ingests while we hash.
+            var hashes: [Digest32] = []
+            hashes.reserveCapacity(entries.count)
+            try db.copyIn("COPY entries (ledger_id, seq, kind, hash, bytes) FROM STDIN (FORMAT binary)") { w in
+                for e in entries {
+                    let a = appender.append(kind: e.kind, canonicalBody: e.body, time: time)
+                    hashes.append(a.hash)
+                    try w.row(fields: 5)
+                    w.int(ledger.id)
+                    w.int(Int64(a.seq))
+                    w.text(a.kind.rawValue)
+                    a.hash.withUnsafeBytes { w.bytes($0) }
+                    w.bytes(a.bytes)
+                }
+            }
             let checkpoint = try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledgerKey).serialized
             // Compare-and-swap: the row is locked, so this cannot fail unless the lock was not taken; it is the
             // guarantee that nothing else moved the head between read and write.
@@ -150,10 +171,10 @@ public final class LedgerStore {
                 """, [.int(ledger.id), .int(Int64(appender.size)), .bytes(appender.lastHash.bytes), .bytes(LedgerStore.encode(appender.frontier)),
                       .text(appender.lastTime), .text(checkpoint), .int(Int64(head.size))])
             guard swapped.affected == 1 else { throw StoreError(.conflict, "ledger \(ledger.origin) moved during the append; retry") }
-            try writeEntries(ledger, appended)
-            if !openings.isEmpty {
-                let shift = base ? head.size : 0
-                try writeOpenings(ledger, openings, shift: shift)
+            if let writeOpenings {
+                try db.copyIn("COPY openings (ledger_id, seq, field_names, salts, field_values) FROM STDIN (FORMAT binary)") { w in
+                    try writeOpenings(head.size, &w)
+                }
             }
             try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(ledger.id), .int(Int64(appender.size)), .text(checkpoint)])
             if let batchID {
@@ -161,7 +182,7 @@ public final class LedgerStore {
                              [.int(ledger.id), .text(batchID), .int(Int64(head.size + 1)), .int(Int64(entries.count - 1))])
             }
             try afterWrite?()
-            return Receipt(origin: ledger.origin, firstSeq: head.size + 1, lastSeq: appender.size, hashes: appended.map(\.hash), checkpoint: checkpoint)
+            return Receipt(origin: ledger.origin, firstSeq: head.size + 1, lastSeq: appender.size, hashes: hashes, checkpoint: checkpoint)
         }
     }
 
@@ -171,15 +192,37 @@ public final class LedgerStore {
         var entries = [NewEntry(kind: .batch, body: batch.header)]
         entries.reserveCapacity(batch.paymentBytes.count + 1)
         for p in batch.paymentBytes { entries.append(NewEntry(kind: .payment, body: p)) }
-        // Openings numbered relative to the head (the header is seq 1); shifted by the head size in the transaction.
-        let openings = batch.openings(headerSeq: 1)
-        return try append(ledger, entries, openings: openings, openingsRelativeToHead: true,
-                          batchID: batch.header["batch_id"]?.stringValue, time: time, ledgerKey: ledgerKey, check: check)
+        // Opening rows straight from the prepared batch: payment i is at head + 2 + i.
+        return try append(ledger, entries, writeOpenings: { headSize, w in
+            var names: [String] = [], values: [String] = []
+            var k = 0
+            let pending = batch.openings
+            while k < pending.count {
+                let index = pending[k].index
+                names.removeAll(keepingCapacity: true)
+                values.removeAll(keepingCapacity: true)
+                let firstSalt = Int(pending[k].saltOffset)
+                var saltCount = 0
+                while k < pending.count, pending[k].index == index {
+                    names.append(pending[k].field.rawValue)
+                    values.append(batch.items[Int(index)].personalValues[pending[k].field.ordinal]!)
+                    saltCount += 1
+                    k += 1
+                }
+                try w.row(fields: 5)
+                w.int(ledger.id)
+                w.int(Int64(headSize + 2 + UInt64(index)))
+                w.textArray(names)
+                // Salts of one payment are consecutive in the batch's salt buffer.
+                batch.salts.withUnsafeBytes { w.bytes(UnsafeRawBufferPointer(rebasing: $0[firstSalt..<(firstSalt + 16 * saltCount)])) }
+                w.textArray(values)
+            }
+        }, batchID: batch.header["batch_id"]?.stringValue, time: time, ledgerKey: ledgerKey, check: check, afterWrite: nil)
     }
 
     /// One row per seq: openings of the same seq must be adjacent (they are: per payment, in field order).
-    func writeOpenings(_ ledger: LedgerRecord, _ openings: [Opening], shift: UInt64) throws {
-        try db.copyIn("COPY openings (ledger_id, seq, field_names, salts, field_values) FROM STDIN (FORMAT binary)") { w in
+    static func openingRows(_ openings: [Opening], shift: UInt64, ledger: LedgerRecord, into w: inout BinaryCopyWriter) throws {
+        do {
             var i = 0
             var names: [String] = [], values: [String] = [], salts: [UInt8] = []
             while i < openings.count {

@@ -86,13 +86,7 @@ struct EnrollCommand: ParsableCommand {
             let signingKey = try StoreSession.ledgerKey(ledgerKey, db, for: ledger)
             let now = nowTimestamp()
             let body = try KeyBody.enroll(subject, role: role, units: unitList, origin: ledger.origin, signedAt: now, admin: admin)
-            let decoded = try KeyBody(decoding: body, suite: ledger.suite)
-            let receipt = try session.store.append(ledger, [.init(kind: .key, body: body)], time: now, ledgerKey: signingKey) { head in
-                var registry = try session.keyState(ledger)
-                do { try registry.apply(decoded, rawBody: body, origin: ledger.origin, at: head.size + 1) } catch {
-                    throw CLIError("refused: \(error)")
-                }
-            }
+            let receipt = try appendKeyEntry(body, session: session, ledger: ledger, time: now, ledgerKey: signingKey)
             printReceipt(receipt, what: "enrolled \(subject.name) as \(role.rawValue) for \(unitList.joined(separator: ","))")
         }
     }
@@ -124,14 +118,20 @@ struct RevokeCommand: ParsableCommand {
             let signingKey = try StoreSession.ledgerKey(ledgerKey, db, for: ledger)
             let now = nowTimestamp()
             let body = try KeyBody.revoke(subject, reason: reason, origin: ledger.origin, signedAt: now, admin: admin)
-            let decoded = try KeyBody(decoding: body, suite: ledger.suite)
-            let receipt = try session.store.append(ledger, [.init(kind: .key, body: body)], time: now, ledgerKey: signingKey) { head in
-                var registry = try session.keyState(ledger)
-                do { try registry.apply(decoded, rawBody: body, origin: ledger.origin, at: head.size + 1) } catch {
-                    throw CLIError("refused: \(error)")
-                }
-            }
+            let receipt = try appendKeyEntry(body, session: session, ledger: ledger, time: now, ledgerKey: signingKey)
             printReceipt(receipt, what: "revoked \(subject.name)")
+        }
+    }
+}
+
+/// Appends a signed `key` entry after checking, on the locked head, that it is valid at its seq (admin
+/// authorization and signature, enrolment or revocation rules), exactly as a verifier will.
+func appendKeyEntry(_ body: JSONObject, session: StoreSession, ledger: LedgerRecord, time: String, ledgerKey: NamedSigningKey) throws -> Receipt {
+    let decoded = try KeyBody(decoding: body, suite: ledger.suite)
+    return try session.store.append(ledger, [.init(kind: .key, body: body)], time: time, ledgerKey: ledgerKey) { head in
+        var registry = try session.keyState(ledger)
+        do { try registry.apply(decoded, rawBody: body, origin: ledger.origin, at: head.size + 1) } catch {
+            throw CLIError("refused: \(error)")
         }
     }
 }
@@ -244,7 +244,7 @@ struct ReverseCommand: ParsableCommand {
                     _ = try session.keyState(ledger).authorizeSigned(kind: .reversal, origin: ledger.origin, body: body, signed: signed,
                                                                      role: .officer, unit: payment.unit, at: head.size + 1)
                 } catch { throw CLIError("refused, nothing written: \(error)") }
-                for earlier in try session.store.entries(ledger, from: 1, limit: Int.max >> 1, kind: .reversal) {
+                for earlier in try session.store.entries(ledger, ofKind: .reversal) {
                     if let r = try? ReversalBody(decoding: try Entry(decoding: earlier.bytes).body), r.target == seq {
                         throw CLIError("payment \(seq) was already reversed at seq \(earlier.seq)")
                     }

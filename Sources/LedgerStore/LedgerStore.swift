@@ -291,9 +291,17 @@ public final class LedgerStore {
         return (0..<rows.count).map { (UInt64(rows.int($0, 0)!), rows.bytes($0, 1)!) }
     }
 
+    /// Entries of one kind other than `payment`, in seq order (served by the partial index).
+    public func entries(_ ledger: LedgerRecord, ofKind kind: EntryKind) throws -> [(seq: UInt64, bytes: [UInt8])] {
+        precondition(kind != .payment, "use entries(_:from:limit:kind:) or streamEntries for payments")
+        let rows = try db.query("SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind = $2 ORDER BY seq",
+                                [.int(ledger.id), .text(kind.rawValue)])
+        return (0..<rows.count).map { (UInt64(rows.int($0, 0)!), rows.bytes($0, 1)!) }
+    }
+
     /// The `genesis` and `key` entries, in seq order.
     public func keyEntries(_ ledger: LedgerRecord) throws -> [(seq: UInt64, bytes: [UInt8])] {
-        let rows = try db.query("SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND kind IN ('genesis', 'key') ORDER BY seq", [.int(ledger.id)])
+        let rows = try db.query("SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind IN ('genesis', 'key') ORDER BY seq", [.int(ledger.id)])
         return (0..<rows.count).map { (UInt64(rows.int($0, 0)!), rows.bytes($0, 1)!) }
     }
 

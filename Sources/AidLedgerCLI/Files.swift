@@ -89,6 +89,24 @@ final class ProgressLine {
     }
 }
 
+/// Phase messages with elapsed time on standard error, only when it is a terminal.
+final class PhaseLine {
+    let enabled = isatty(STDERR_FILENO) == 1
+    var start = ContinuousClock.now
+
+    func begin(_ what: String) {
+        start = ContinuousClock.now
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K\(what) …".utf8)) }
+    }
+
+    func end(_ what: String) {
+        guard enabled else { return }
+        let d = ContinuousClock.now - start
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(what) (\(String(format: "%.1f", seconds)) s)\n".utf8))
+    }
+}
+
 enum Format {
     static func grouped(_ v: Int64) -> String {
         let s = String(v.magnitude)

@@ -178,8 +178,11 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let data = try Files.read(file)
         let parsed: PaymentFile
+        let phase = PhaseLine()
+        phase.begin("validating \(file)")
         do {
             parsed = try data.withUnsafeBytes { raw in try PaymentCSV.read(raw, file: file, ignoreUnknownColumns: ignoreUnknownColumns) }
+            phase.end("validated \(Format.grouped(Int64(parsed.items.count))) rows of \(file)")
         } catch let rejection as PaymentCSV.Rejection {
             throw CLIError("\(file) rejected, nothing written (\(rejection.errors.count)\(rejection.truncated ? "+" : "") problem\(rejection.errors.count == 1 ? "" : "s")):\n" + rejection.description)
         }
@@ -192,8 +195,12 @@ struct ImportCommand: ParsableCommand {
             guard officer.suite == ledger.suite else { throw CLIError("the officer key is \(officer.suite.rawValue), the ledger is \(ledger.suite.rawValue)") }
             let signingKey = try StoreSession.ledgerKey(ledgerKey, db, for: ledger)
             let now = nowTimestamp()
+            phase.begin("committing and signing \(Format.grouped(Int64(parsed.items.count))) payments")
             let prepared = try BatchBuilder.prepare(batchID: id, program: parsed.program, period: parsed.period, unit: parsed.unit, items: parsed.items,
                                                     origin: ledger.origin, signedAt: now, officer: officer)
+            phase.end("signed batch \(id)")
+            phase.begin("appending to \(ledger.origin)")
+            defer { phase.end("appended") }
             let header = try BatchBody(decoding: prepared.header)
             let receipt = try session.store.append(ledger, batch: prepared, time: now, ledgerKey: signingKey) { head in
                 // The daemon's rule, here too: signature, role and scope are checked before anything is written.

@@ -63,6 +63,14 @@ public struct PostgresRows: Sendable {
     }
 }
 
+/// Owns one `PGresult` and clears it exactly once, in `deinit`.
+final class PostgresResult {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { PQclear(pointer) }
+    var status: ExecStatusType { withExtendedLifetime(self) { PQresultStatus(pointer) } }
+}
+
 /// One libpq connection (`PGconn`). Blocking: every call waits for the server.
 ///
 /// Not thread-safe and not `Sendable`: a `PGconn` must not be used from two threads at once. Long-running
@@ -96,20 +104,17 @@ public final class PostgresConnection {
     /// Runs one statement with bound parameters and returns its rows.
     @discardableResult
     public func query(_ sql: SQL, _ parameters: [PostgresValue] = []) throws -> PostgresRows {
-        let result = try execute(sql, parameters)
-        defer { PQclear(result) }
-        return PostgresConnection.rows(of: result)
+        PostgresConnection.rows(of: try execute(sql, parameters))
     }
 
     /// Runs statements without parameters (e.g. a migration script of several statements).
     public func execute(script: SQL) throws {
-        guard let result = PQexec(conn, script.text) else { throw connectionError("execute script") }
-        defer { PQclear(result) }
-        let status = PQresultStatus(result)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw resultError(result, context: "execute script") }
+        guard let raw = PQexec(conn, script.text) else { throw connectionError("execute script") }
+        let result = PostgresResult(raw)
+        guard result.status == PGRES_COMMAND_OK || result.status == PGRES_TUPLES_OK else { throw resultError(result, context: "execute script") }
     }
 
-    func execute(_ sql: SQL, _ parameters: [PostgresValue]) throws -> OpaquePointer {
+    func execute(_ sql: SQL, _ parameters: [PostgresValue]) throws -> PostgresResult {
         // Lay every parameter out in one buffer; text values are NUL-terminated, bytea values binary.
         var buffer: [UInt8] = []
         var offsets: [Int] = []
@@ -144,16 +149,17 @@ public final class PostgresConnection {
         }
         let context = PostgresConnection.describe(sql)
         guard let result else { throw connectionError(context) }
-        let status = PQresultStatus(result)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            let error = resultError(result, context: context)
-            PQclear(result)
-            throw error
-        }
-        return result
+        let owned = PostgresResult(result)
+        guard owned.status == PGRES_COMMAND_OK || owned.status == PGRES_TUPLES_OK else { throw resultError(owned, context: context) }
+        return owned
     }
 
-    static func rows(of result: OpaquePointer) -> PostgresRows {
+    /// Copies the rows out of `owner`'s result. Taking the owner (not its pointer) keeps it alive meanwhile.
+    static func rows(of owner: PostgresResult) -> PostgresRows {
+        withExtendedLifetime(owner) { rows(ofRaw: owner.pointer) }
+    }
+
+    private static func rows(ofRaw result: OpaquePointer) -> PostgresRows {
         let n = Int(PQntuples(result)), m = Int(PQnfields(result))
         let columns = (0..<m).map { String(cString: PQfname(result, Int32($0))) }
         var values: [[String?]] = []
@@ -196,13 +202,9 @@ public final class PostgresConnection {
     /// sent in chunks as it is produced.
     public func copyIn(_ sql: SQL, _ write: (inout BinaryCopyWriter) throws -> Void) throws {
         let context = PostgresConnection.describe(sql)
-        guard let start = PQexec(conn, sql.text) else { throw connectionError(context) }
-        guard PQresultStatus(start) == PGRES_COPY_IN else {
-            let error = resultError(start, context: context)
-            PQclear(start)
-            throw error
-        }
-        PQclear(start)
+        guard let raw = PQexec(conn, sql.text) else { throw connectionError(context) }
+        let start = PostgresResult(raw)
+        guard start.status == PGRES_COPY_IN else { throw resultError(start, context: context) }
         var writer = BinaryCopyWriter { chunk in
             let ok = chunk.withUnsafeBufferPointer { p in
                 p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { PQputCopyData(self.conn, $0, Int32(p.count)) }
@@ -219,9 +221,10 @@ public final class PostgresConnection {
         let end = failure == nil ? PQputCopyEnd(conn, nil) : PQputCopyEnd(conn, "aborted by client")
         guard end == 1 else { throw connectionError(context) }
         var serverError: PostgresError? = nil
-        while let result = PQgetResult(conn) {
-            if PQresultStatus(result) != PGRES_COMMAND_OK, serverError == nil { serverError = resultError(result, context: context) }
-            PQclear(result)
+        // Drain every result, also after an error, or the connection is left busy.
+        while let raw = PQgetResult(conn) {
+            let result = PostgresResult(raw)
+            if result.status != PGRES_COMMAND_OK, serverError == nil { serverError = resultError(result, context: context) }
         }
         if let failure { throw failure }
         if let serverError { throw serverError }
@@ -231,13 +234,9 @@ public final class PostgresConnection {
     /// with its LF; binary format: one tuple). The buffer is valid only during the call.
     public func copyOut(_ sql: SQL, _ row: (UnsafeRawBufferPointer) throws -> Void) throws {
         let context = PostgresConnection.describe(sql)
-        guard let start = PQexec(conn, sql.text) else { throw connectionError(context) }
-        guard PQresultStatus(start) == PGRES_COPY_OUT else {
-            let error = resultError(start, context: context)
-            PQclear(start)
-            throw error
-        }
-        PQclear(start)
+        guard let raw = PQexec(conn, sql.text) else { throw connectionError(context) }
+        let start = PostgresResult(raw)
+        guard start.status == PGRES_COPY_OUT else { throw resultError(start, context: context) }
         var failure: Error? = nil
         while true {
             var buffer: UnsafeMutablePointer<CChar>? = nil
@@ -253,9 +252,10 @@ public final class PostgresConnection {
             throw connectionError(context)
         }
         var serverError: PostgresError? = nil
-        while let result = PQgetResult(conn) {
-            if PQresultStatus(result) != PGRES_COMMAND_OK, serverError == nil { serverError = resultError(result, context: context) }
-            PQclear(result)
+        // Drain every result, also after an error, or the connection is left busy.
+        while let raw = PQgetResult(conn) {
+            let result = PostgresResult(raw)
+            if result.status != PGRES_COMMAND_OK, serverError == nil { serverError = resultError(result, context: context) }
         }
         if let failure { throw failure }
         if let serverError { throw serverError }
@@ -267,7 +267,12 @@ public final class PostgresConnection {
         PostgresError(code: .connection, message: String(cString: PQerrorMessage(conn)).trimmingTrailingNewlines(), context: context)
     }
 
-    func resultError(_ result: OpaquePointer, context: String) -> PostgresError {
+    /// The error described by `owner`'s result; taking the owner keeps the result alive while it is read.
+    func resultError(_ owner: PostgresResult, context: String) -> PostgresError {
+        withExtendedLifetime(owner) { resultError(raw: owner.pointer, context: context) }
+    }
+
+    private func resultError(raw result: OpaquePointer, context: String) -> PostgresError {
         let state = PQresultErrorField(result, aidledger_PG_DIAG_SQLSTATE()).map { String(cString: $0) }
         let primary = PQresultErrorField(result, aidledger_PG_DIAG_MESSAGE_PRIMARY()).map { String(cString: $0) }
         let message = primary ?? String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines()

@@ -103,6 +103,9 @@ struct CLILedger {
             ("bad-checksum.csv", { var l2 = lines; l2[2] = l2[2].replacingOccurrences(of: String(l2[2].prefix(18)), with: String(l2[2].prefix(17)) + (l2[2].prefix(18).last == "1" ? "2" : "1")); return l2.joined(separator: "\n") }(), "id_number: check character does not match"),
             ("zero.csv", { var l2 = lines; l2[1] = l2[1].replacingOccurrences(of: ",625.00,", with: ",0,").replacingOccurrences(of: ",750.00,", with: ",0,"); return l2.joined(separator: "\n") }(), "amount: must be greater than zero"),
             ("empty.csv", "", "the file is empty"),
+            ("negative.csv", { var l2 = lines; l2[1] = l2[1].replacingOccurrences(of: ",625.00,", with: ",-625,").replacingOccurrences(of: ",750.00,", with: ",-750,"); return l2.joined(separator: "\n") }(), "amount: must be positive"),
+            ("three-decimals.csv", { var l2 = lines; l2[1] = l2[1].replacingOccurrences(of: ",625.00,", with: ",625.001,").replacingOccurrences(of: ",750.00,", with: ",750.001,"); return l2.joined(separator: "\n") }(), "amount: has more than 2 decimal places"),
+            ("birth-date.csv", { var l2 = lines; let id = String(l2[1].prefix(18)); let bad = String(id.prefix(10)) + "0230" + String(id.dropFirst(14)); l2[1] = l2[1].replacingOccurrences(of: id, with: bad); return l2.joined(separator: "\n") }(), "id_number: characters 7–14 are not a real birth date"),
         ]
         for (name, text, expected) in cases {
             let path = try l.write(name, text)

@@ -135,3 +135,61 @@ import TestSupport
         #expect(r.findings.first?.code == .openingMismatch && r.firstBadSeq == 4, "\(r.findings)")
     }
 }
+
+/// Every named broken ledger of the format's vectors, written into the store's tables by a superuser (triggers
+/// off), is caught by verification from the database with the same code and first bad seq as offline.
+@Suite struct StoredVectorTests {
+    static let directory = TestPaths.projectVectors.appendingPathComponent("ledgers")
+
+    static func manifest() throws -> [JSONObject] {
+        try readJSON(directory.appendingPathComponent("manifest.json")).arrayValue!.map { $0.objectValue! }
+    }
+
+    @Test(arguments: try! StoredVectorTests.manifest().map { $0["name"]!.stringValue! })
+    func vectorStoredWithSQL(_ name: String) throws {
+        let v = try Self.manifest().first { $0["name"]!.stringValue! == name }!
+        let bundle = try readBytes(Self.directory.appendingPathComponent(v["bundle"]!.stringValue!))
+        let layout = try bundle.withUnsafeBytes { try Bundle.layout($0) }
+        let db = try PostgresConnection(try TestDatabase.fresh())
+        let store = LedgerStore(db)
+        // What a superuser can do: write rows directly, bypassing the append path and its triggers.
+        try db.query("SET session_replication_role = replica")
+        let id = try db.query("INSERT INTO ledgers (origin, suite) VALUES ($1, $2) RETURNING id", [.text(layout.header.origin), .text(layout.header.suite.rawValue)]).int(0, 0)!
+        for (i, range) in layout.entryLines.enumerated() {
+            let bytes = Array(bundle[range])
+            let kind = (try? Entry(decoding: bytes))?.kind.rawValue ?? "payment"
+            // Store each entry at the seq of its position, as the rows of a tampered table would be.
+            try db.query("INSERT INTO entries (ledger_id, seq, kind, hash, bytes) VALUES ($1, $2, $3, $4, $5)",
+                         [.int(id), .int(Int64(i + 1)), .text(kind), .bytes([UInt8](repeating: 0, count: 32)), .bytes(bytes)])
+        }
+        for (i, note) in layout.checkpoints.enumerated() {
+            try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(id), .int(Int64(1000 + i)), .text(note)])
+        }
+        if let file = v["openings"]?.stringValue {
+            for line in try readBytes(Self.directory.appendingPathComponent(file)).split(separator: 0x0a) {
+                let o = try Opening(decoding: Array(line))
+                try db.query("""
+                    INSERT INTO openings (ledger_id, seq, field_names, salts, field_values) VALUES ($1, $2, ARRAY[$3], $4, ARRAY[$5])
+                    ON CONFLICT (ledger_id, seq) DO UPDATE SET field_names = openings.field_names || EXCLUDED.field_names,
+                        salts = openings.salts || EXCLUDED.salts, field_values = openings.field_values || EXCLUDED.field_values
+                    """, [.int(id), .int(Int64(o.seq)), .text(o.field), .bytes(o.salt), .text(o.value)])
+            }
+        }
+        try db.query("SET session_replication_role = DEFAULT")
+        let ledger = try store.ledger(origin: layout.header.origin)
+        var options = LedgerVerifier.Options()
+        options.trustedLedgerKey = v["ledger_key"]!.stringValue!
+        try store.streamOpenings(ledger) { options.openings.append($0) }
+        var verifier = LedgerVerifier(options: options)
+        verifier.addCheckpoints(try store.checkpoints(ledger))
+        try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
+        let r = verifier.finish()
+        if case .string("intact") = v["expect"]! {
+            #expect(r.intact, "\(name): \(r.findings)")
+        } else {
+            let expect = v["expect"]!.objectValue!
+            #expect(r.findings.first?.code.rawValue == expect["code"]!.stringValue!, "\(name): \(r.findings)")
+            #expect(r.firstBadSeq == UInt64(expect["first_bad_seq"]!.intValue!), "\(name): \(r.findings)")
+        }
+    }
+}

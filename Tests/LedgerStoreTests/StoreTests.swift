@@ -94,3 +94,26 @@ struct StoreFixture {
         }
     }
 }
+
+@Suite struct ManyLedgersTests {
+    /// Two counties' ledgers in one database: independent chains, seqs, heads and checkpoints.
+    @Test func twoLedgersInOneDatabase() throws {
+        var a = try StoreFixture(origin: "aidledger.example/430626")
+        let bKey = try NamedSigningKey(name: "aidledger.example/430611", key: SigningKey.generate(.ed25519), suite: .ed25519SHA256)
+        let (ledgerB, genesisB) = try a.store.createLedger(origin: bKey.name, ledgerKey: bKey, adminKey: a.admin.verifierKey, time: "2026-09-01T08:00:00.000Z")
+        #expect(genesisB.firstSeq == 1)
+        _ = try a.appendBatch("a-1", count: 4)
+        let note = try KeyBody.enroll(a.officer.verifierKey, role: .officer, units: ["430611"], origin: bKey.name, signedAt: "2026-09-01T08:00:01.000Z", admin: a.admin)
+        let r = try a.store.append(ledgerB, [.init(kind: .key, body: note)], time: "2026-09-01T08:00:01.000Z", ledgerKey: bKey)
+        #expect(r.firstSeq == 2)
+        #expect(try a.store.ledgers().map(\.origin) == ["aidledger.example/430626", "aidledger.example/430611"])
+        #expect(try a.store.head(a.ledger).size == 7 && a.store.head(ledgerB).size == 2)
+        #expect(try a.verify().intact)
+        var v = LedgerVerifier()
+        v.addCheckpoints(try a.store.checkpoints(ledgerB))
+        try a.store.streamEntries(ledgerB) { _, bytes in v.consume(entryBytes: bytes) }
+        #expect(v.finish().intact)
+        // A ledger key of one ledger cannot sign the other's checkpoints.
+        #expect(throws: StoreError.self) { try a.store.append(ledgerB, [.init(kind: .key, body: note)], time: "2026-09-01T08:00:02.000Z", ledgerKey: a.ledgerKey) }
+    }
+}

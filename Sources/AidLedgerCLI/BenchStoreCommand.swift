@@ -45,6 +45,7 @@ struct BenchStoreCommand: ParsableCommand {
             directory = dir
             let s = try EmbeddedPostgres(directory: dir)
             try s.start()
+            try s.stopWhenProcessExits(getpid(), removeDirectory: true)
             server = s
             conninfo = s.connectionString()
         }

@@ -84,6 +84,17 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         _ = try run("pg_ctl", ["-D", dataDirectory.path, "-m", "immediate", "-w", "stop"], allowFailure: true)
     }
 
+    /// Starts a watchdog that stops the cluster (immediate shutdown) once process `pid` has exited, however it
+    /// exits, and then removes the cluster's directory if `removeDirectory`. For throwaway clusters (tests,
+    /// benchmarks) that must not outlive their owner.
+    public func stopWhenProcessExits(_ pid: pid_t, removeDirectory: Bool) throws {
+        func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let pgCtl = binDirectory.appendingPathComponent("pg_ctl").path
+        let stop = (runAsPostgres ? "/usr/sbin/runuser -u postgres -- " : "") + "\(quote(pgCtl)) -D \(quote(dataDirectory.path)) -m immediate stop"
+        let script = "while kill -0 \(pid) 2>/dev/null; do sleep 0.5; done; \(stop) >/dev/null 2>&1" + (removeDirectory ? "; rm -rf \(quote(directory.path))" : "")
+        try Subprocess.spawnDetached(["/bin/sh", "-c", script])
+    }
+
     func initialize() throws {
         try prepareOwnedPath(dataDirectory.path, directory: true)
         var args = ["-D", dataDirectory.path, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-instructions"]
@@ -180,6 +191,27 @@ public final class EmbeddedPostgres: @unchecked Sendable {
 /// pipe: `pg_ctl start` leaves a server running that could hold a pipe open. (Foundation's `Process` was
 /// seen to leave the child unreaped and wait forever here.)
 enum Subprocess {
+    /// Starts a program in its own session and does not wait for it (its output is discarded).
+    static func spawnDetached(_ argv: [String]) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group, so that signals to the owner's group (Ctrl-C, a test runner's kill) do not stop it.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let cargv = argv.map { strdup($0) } + [nil]
+        defer { cargv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cargv, environ)
+        guard spawned == 0 else { throw EmbeddedPostgres.Failure(description: "cannot run \(argv[0]): \(String(cString: strerror(spawned)))") }
+    }
+
     static func run(_ command: [String]) throws -> EmbeddedPostgres.RunResult {
         // The child starts in "/", which the postgres user can always read (initdb and pg_ctl check their cwd).
         let argv = ["/bin/sh", "-c", "cd / && exec \"$@\"", "sh"] + command

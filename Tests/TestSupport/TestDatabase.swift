@@ -22,11 +22,8 @@ public enum TestDatabase {
             try? FileManager.default.removeItem(atPath: directory)
             server = try EmbeddedPostgres(directory: directory, unsafeFast: true)
             try server.start()
-            clusterToStop = server
-            atexit {
-                try? clusterToStop?.kill()
-                if let dir = clusterToStop?.directory.path { try? FileManager.default.removeItem(atPath: dir) }
-            }
+            // However this process ends, the cluster is stopped and its directory removed afterwards.
+            try server.stopWhenProcessExits(getpid(), removeDirectory: true)
             let admin = try PostgresConnection(server.connectionString())
             try admin.query("CREATE DATABASE aidledger_template")
             let template = try PostgresConnection(server.connectionString(database: "aidledger_template"))
@@ -41,7 +38,6 @@ public enum TestDatabase {
         }
     }
 
-    nonisolated(unsafe) static var clusterToStop: EmbeddedPostgres?
     static let cluster: Result<Cluster, Error> = Result { try Cluster() }
 
     /// The running test cluster.

@@ -97,7 +97,7 @@ struct BenchStoreCommand: ParsableCommand {
         // 2. Raw COPY of the identical rows (entries and openings as stored) into plain tables.
         try db.execute(script: """
             DROP TABLE IF EXISTS bench_entries, bench_openings;
-            CREATE TABLE bench_entries (ledger_id bigint, seq bigint, kind text, hash bytea, bytes bytea);
+            CREATE TABLE bench_entries (ledger_id bigint, seq bigint, kind text, bytes bytea);
             CREATE TABLE bench_openings (ledger_id bigint, seq bigint, field_names text[], salts bytea, field_values text[]);
             """)
         var entryRows: [(Int64, [UInt8])] = []
@@ -111,8 +111,6 @@ struct BenchStoreCommand: ParsableCommand {
             groupedOpenings[groupedOpenings.count - 1].salts += o.salt
             groupedOpenings[groupedOpenings.count - 1].values.append(o.value)
         }
-        let hash = suite.makeHashFunction()
-        let hashes = entryRows.map { EntryHash.compute($0.1, hash: hash).bytes }
         let perBatch = entryRows.count / batches
         let openingsPerBatch = groupedOpenings.count / batches
         start = ContinuousClock.now
@@ -120,7 +118,7 @@ struct BenchStoreCommand: ParsableCommand {
             try db.transaction {
                 try db.copyIn("COPY bench_entries FROM STDIN (FORMAT binary)") { w in
                     for i in (b * perBatch)..<((b + 1) * perBatch) {
-                        try w.row(fields: 5); w.int(ledger.id); w.int(entryRows[i].0); w.text("payment"); w.bytes(hashes[i]); w.bytes(entryRows[i].1)
+                        try w.row(fields: 4); w.int(ledger.id); w.int(entryRows[i].0); w.text("payment"); w.bytes(entryRows[i].1)
                     }
                 }
                 try db.copyIn("COPY bench_openings FROM STDIN (FORMAT binary)") { w in

@@ -150,15 +150,14 @@ public final class LedgerStore {
             // Build each entry and stream it into the COPY at once, so the server ingests while we hash.
             var hashes: [Digest32] = []
             hashes.reserveCapacity(entries.count)
-            try db.copyIn("COPY entries (ledger_id, seq, kind, hash, bytes) FROM STDIN (FORMAT binary)") { w in
+            try db.copyIn("COPY entries (ledger_id, seq, kind, bytes) FROM STDIN (FORMAT binary)") { w in
                 for e in entries {
                     let a = appender.append(kind: e.kind, canonicalBody: e.body, time: time)
                     hashes.append(a.hash)
-                    try w.row(fields: 5)
+                    try w.row(fields: 4)
                     w.int(ledger.id)
                     w.int(Int64(a.seq))
                     w.text(a.kind.rawValue)
-                    a.hash.withUnsafeBytes { w.bytes($0) }
                     w.bytes(a.bytes)
                 }
             }
@@ -243,13 +242,12 @@ public final class LedgerStore {
     }
 
     func writeEntries(_ ledger: LedgerRecord, _ entries: [AppendedEntry]) throws {
-        try db.copyIn("COPY entries (ledger_id, seq, kind, hash, bytes) FROM STDIN (FORMAT binary)") { w in
+        try db.copyIn("COPY entries (ledger_id, seq, kind, bytes) FROM STDIN (FORMAT binary)") { w in
             for e in entries {
-                try w.row(fields: 5)
+                try w.row(fields: 4)
                 w.int(ledger.id)
                 w.int(Int64(e.seq))
                 w.text(e.kind.rawValue)
-                w.bytes(e.hash.bytes)
                 w.bytes(e.bytes)
             }
         }
@@ -276,11 +274,11 @@ public final class LedgerStore {
         }
     }
 
-    /// One entry's stored bytes and hash column.
+    /// One entry's stored bytes, and the entry hash computed from them.
     public func entry(_ ledger: LedgerRecord, seq: UInt64) throws -> (kind: String, hash: Digest32, bytes: [UInt8])? {
-        let rows = try db.query("SELECT kind, hash, bytes FROM entries WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq))])
-        guard rows.count == 1, let kind = rows.string(0, 0), let h = rows.bytes(0, 1), let hash = Digest32(bytes: h), let bytes = rows.bytes(0, 2) else { return nil }
-        return (kind, hash, bytes)
+        let rows = try db.query("SELECT kind, bytes FROM entries WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq))])
+        guard rows.count == 1, let kind = rows.string(0, 0), let bytes = rows.bytes(0, 1) else { return nil }
+        return (kind, EntryHash.compute(bytes, hash: ledger.suite.makeHashFunction()), bytes)
     }
 
     /// Entries `seq ≥ from`, at most `limit`, optionally of one kind.

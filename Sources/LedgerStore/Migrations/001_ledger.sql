@@ -19,13 +19,13 @@ CREATE TABLE ledger_heads (
     checkpoint  text   NOT NULL               -- the latest signed checkpoint note
 );
 
--- Entries exactly as hashed (canonical JSON). Append-only. No foreign key to ledgers: every entry is written by
--- an append that holds its ledger's head row locked, and a per-row foreign-key check doubled the COPY time.
+-- Entries exactly as hashed (canonical JSON): the bytes are the record, and their hash is computed from them,
+-- never stored beside them. Append-only. No foreign key to ledgers: every entry is written by an append that
+-- holds its ledger's head row locked, and a per-row foreign-key check doubled the COPY time.
 CREATE TABLE entries (
     ledger_id   bigint NOT NULL,
-    seq         bigint NOT NULL CHECK (seq >= 1),
+    seq         bigint NOT NULL,
     kind        text   NOT NULL,
-    hash        bytea  NOT NULL CHECK (length(hash) = 32),
     bytes       bytea  NOT NULL,
     PRIMARY KEY (ledger_id, seq)
 );

@@ -98,19 +98,19 @@ struct BenchStoreCommand: ParsableCommand {
         try db.execute(script: """
             DROP TABLE IF EXISTS bench_entries, bench_openings;
             CREATE TABLE bench_entries (ledger_id bigint, seq bigint, kind text, bytes bytea);
-            CREATE TABLE bench_openings (ledger_id bigint, seq bigint, field_names text[], salts bytea, field_values text[]);
+            CREATE TABLE bench_openings (ledger_id bigint, seq bigint, data bytea);
             """)
         var entryRows: [(Int64, [UInt8])] = []
         try store.streamEntries(ledger) { seq, bytes in entryRows.append((Int64(seq), Array(bytes))) }
         let openingRows = try store.openings(ledger)
         // The same rows as stored: one per payment.
-        var groupedOpenings: [(seq: Int64, names: [String], salts: [UInt8], values: [String])] = []
+        var groupedOpenings: [(seq: Int64, data: [UInt8])] = []
+        var pendingGroup: [Opening] = []
         for o in openingRows {
-            if groupedOpenings.last?.seq != Int64(o.seq) { groupedOpenings.append((Int64(o.seq), [], [], [])) }
-            groupedOpenings[groupedOpenings.count - 1].names.append(o.field)
-            groupedOpenings[groupedOpenings.count - 1].salts += o.salt
-            groupedOpenings[groupedOpenings.count - 1].values.append(o.value)
+            if let last = pendingGroup.last, last.seq != o.seq { groupedOpenings.append((Int64(last.seq), OpeningsRow.encode(pendingGroup))); pendingGroup = [] }
+            pendingGroup.append(o)
         }
+        if let last = pendingGroup.last { groupedOpenings.append((Int64(last.seq), OpeningsRow.encode(pendingGroup))) }
         let perBatch = entryRows.count / batches
         let openingsPerBatch = groupedOpenings.count / batches
         start = ContinuousClock.now
@@ -123,7 +123,7 @@ struct BenchStoreCommand: ParsableCommand {
                 }
                 try db.copyIn("COPY bench_openings FROM STDIN (FORMAT binary)") { w in
                     for o in groupedOpenings[(b * openingsPerBatch)..<((b + 1) * openingsPerBatch)] {
-                        try w.row(fields: 5); w.int(ledger.id); w.int(o.seq); w.textArray(o.names); w.bytes(o.salts); w.textArray(o.values)
+                        try w.row(fields: 3); w.int(ledger.id); w.int(o.seq); w.bytes(o.data)
                     }
                 }
             }

@@ -126,7 +126,7 @@ public final class LedgerStore {
     public func append(_ ledger: LedgerRecord, _ entries: [NewEntry], openings: [Opening] = [], openingsRelativeToHead base: Bool = false,
                        batchID: String? = nil, time: String, ledgerKey: NamedSigningKey,
                        check: ((Head) throws -> Void)? = nil, afterWrite: (() throws -> Void)? = nil) throws -> Receipt {
-        try append(ledger, entries, writeOpenings: openings.isEmpty ? nil : { shift, w in try LedgerStore.openingRows(openings, shift: base ? shift : 0, ledger: ledger, into: &w) },
+        try append(ledger, entries, writeOpenings: openings.isEmpty ? nil : { shift, w in try OpeningsRow.rows(openings, shift: base ? shift : 0, ledger: ledger, into: &w) },
                    batchID: batchID, time: time, ledgerKey: ledgerKey, check: check, afterWrite: afterWrite)
     }
 
@@ -171,7 +171,7 @@ public final class LedgerStore {
                       .text(appender.lastTime), .text(checkpoint), .int(Int64(head.size))])
             guard swapped.affected == 1 else { throw StoreError(.conflict, "ledger \(ledger.origin) moved during the append; retry") }
             if let writeOpenings {
-                try db.copyIn("COPY openings (ledger_id, seq, field_names, salts, field_values) FROM STDIN (FORMAT binary)") { w in
+                try db.copyIn("COPY openings (ledger_id, seq, data) FROM STDIN (FORMAT binary)") { w in
                     try writeOpenings(head.size, &w)
                 }
             }
@@ -193,52 +193,26 @@ public final class LedgerStore {
         for p in batch.paymentBytes { entries.append(NewEntry(kind: .payment, body: p)) }
         // Opening rows straight from the prepared batch: payment i is at head + 2 + i.
         return try append(ledger, entries, writeOpenings: { headSize, w in
-            var names: [String] = [], values: [String] = []
             var k = 0
             let pending = batch.openings
-            while k < pending.count {
-                let index = pending[k].index
-                names.removeAll(keepingCapacity: true)
-                values.removeAll(keepingCapacity: true)
-                let firstSalt = Int(pending[k].saltOffset)
-                var saltCount = 0
-                while k < pending.count, pending[k].index == index {
-                    names.append(pending[k].field.rawValue)
-                    values.append(batch.items[Int(index)].personalValues[pending[k].field.ordinal]!)
-                    saltCount += 1
-                    k += 1
+            var fields: [(PersonalField, UnsafeRawBufferPointer, String)] = []
+            try batch.salts.withUnsafeBytes { salts in
+                while k < pending.count {
+                    let index = pending[k].index
+                    fields.removeAll(keepingCapacity: true)
+                    while k < pending.count, pending[k].index == index {
+                        let offset = Int(pending[k].saltOffset)
+                        fields.append((pending[k].field, UnsafeRawBufferPointer(rebasing: salts[offset..<(offset + 16)]),
+                                       batch.items[Int(index)].personalValues[pending[k].field.ordinal]!))
+                        k += 1
+                    }
+                    try w.row(fields: 3)
+                    w.int(ledger.id)
+                    w.int(Int64(headSize + 2 + UInt64(index)))
+                    OpeningsRow.encode(fields).withUnsafeBytes { w.bytes($0) }
                 }
-                try w.row(fields: 5)
-                w.int(ledger.id)
-                w.int(Int64(headSize + 2 + UInt64(index)))
-                w.textArray(names)
-                // Salts of one payment are consecutive in the batch's salt buffer.
-                batch.salts.withUnsafeBytes { w.bytes(UnsafeRawBufferPointer(rebasing: $0[firstSalt..<(firstSalt + 16 * saltCount)])) }
-                w.textArray(values)
             }
         }, batchID: batch.header["batch_id"]?.stringValue, time: time, ledgerKey: ledgerKey, check: check, afterWrite: nil)
-    }
-
-    /// One row per seq: openings of the same seq must be adjacent (they are: per payment, in field order).
-    static func openingRows(_ openings: [Opening], shift: UInt64, ledger: LedgerRecord, into w: inout BinaryCopyWriter) throws {
-        do {
-            var i = 0
-            var names: [String] = [], values: [String] = [], salts: [UInt8] = []
-            while i < openings.count {
-                let seq = openings[i].seq
-                names.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true); salts.removeAll(keepingCapacity: true)
-                while i < openings.count, openings[i].seq == seq {
-                    names.append(openings[i].field); values.append(openings[i].value); salts.append(contentsOf: openings[i].salt)
-                    i += 1
-                }
-                try w.row(fields: 5)
-                w.int(ledger.id)
-                w.int(Int64(seq + shift))
-                w.textArray(names)
-                w.bytes(salts)
-                w.textArray(values)
-            }
-        }
     }
 
     func writeEntries(_ ledger: LedgerRecord, _ entries: [AppendedEntry]) throws {
@@ -310,29 +284,24 @@ public final class LedgerStore {
 
     /// Openings of the ledger (personal data): all, or those of one seq.
     public func openings(_ ledger: LedgerRecord, seq: UInt64? = nil) throws -> [Opening] {
-        let rows = try db.query("""
-            SELECT o.seq, f.name, substring(o.salts FROM (f.i - 1)::int * 16 + 1 FOR 16), o.field_values[f.i]
-            FROM openings o, unnest(o.field_names) WITH ORDINALITY AS f(name, i)
-            WHERE o.ledger_id = $1 AND ($2::bigint IS NULL OR o.seq = $2) ORDER BY o.seq, f.i
-            """, [.int(ledger.id), seq.map { .int(Int64($0)) } ?? .null])
-        return (0..<rows.count).map { Opening(seq: UInt64(rows.int($0, 0)!), field: rows.string($0, 1)!, salt: rows.bytes($0, 2)!, value: rows.string($0, 3)!) }
+        var out: [Opening] = []
+        if let seq {
+            let rows = try db.query("SELECT data FROM openings WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq))])
+            for r in 0..<rows.count { out += try rows.bytes(r, 0)!.withUnsafeBytes { try OpeningsRow.decode($0, seq: seq) } }
+            return out
+        }
+        try streamOpenings(ledger) { out.append($0) }
+        return out.sorted { ($0.seq, $0.field) < ($1.seq, $1.field) }
     }
 
     /// Streams every opening of the ledger (binary COPY, no per-value conversion): `body(opening)`.
     public func streamOpenings(_ ledger: LedgerRecord, _ body: (Opening) throws -> Void) throws {
         // COPY takes no parameters; the ledger id is an integer of our own.
-        let sql = SQL(unsafeText: "COPY (SELECT seq, field_names, salts, field_values FROM openings WHERE ledger_id = \(ledger.id)) TO STDOUT (FORMAT binary)")
+        let sql = SQL(unsafeText: "COPY (SELECT seq, data FROM openings WHERE ledger_id = \(ledger.id)) TO STDOUT (FORMAT binary)")
         var reader = BinaryCopyReader()
         try db.copyOut(sql) { chunk in
-            try reader.rows(chunk) { fields in
-                guard fields.count == 4, fields[0].count == 8 else { throw StoreError(.corrupt, "unexpected openings row shape") }
-                let seq = UInt64(bigEndian: fields[0].loadUnaligned(as: UInt64.self))
-                let names = try BinaryCopyReader.textArray(fields[1]), values = try BinaryCopyReader.textArray(fields[3])
-                let salts = fields[2]
-                guard names.count == values.count, salts.count == 16 * names.count else { throw StoreError(.corrupt, "openings row of seq \(seq) is inconsistent") }
-                for (i, name) in names.enumerated() {
-                    try body(Opening(seq: seq, field: name, salt: Array(salts[(16 * i)..<(16 * i + 16)]), value: values[i]))
-                }
+            try reader.seqAndBytesRows(chunk) { seq, data in
+                for o in try OpeningsRow.decode(data, seq: seq) { try body(o) }
             }
         }
     }
@@ -347,9 +316,7 @@ public final class LedgerStore {
             if keep.isEmpty {
                 try db.query("DELETE FROM openings WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq))])
             } else if keep.count < current.count {
-                try db.query("UPDATE openings SET field_names = $3::text[], salts = $4, field_values = $5::text[] WHERE ledger_id = $1 AND seq = $2",
-                             [.int(ledger.id), .int(Int64(seq)), .text(postgresTextArray(keep.map(\.field))), .bytes(keep.flatMap(\.salt)),
-                              .text(postgresTextArray(keep.map(\.value)))])
+                try db.query("UPDATE openings SET data = $3 WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq)), .bytes(OpeningsRow.encode(keep))])
             }
         }
         return total
@@ -444,14 +411,65 @@ struct BinaryCopyReader {
     }
 }
 
-/// A PostgreSQL text-array literal with every element quoted (`{"a","b\\"c"}`), for binding as a `text[]` parameter.
-func postgresTextArray(_ values: [String]) -> String {
-    "{" + values.map { v in
-        var out = "\""
-        for c in v.unicodeScalars {
-            if c == "\"" || c == "\\" { out.append("\\") }
-            out.unicodeScalars.append(c)
+/// The `data` of an openings row: canonical JSON `{"<field>":{"salt":"<hex>","value":"<value>"},…}`.
+public enum OpeningsRow {
+    /// Encodes the openings of one entry; fields must be in canonical (ascending) order.
+    static func encode(_ fields: [(PersonalField, UnsafeRawBufferPointer, String)]) -> [UInt8] {
+        var capacity = 2
+        for f in fields { capacity += 40 + f.0.rawValue.utf8.count + 32 + ByteWriter.stringBound(f.2) }
+        return ByteWriter.build(capacity: capacity) { w in
+            w.byte(UInt8(ascii: "{"))
+            for (i, (field, salt, value)) in fields.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                w.byte(UInt8(ascii: "\""))
+                w.literal(field.literal)
+                w.literal(#"":{"salt":""#)
+                w.hex(salt)
+                w.literal(#"","value":"#)
+                w.string(value)
+                w.byte(UInt8(ascii: "}"))
+            }
+            w.byte(UInt8(ascii: "}"))
         }
-        return out + "\""
-    }.joined(separator: ",") + "}"
+    }
+
+    public static func encode(_ openings: [Opening]) -> [UInt8] {
+        let sorted = openings.sorted { $0.field < $1.field }
+        var out: [UInt8] = []
+        var salts = sorted.flatMap(\.salt)
+        salts.withUnsafeMutableBytes { raw in
+            let fields = sorted.enumerated().compactMap { (i, o) in
+                PersonalField(rawValue: o.field).map { ($0, UnsafeRawBufferPointer(rebasing: raw[(16 * i)..<(16 * i + 16)]), o.value) }
+            }
+            out = encode(fields)
+        }
+        return out
+    }
+
+    public static func decode(_ data: UnsafeRawBufferPointer, seq: UInt64) throws -> [Opening] {
+        // Read leniently: the verifier checks every value against its commitment, whatever the row's formatting.
+        guard case .object(let o) = try? JSONParser.parse(data, mode: .lenient) else {
+            throw StoreError(.corrupt, "the openings of seq \(seq) are not a JSON object")
+        }
+        return try o.members.map { m in
+            guard case .object(let v) = m.value, let saltHex = v["salt"]?.stringValue, let salt = Hex.decode(saltHex), salt.count == 16,
+                  let value = v["value"]?.stringValue else {
+                throw StoreError(.corrupt, "the openings of seq \(seq) are malformed")
+            }
+            return Opening(seq: seq, field: m.key, salt: salt, value: value)
+        }
+    }
+
+    static func rows(_ openings: [Opening], shift: UInt64, ledger: LedgerRecord, into w: inout BinaryCopyWriter) throws {
+        var i = 0
+        while i < openings.count {
+            let seq = openings[i].seq
+            var group: [Opening] = []
+            while i < openings.count, openings[i].seq == seq { group.append(openings[i]); i += 1 }
+            try w.row(fields: 3)
+            w.int(ledger.id)
+            w.int(Int64(seq + shift))
+            w.bytes(encode(group))
+        }
+    }
 }

@@ -45,7 +45,9 @@ struct StoreFixture {
 
     /// Verifies the ledger from the database with the offline verifier, openings included.
     func verify() throws -> VerificationReport {
-        var verifier = LedgerVerifier(options: { var o = LedgerVerifier.Options(); o.openings = try! store.openings(ledger); return o }())
+        var options = LedgerVerifier.Options()
+        options.openings = try store.openings(ledger)
+        var verifier = LedgerVerifier(options: options)
         verifier.addCheckpoints(try store.checkpoints(ledger))
         try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
         return verifier.finish()

@@ -114,6 +114,16 @@ public struct ByteWriter {
         count += digits
     }
 
+    /// Lowercase hex of `bytes` (no quotes), two digits per byte.
+    public mutating func hex(_ bytes: UnsafeRawBufferPointer) {
+        precondition(count + 2 * bytes.count <= capacity, "ByteWriter overflow")
+        for (i, b) in bytes.enumerated() {
+            pointer[count + 2 * i] = CanonicalJSON.hexDigits[Int(b >> 4)]
+            pointer[count + 2 * i + 1] = CanonicalJSON.hexDigits[Int(b & 0xf)]
+        }
+        count += 2 * bytes.count
+    }
+
     /// 64 lowercase hex digits of a digest (no quotes).
     public mutating func hex(_ d: Digest32) {
         precondition(count + 64 <= capacity, "ByteWriter overflow")

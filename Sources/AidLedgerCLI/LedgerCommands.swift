@@ -67,11 +67,7 @@ struct EnrollCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated unit codes, or * for every unit.")
     var units: String
 
-    @Option(name: .long, help: "The admin's key file (default <data-dir>/keys/admin.key).")
-    var adminKey: String?
-
-    @Option(name: .long, help: "The ledger key file (default <data-dir>/keys/ledger.key).")
-    var ledgerKey: String?
+    @OptionGroup var keys: SigningKeyOptions
 
     func run() throws {
         guard let role = Role(rawValue: role) else { throw CLIError("unknown role \(self.role); use officer, inspector, witness or admin") }
@@ -82,8 +78,8 @@ struct EnrollCommand: ParsableCommand {
         try StoreSession.with(db) { session in
             let ledger = try session.ledger(db)
             let subject = try readVerifierKey(key, suite: ledger.suite)
-            let admin = try KeyFile.read(adminKey ?? db.keyDirectory + "/admin.key")
-            let signingKey = try StoreSession.ledgerKey(ledgerKey, db, for: ledger)
+            let admin = try keys.admin(db)
+            let signingKey = try keys.ledger(db, for: ledger)
             let now = nowTimestamp()
             let body = try KeyBody.enroll(subject, role: role, units: unitList, origin: ledger.origin, signedAt: now, admin: admin)
             let receipt = try appendKeyEntry(body, session: session, ledger: ledger, time: now, ledgerKey: signingKey)
@@ -103,19 +99,15 @@ struct RevokeCommand: ParsableCommand {
     @Option(name: .long, help: "Why (public: no personal data).")
     var reason: String
 
-    @Option(name: .long, help: "The admin's key file (default <data-dir>/keys/admin.key).")
-    var adminKey: String?
-
-    @Option(name: .long, help: "The ledger key file (default <data-dir>/keys/ledger.key).")
-    var ledgerKey: String?
+    @OptionGroup var keys: SigningKeyOptions
 
     func run() throws {
         guard FieldSyntax.isText(reason) else { throw CLIError("--reason must be 1–200 characters without control characters") }
         try StoreSession.with(db) { session in
             let ledger = try session.ledger(db)
             let subject = try readVerifierKey(key, suite: ledger.suite)
-            let admin = try KeyFile.read(adminKey ?? db.keyDirectory + "/admin.key")
-            let signingKey = try StoreSession.ledgerKey(ledgerKey, db, for: ledger)
+            let admin = try keys.admin(db)
+            let signingKey = try keys.ledger(db, for: ledger)
             let now = nowTimestamp()
             let body = try KeyBody.revoke(subject, reason: reason, origin: ledger.origin, signedAt: now, admin: admin)
             let receipt = try appendKeyEntry(body, session: session, ledger: ledger, time: now, ledgerKey: signingKey)
@@ -169,8 +161,7 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: "Batch id (default: <unit>-<period>-<first 12 hex digits of SHA-256 of the file>).")
     var batchID: String?
 
-    @Option(name: .long, help: "The ledger key file (default <data-dir>/keys/ledger.key).")
-    var ledgerKey: String?
+    @OptionGroup var keys: SigningKeyOptions
 
     @Flag(name: .long, help: "Import even if the file has columns aidledger does not know (they are ignored).")
     var ignoreUnknownColumns = false
@@ -193,7 +184,7 @@ struct ImportCommand: ParsableCommand {
         try StoreSession.with(db) { session in
             let ledger = try session.ledger(db)
             guard officer.suite == ledger.suite else { throw CLIError("the officer key is \(officer.suite.rawValue), the ledger is \(ledger.suite.rawValue)") }
-            let signingKey = try StoreSession.ledgerKey(ledgerKey, db, for: ledger)
+            let signingKey = try keys.ledger(db, for: ledger)
             let now = nowTimestamp()
             phase.begin("committing and signing \(Format.grouped(Int64(parsed.items.count))) payments")
             let prepared = try BatchBuilder.prepare(batchID: id, program: parsed.program, period: parsed.period, unit: parsed.unit, items: parsed.items,
@@ -229,15 +220,14 @@ struct ReverseCommand: ParsableCommand {
     @Option(name: .long, help: "The officer's key file.")
     var officerKey: String
 
-    @Option(name: .long, help: "The ledger key file (default <data-dir>/keys/ledger.key).")
-    var ledgerKey: String?
+    @OptionGroup var keys: SigningKeyOptions
 
     func run() throws {
         guard FieldSyntax.isText(reason) else { throw CLIError("--reason must be 1–200 characters without control characters") }
         let officer = try KeyFile.read(officerKey)
         try StoreSession.with(db) { session in
             let ledger = try session.ledger(db)
-            let signingKey = try StoreSession.ledgerKey(ledgerKey, db, for: ledger)
+            let signingKey = try keys.ledger(db, for: ledger)
             guard let target = try session.store.entry(ledger, seq: seq), target.kind == EntryKind.payment.rawValue else {
                 throw CLIError("seq \(seq) is not a payment of \(ledger.origin)")
             }

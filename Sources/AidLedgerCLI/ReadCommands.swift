@@ -144,18 +144,14 @@ struct EraseCommand: ParsableCommand {
     @Option(name: .long, help: "Why (public: no personal data), e.g. the retention rule or the order's reference.")
     var reason: String
 
-    @Option(name: .long, help: "The admin's key file (default <data-dir>/keys/admin.key).")
-    var adminKey: String?
-
-    @Option(name: .long, help: "The ledger key file (default <data-dir>/keys/ledger.key).")
-    var ledgerKey: String?
+    @OptionGroup var keys: SigningKeyOptions
 
     func run() throws {
         guard FieldSyntax.isText(reason) else { throw CLIError("--reason must be 1–200 characters without control characters") }
         try StoreSession.with(db) { session in
             let ledger = try session.ledger(db)
-            let admin = try KeyFile.read(adminKey ?? db.keyDirectory + "/admin.key")
-            let signingKey = try StoreSession.ledgerKey(ledgerKey, db, for: ledger)
+            let admin = try keys.admin(db)
+            let signingKey = try keys.ledger(db, for: ledger)
             guard let target = try session.store.entry(ledger, seq: seq), target.kind == EntryKind.payment.rawValue else {
                 throw CLIError("seq \(seq) is not a payment of \(ledger.origin)")
             }

@@ -19,6 +19,18 @@ struct DatabaseOptions: ParsableArguments {
     var keyDirectory: String { dataDir + "/keys" }
 }
 
+/// The keys a writing command signs with, besides the officer's.
+struct SigningKeyOptions: ParsableArguments {
+    @Option(name: .long, help: "The ledger key file, which signs checkpoints (default <data-dir>/keys/ledger.key).")
+    var ledgerKey: String?
+
+    @Option(name: .long, help: "The admin's key file, for key entries and erasures (default <data-dir>/keys/admin.key).")
+    var adminKey: String?
+
+    func admin(_ db: DatabaseOptions) throws -> NamedSigningKey { try KeyFile.read(adminKey ?? db.keyDirectory + "/admin.key") }
+    func ledger(_ db: DatabaseOptions, for record: LedgerRecord) throws -> NamedSigningKey { try StoreSession.ledgerKey(ledgerKey, db, for: record) }
+}
+
 /// An open connection to the ledger database. With the embedded default it starts the private cluster if it is
 /// not running, and stops it again at `close()` if this session started it.
 final class StoreSession {

@@ -220,14 +220,7 @@ public final class PostgresConnection {
         }
         let end = failure == nil ? PQputCopyEnd(conn, nil) : PQputCopyEnd(conn, "aborted by client")
         guard end == 1 else { throw connectionError(context) }
-        var serverError: PostgresError? = nil
-        // Drain every result, also after an error, or the connection is left busy.
-        while let raw = PQgetResult(conn) {
-            let result = PostgresResult(raw)
-            if result.status != PGRES_COMMAND_OK, serverError == nil { serverError = resultError(result, context: context) }
-        }
-        if let failure { throw failure }
-        if let serverError { throw serverError }
+        try finishCopy(context: context, failure: failure)
     }
 
     /// `COPY … TO STDOUT`: calls `row` with each row's bytes as the server sends them (text format: one line
@@ -251,8 +244,13 @@ public final class PostgresConnection {
             if n == -1 { break }
             throw connectionError(context)
         }
+        try finishCopy(context: context, failure: failure)
+    }
+
+    /// Drains every result after a COPY (also after an error, or the connection is left busy), then throws the
+    /// client's own failure first, else the server's.
+    func finishCopy(context: String, failure: Error?) throws {
         var serverError: PostgresError? = nil
-        // Drain every result, also after an error, or the connection is left busy.
         while let raw = PQgetResult(conn) {
             let result = PostgresResult(raw)
             if result.status != PGRES_COMMAND_OK, serverError == nil { serverError = resultError(result, context: context) }

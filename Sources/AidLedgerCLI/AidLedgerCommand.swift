@@ -19,14 +19,23 @@ public struct AidLedgerCommand: ParsableCommand {
     /// Runs the command line. Exit codes: 0 success; 1 verification found a problem; 2 an input or I/O error
     /// (`aidledger: <message>` on standard error); 64 a usage error.
     public static func main(_ arguments: [String]? = nil) {
+        var command: ParsableCommand
+        do { command = try parseAsRoot(arguments) } catch {
+            exit(withError: error) // --help, usage errors (64)
+        }
         do {
-            var command = try parseAsRoot(arguments)
             try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error) // 1: verification found a problem
+        } catch let error as CleanExit {
+            exit(withError: error)
         } catch let error as CLIError {
             FileHandle.standardError.write(Data("aidledger: \(error.description)\n".utf8))
             Foundation.exit(2)
         } catch {
-            exit(withError: error)
+            // Anything else is an input or environment problem, never a verification verdict.
+            FileHandle.standardError.write(Data("aidledger: \(error)\n".utf8))
+            Foundation.exit(2)
         }
     }
 }

@@ -186,7 +186,7 @@ struct ImportCommand: ParsableCommand {
             guard officer.suite == ledger.suite else { throw CLIError("the officer key is \(officer.suite.rawValue), the ledger is \(ledger.suite.rawValue)") }
             let signingKey = try keys.ledger(db, for: ledger)
             let now = nowTimestamp()
-            phase.begin("committing and signing \(Format.grouped(Int64(parsed.items.count))) payments")
+            phase.begin("preparing and signing \(Format.grouped(Int64(parsed.items.count))) payments")
             let prepared = try BatchBuilder.prepare(batchID: id, program: parsed.program, period: parsed.period, unit: parsed.unit, items: parsed.items,
                                                     origin: ledger.origin, signedAt: now, officer: officer)
             phase.end("signed batch \(id)")

@@ -33,7 +33,9 @@ public struct AidLedgerCommand: ParsableCommand {
             FileHandle.standardError.write(Data("aidledger: \(error.description)\n".utf8))
             Foundation.exit(2)
         } catch {
-            // Anything else is an input or environment problem, never a verification verdict.
+            // ArgumentParser's own errors (help, usage) keep their codes. Anything else is an input or environment
+            // problem, never a verification verdict.
+            if exitCode(for: error) != .failure { exit(withError: error) }
             FileHandle.standardError.write(Data("aidledger: \(error)\n".utf8))
             Foundation.exit(2)
         }

@@ -158,7 +158,7 @@ struct BenchStoreCommand: ParsableCommand {
         start = ContinuousClock.now
         var verifier = LedgerVerifier()
         verifier.addCheckpoints(try store.checkpoints(ledger))
-        try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
+        try store.streamEntriesConcurrently(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
         let report = verifier.finish()
         let tVerify = seconds(ContinuousClock.now - start)
         guard report.intact else { throw CLIError("the benchmark ledger did not verify: \(report.findings.prefix(3))") }

@@ -56,7 +56,7 @@ struct VerifyCommand: ParsableCommand {
             verifier.addCheckpoints(checkpoints)
             let progress = ProgressLine("verifying \(ledger.origin)")
             var done: UInt64 = 0
-            try session.store.streamEntries(ledger) { _, bytes in
+            try session.store.streamEntriesConcurrently(ledger) { _, bytes in
                 verifier.consume(entryBytes: bytes)
                 done += 1
                 if done & 0x3fff == 0 { progress.update(done, of: max(total, done)) }

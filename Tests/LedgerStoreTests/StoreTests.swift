@@ -119,3 +119,28 @@ struct StoreFixture {
         #expect(throws: StoreError.self) { try a.store.append(ledgerB, [.init(kind: .key, body: note)], time: "2026-09-01T08:00:02.000Z", ledgerKey: a.ledgerKey) }
     }
 }
+
+@Suite struct ConcurrentStreamTests {
+    struct Stop: Error {}
+
+    @Test func sameRowsAsTheSequentialStreamAndCleanCancellation() throws {
+        var f = try StoreFixture()
+        _ = try f.appendBatch("big", count: 12_000) // more than one 4 MiB chunk
+        var sequential: [(UInt64, [UInt8])] = []
+        try f.store.streamEntries(f.ledger) { sequential.append(($0, Array($1))) }
+        var concurrent: [(UInt64, [UInt8])] = []
+        try f.store.streamEntriesConcurrently(f.ledger) { concurrent.append(($0, Array($1))) }
+        #expect(concurrent.count == sequential.count && concurrent.count == 12_003)
+        #expect(zip(concurrent, sequential).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 })
+        // A consumer that fails midway: the error comes back, and the connection is usable afterwards.
+        var seen = 0
+        #expect(throws: Stop.self) {
+            try f.store.streamEntriesConcurrently(f.ledger) { _, _ in
+                seen += 1
+                if seen == 100 { throw Stop() }
+            }
+        }
+        #expect(try f.store.head(f.ledger).size == 12_003)
+        #expect(try f.verify().intact)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import LedgerCore
+
+extension LedgerStore {
+    /// Like `streamEntries`, but reads from PostgreSQL on a second thread, so that receiving rows and the
+    /// caller's work on them (verification) overlap. Rows arrive in seq order, in chunks of about 4 MiB.
+    public func streamEntriesConcurrently(_ ledger: LedgerRecord, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        let pipe = ChunkPipe(capacity: 4)
+        let store = UncheckedTransfer(self)
+        let reader = Thread {
+            do {
+                var chunk = EntryChunk()
+                try store.value.streamEntries(ledger) { seq, bytes in
+                    chunk.append(seq: seq, bytes)
+                    if chunk.bytes.count >= 4 << 20 {
+                        guard pipe.put(chunk) else { throw StoreError(.conflict, "reading cancelled") }
+                        chunk = EntryChunk()
+                    }
+                }
+                if !chunk.rows.isEmpty { _ = pipe.put(chunk) }
+                pipe.finish(nil)
+            } catch {
+                pipe.finish(error)
+            }
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+        var failure: Error? = nil
+        while let chunk = pipe.take() {
+            do {
+                try chunk.bytes.withUnsafeBytes { raw in
+                    for row in chunk.rows { try body(row.seq, UnsafeRawBufferPointer(rebasing: raw[Int(row.start)..<Int(row.end)])) }
+                }
+            } catch {
+                failure = error
+                pipe.cancel()
+                break
+            }
+        }
+        // The connection is the reader's until it has finished; wait for that before anything else uses it.
+        let readerError = pipe.waitUntilFinished()
+        if let failure { throw failure }
+        if let readerError { throw readerError }
+    }
+}
+
+/// Rows of entries packed into one buffer.
+struct EntryChunk: Sendable {
+    var bytes: [UInt8] = []
+    var rows: [(seq: UInt64, start: Int32, end: Int32)] = []
+
+    init() {
+        bytes.reserveCapacity(4 << 20 + 65536)
+        rows.reserveCapacity(8192)
+    }
+
+    mutating func append(seq: UInt64, _ row: UnsafeRawBufferPointer) {
+        let start = bytes.count
+        bytes.append(contentsOf: row)
+        rows.append((seq, Int32(start), Int32(bytes.count)))
+    }
+}
+
+/// A bounded queue of chunks between one reader thread and one consumer.
+///
+/// `@unchecked Sendable`: every stored property is read and written only while holding `condition`.
+final class ChunkPipe: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [EntryChunk] = []
+    private let capacity: Int
+    private var finished = false
+    private var cancelled = false
+    private var error: Error? = nil
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Blocks while the queue is full; false if the consumer cancelled.
+    func put(_ chunk: EntryChunk) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= capacity && !cancelled { condition.wait() }
+        if cancelled { return false }
+        queue.append(chunk)
+        condition.broadcast()
+        return true
+    }
+
+    /// The next chunk, or nil once the reader has finished and the queue is empty.
+    func take() -> EntryChunk? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !finished { condition.wait() }
+        if queue.isEmpty { return nil }
+        let chunk = queue.removeFirst()
+        condition.broadcast()
+        return chunk
+    }
+
+    func finish(_ error: Error?) {
+        condition.lock()
+        self.error = error
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for the reader to finish and returns its error.
+    func waitUntilFinished() -> Error? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !finished { condition.wait() }
+        return error
+    }
+}
+
+/// Moves a non-Sendable value to another thread.
+///
+/// `@unchecked Sendable`: used only for the store in `streamEntriesConcurrently`, whose connection the reader
+/// thread uses exclusively until it has finished; the calling thread does not touch it in the meantime.
+struct UncheckedTransfer<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

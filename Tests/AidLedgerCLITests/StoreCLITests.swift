@@ -198,8 +198,17 @@ final class ResultsBox: @unchecked Sendable {
             let userDir = URL(fileURLWithPath: "/tmp/aidledger-user-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: userDir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: userDir) }
-            #expect(try run("/bin/chown", ["postgres", userDir.path]).status == 0)
-            let asUser = try run("/usr/sbin/runuser", ["-u", "postgres", "--", try aidledger(), "demo", "--data-dir", userDir.path + "/data", "--payments", "10"], cwd: userDir)
+            // The build directory may be private to root (a clone under `mktemp -d`): install the binary and its
+            // resource bundle (the schema) where that user can run them, as an installation would.
+            let binary = URL(fileURLWithPath: try aidledger())
+            let installed = userDir.appendingPathComponent("bin")
+            try FileManager.default.createDirectory(at: installed, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: binary, to: installed.appendingPathComponent("aidledger"))
+            let resources = binary.deletingLastPathComponent().appendingPathComponent("aidledger_LedgerStore.resources")
+            try FileManager.default.copyItem(at: resources, to: installed.appendingPathComponent("aidledger_LedgerStore.resources"))
+            #expect(try run("/bin/chown", ["-R", "postgres", userDir.path]).status == 0)
+            let asUser = try run("/usr/sbin/runuser", ["-u", "postgres", "--", installed.appendingPathComponent("aidledger").path,
+                                                      "demo", "--data-dir", userDir.path + "/data", "--payments", "10"], cwd: userDir)
             #expect(asUser.status == 0 && asUser.stdout.contains("INTACT"), "\(asUser.stdout)\(asUser.stderr)")
         }
     }

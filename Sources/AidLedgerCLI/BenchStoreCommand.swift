@@ -98,21 +98,17 @@ struct BenchStoreCommand: ParsableCommand {
         try db.execute(script: """
             DROP TABLE IF EXISTS bench_entries, bench_openings;
             CREATE TABLE bench_entries (ledger_id bigint, seq bigint, kind text, bytes bytea);
-            CREATE TABLE bench_openings (ledger_id bigint, seq bigint, data bytea);
+            CREATE TABLE bench_openings (ledger_id bigint, first_seq bigint, last_seq bigint, data bytea) WITH (toast_tuple_target = 8160);
             """)
         var entryRows: [(Int64, [UInt8])] = []
         try store.streamEntries(ledger) { seq, bytes in entryRows.append((Int64(seq), Array(bytes))) }
-        let openingRows = try store.openings(ledger)
-        // The same rows as stored: one per payment.
-        var groupedOpenings: [(seq: Int64, data: [UInt8])] = []
-        var pendingGroup: [Opening] = []
-        for o in openingRows {
-            if let last = pendingGroup.last, last.seq != o.seq { groupedOpenings.append((Int64(last.seq), OpeningsRow.encode(pendingGroup))); pendingGroup = [] }
-            pendingGroup.append(o)
-        }
-        if let last = pendingGroup.last { groupedOpenings.append((Int64(last.seq), OpeningsRow.encode(pendingGroup))) }
+        // The openings rows exactly as stored (several entries per row).
+        var openingRows: [(first: Int64, last: Int64, data: [UInt8])] = []
+        let stored = try db.query("SELECT first_seq, last_seq, data FROM openings WHERE ledger_id = $1 ORDER BY first_seq", [.int(ledger.id)])
+        for r in 0..<stored.count { openingRows.append((stored.int(r, 0)!, stored.int(r, 1)!, stored.bytes(r, 2)!)) }
+        let openingCount = try store.openings(ledger).count
         let perBatch = entryRows.count / batches
-        let openingsPerBatch = groupedOpenings.count / batches
+        var nextOpeningRow = 0
         start = ContinuousClock.now
         for b in 0..<batches {
             try db.transaction {
@@ -122,8 +118,13 @@ struct BenchStoreCommand: ParsableCommand {
                     }
                 }
                 try db.copyIn("COPY bench_openings FROM STDIN (FORMAT binary)") { w in
-                    for o in groupedOpenings[(b * openingsPerBatch)..<((b + 1) * openingsPerBatch)] {
-                        try w.row(fields: 3); w.int(ledger.id); w.int(o.seq); w.bytes(o.data)
+                    // The rows written with this batch's entries.
+                    let first = entryRows[b * perBatch].0, last = b == batches - 1 ? Int64.max : entryRows[(b + 1) * perBatch - 1].0
+                    while nextOpeningRow < openingRows.count, openingRows[nextOpeningRow].first <= last {
+                        let o = openingRows[nextOpeningRow]
+                        precondition(o.first >= first)
+                        try w.row(fields: 4); w.int(ledger.id); w.int(o.first); w.int(o.last); w.bytes(o.data)
+                        nextOpeningRow += 1
                     }
                 }
             }
@@ -172,7 +173,7 @@ struct BenchStoreCommand: ParsableCommand {
 
         let append = n / tAppend, copy = n / tCopy, trigger = n / tTrigger, verify = entryCount / tVerify, read = entryCount / tRead
         print("PostgreSQL \(db.serverVersion / 10000).\(db.serverVersion % 100), synchronous_commit \(try db.query("SHOW synchronous_commit").string(0, 0) ?? "?"), fsync \(try db.query("SHOW fsync").string(0, 0) ?? "?")")
-        print("\(Format.grouped(Int64(n))) payments in batches of \(Format.grouped(Int64(batchSize))) (\(Format.grouped(Int64(openingRows.count))) openings), \(Format.grouped(Int64(bytesRead / max(1, Int(entryCount))))) bytes per stored row")
+        print("\(Format.grouped(Int64(n))) payments in batches of \(Format.grouped(Int64(batchSize))) (\(Format.grouped(Int64(openingCount))) openings in \(Format.grouped(Int64(openingRows.count))) rows), \(Format.grouped(Int64(bytesRead / max(1, Int(entryCount))))) bytes per stored row")
         print("  officer-side prepare and sign                        \(Format.pad(Format.grouped(Int64(n / tPrepare)), 10, right: true)) payments/s")
         print("  append of signed batches (check, one transaction)    \(Format.pad(Format.grouped(Int64(append)), 10, right: true)) payments/s   end to end \(Format.grouped(Int64(n / (tPrepare + tAppend))))/s")
         print("  raw COPY of the same entry and opening rows          \(Format.pad(Format.grouped(Int64(copy)), 10, right: true)) payments/s   append/COPY \(String(format: "%.2f", append / copy))   target ≥ 0.5")

@@ -108,6 +108,7 @@ public final class EmbeddedPostgres: @unchecked Sendable {
             unix_socket_directories = '\(socketDirectory)'
             port = \(port)
             max_connections = 200
+            wal_buffers = 32MB
             synchronous_commit = on
 
             """

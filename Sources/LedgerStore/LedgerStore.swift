@@ -130,7 +130,7 @@ public final class LedgerStore {
                    batchID: batchID, time: time, ledgerKey: ledgerKey, check: check, afterWrite: afterWrite)
     }
 
-    /// The general append: `writeOpenings(headSize, writer)` writes the opening rows (one per entry) for the
+    /// The general append: `writeOpenings(headSize, writer)` writes the openings rows (`OpeningsRow`) for the
     /// COPY into `openings`.
     func append(_ ledger: LedgerRecord, _ entries: [NewEntry], writeOpenings: ((UInt64, inout BinaryCopyWriter) throws -> Void)?,
                 batchID: String?, time: String, ledgerKey: NamedSigningKey,
@@ -171,7 +171,7 @@ public final class LedgerStore {
                       .text(appender.lastTime), .text(checkpoint), .int(Int64(head.size))])
             guard swapped.affected == 1 else { throw StoreError(.conflict, "ledger \(ledger.origin) moved during the append; retry") }
             if let writeOpenings {
-                try db.copyIn("COPY openings (ledger_id, seq, data) FROM STDIN (FORMAT binary)") { w in
+                try db.copyIn("COPY openings (ledger_id, first_seq, last_seq, data) FROM STDIN (FORMAT binary)") { w in
                     try writeOpenings(head.size, &w)
                 }
             }
@@ -196,6 +196,7 @@ public final class LedgerStore {
             var k = 0
             let pending = batch.openings
             var fields: [(PersonalField, UnsafeRawBufferPointer, String)] = []
+            var rows = OpeningsRow.Writer(ledgerID: ledger.id)
             try batch.salts.withUnsafeBytes { salts in
                 while k < pending.count {
                     let index = pending[k].index
@@ -206,12 +207,10 @@ public final class LedgerStore {
                                        batch.items[Int(index)].personalValues[pending[k].field.ordinal]!))
                         k += 1
                     }
-                    try w.row(fields: 3)
-                    w.int(ledger.id)
-                    w.int(Int64(headSize + 2 + UInt64(index)))
-                    OpeningsRow.encode(fields).withUnsafeBytes { w.bytes($0) }
+                    try rows.add(seq: headSize + 2 + UInt64(index), entry: OpeningsRow.encode(fields), into: &w)
                 }
             }
+            try rows.flush(into: &w)
         }, batchID: batch.header["batch_id"]?.stringValue, time: time, ledgerKey: ledgerKey, check: check, afterWrite: nil)
     }
 
@@ -284,39 +283,67 @@ public final class LedgerStore {
 
     /// Openings of the ledger (personal data): all, or those of one seq.
     public func openings(_ ledger: LedgerRecord, seq: UInt64? = nil) throws -> [Opening] {
-        var out: [Opening] = []
         if let seq {
-            let rows = try db.query("SELECT data FROM openings WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq))])
-            for r in 0..<rows.count { out += try rows.bytes(r, 0)!.withUnsafeBytes { try OpeningsRow.decode($0, seq: seq) } }
-            return out
+            guard let row = try openingsRow(ledger, containing: seq) else { return [] }
+            return try row.data.withUnsafeBytes { try OpeningsRow.decode($0, firstSeq: row.firstSeq, lastSeq: row.lastSeq) }.filter { $0.seq == seq }
         }
+        var out: [Opening] = []
         try streamOpenings(ledger) { out.append($0) }
         return out.sorted { ($0.seq, $0.field) < ($1.seq, $1.field) }
+    }
+
+    /// The openings row whose range holds `seq`, if any.
+    func openingsRow(_ ledger: LedgerRecord, containing seq: UInt64) throws -> (firstSeq: UInt64, lastSeq: UInt64, data: [UInt8])? {
+        // Ranges never overlap: the nearest row starting at or before seq is the only candidate (one index probe;
+        // putting `last_seq >= seq` in the WHERE clause would scan every earlier row when there is none).
+        let rows = try db.query("""
+            SELECT first_seq, last_seq, data FROM openings WHERE ledger_id = $1 AND first_seq <= $2 ORDER BY first_seq DESC LIMIT 1
+            """, [.int(ledger.id), .int(Int64(seq))])
+        guard rows.count == 1, let first = rows.int(0, 0), let last = rows.int(0, 1), let data = rows.bytes(0, 2), UInt64(last) >= seq else { return nil }
+        return (UInt64(first), UInt64(last), data)
     }
 
     /// Streams every opening of the ledger (binary COPY, no per-value conversion): `body(opening)`.
     public func streamOpenings(_ ledger: LedgerRecord, _ body: (Opening) throws -> Void) throws {
         // COPY takes no parameters; the ledger id is an integer of our own.
-        let sql = SQL(unsafeText: "COPY (SELECT seq, data FROM openings WHERE ledger_id = \(ledger.id)) TO STDOUT (FORMAT binary)")
+        let sql = SQL(unsafeText: "COPY (SELECT first_seq, last_seq, data FROM openings WHERE ledger_id = \(ledger.id)) TO STDOUT (FORMAT binary)")
         var reader = BinaryCopyReader()
         try db.copyOut(sql) { chunk in
-            try reader.seqAndBytesRows(chunk) { seq, data in
-                for o in try OpeningsRow.decode(data, seq: seq) { try body(o) }
+            try reader.rows(chunk) { fields in
+                guard fields.count == 3, fields[0].count == 8, fields[1].count == 8 else { throw StoreError(.corrupt, "unexpected openings row from COPY") }
+                let first = UInt64(bigEndian: fields[0].loadUnaligned(as: UInt64.self)), last = UInt64(bigEndian: fields[1].loadUnaligned(as: UInt64.self))
+                for o in try OpeningsRow.decode(fields[2], firstSeq: first, lastSeq: last) { try body(o) }
             }
         }
     }
 
-    /// Deletes openings (retention end, legal order). The caller appends the signed `erase` record first.
+    /// Deletes openings (retention end, legal order): of `fields` (all if nil) of the entries `seqs`. The caller
+    /// appends the signed `erase` record first, in the same transaction. Returns how many were deleted.
     public func deleteOpenings(_ ledger: LedgerRecord, seqs: [UInt64], fields: [String]?) throws -> Int {
+        // Each affected row is read once, rewritten without the erased openings, or deleted when none remain.
+        var rows: [UInt64: (lastSeq: UInt64, openings: [Opening], changed: Bool)] = [:]
         var total = 0
-        for seq in seqs {
-            let current = try openings(ledger, seq: seq)
-            let keep = current.filter { o in fields.map { !$0.contains(o.field) } ?? false }
-            total += current.count - keep.count
-            if keep.isEmpty {
-                try db.query("DELETE FROM openings WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq))])
-            } else if keep.count < current.count {
-                try db.query("UPDATE openings SET data = $3 WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq)), .bytes(OpeningsRow.encode(keep))])
+        for seq in Set(seqs).sorted() {
+            let first: UInt64
+            if let known = rows.first(where: { $0.key <= seq && $0.value.lastSeq >= seq })?.key {
+                first = known
+            } else {
+                guard let row = try openingsRow(ledger, containing: seq) else { continue }
+                let decoded = try row.data.withUnsafeBytes { try OpeningsRow.decode($0, firstSeq: row.firstSeq, lastSeq: row.lastSeq) }
+                rows[row.firstSeq] = (row.lastSeq, decoded, false)
+                first = row.firstSeq
+            }
+            let before = rows[first]!.openings.count
+            rows[first]!.openings.removeAll { $0.seq == seq && (fields?.contains($0.field) ?? true) }
+            let removed = before - rows[first]!.openings.count
+            total += removed
+            if removed > 0 { rows[first]!.changed = true }
+        }
+        for (first, row) in rows where row.changed {
+            if let rewritten = OpeningsRow.row(row.openings) {
+                try db.query("UPDATE openings SET data = $3 WHERE ledger_id = $1 AND first_seq = $2", [.int(ledger.id), .int(Int64(first)), .bytes(rewritten.data)])
+            } else {
+                try db.query("DELETE FROM openings WHERE ledger_id = $1 AND first_seq = $2", [.int(ledger.id), .int(Int64(first))])
             }
         }
         return total
@@ -411,8 +438,54 @@ struct BinaryCopyReader {
     }
 }
 
-/// The `data` of an openings row: canonical JSON `{"<field>":{"salt":"<hex>","value":"<value>"},…}`.
+/// The openings table: one row holds the openings of consecutive entries `first_seq`…`last_seq` of one append, up to
+/// `rowBudget` bytes of data, so that it stays in its heap page uncompressed (a row per payment cost as much as the
+/// entry row). `data` is JSON, seqs ascending: `{"<seq>":{"<field>":{"salt":"<hex>","value":"<value>"},…},…}`.
 public enum OpeningsRow {
+    /// Data bytes per row: below the table's `toast_tuple_target` (8160) with room for the row header.
+    static let rowBudget = 7_600
+
+    /// Collects the openings of entries in seq order and writes a row to the COPY whenever the next entry would
+    /// overflow the budget. Call `flush` at the end.
+    struct Writer {
+        let ledgerID: Int64
+        private var data: [UInt8] = []
+        private var first: UInt64 = 0
+        private var last: UInt64 = 0
+
+        init(ledgerID: Int64) {
+            self.ledgerID = ledgerID
+            data.reserveCapacity(OpeningsRow.rowBudget + 1024)
+        }
+
+        mutating func add(seq: UInt64, entry: [UInt8], into w: inout BinaryCopyWriter) throws {
+            precondition(data.isEmpty || seq > last, "openings are written in seq order")
+            if !data.isEmpty, data.count + entry.count + 24 > OpeningsRow.rowBudget { try flush(into: &w) }
+            if data.isEmpty {
+                data.append(UInt8(ascii: "{"))
+                first = seq
+            } else {
+                data.append(UInt8(ascii: ","))
+            }
+            data.append(UInt8(ascii: "\""))
+            data.append(contentsOf: String(seq).utf8)
+            data.append(contentsOf: "\":".utf8)
+            data.append(contentsOf: entry)
+            last = seq
+        }
+
+        mutating func flush(into w: inout BinaryCopyWriter) throws {
+            guard !data.isEmpty else { return }
+            data.append(UInt8(ascii: "}"))
+            try w.row(fields: 4)
+            w.int(ledgerID)
+            w.int(Int64(first))
+            w.int(Int64(last))
+            w.bytes(data)
+            data.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// Encodes the openings of one entry; fields must be in canonical (ascending) order.
     static func encode(_ fields: [(PersonalField, UnsafeRawBufferPointer, String)]) -> [UInt8] {
         var capacity = 2
@@ -433,6 +506,7 @@ public enum OpeningsRow {
         }
     }
 
+    /// Encodes the openings of one entry (any order of fields).
     public static func encode(_ openings: [Opening]) -> [UInt8] {
         let sorted = openings.sorted { $0.field < $1.field }
         var out: [UInt8] = []
@@ -446,30 +520,53 @@ public enum OpeningsRow {
         return out
     }
 
-    public static func decode(_ data: UnsafeRawBufferPointer, seq: UInt64) throws -> [Opening] {
+    /// One row holding all of `openings` (of any entries): its seq range and data. Nil if there are none.
+    public static func row(_ openings: [Opening]) -> (firstSeq: UInt64, lastSeq: UInt64, data: [UInt8])? {
+        let bySeq = Dictionary(grouping: openings, by: \.seq)
+        let seqs = bySeq.keys.sorted()
+        guard let first = seqs.first, let last = seqs.last else { return nil }
+        var data: [UInt8] = [UInt8(ascii: "{")]
+        for (i, seq) in seqs.enumerated() {
+            if i > 0 { data.append(UInt8(ascii: ",")) }
+            data.append(contentsOf: "\"\(seq)\":".utf8)
+            data.append(contentsOf: encode(bySeq[seq]!))
+        }
+        data.append(UInt8(ascii: "}"))
+        return (first, last, data)
+    }
+
+    /// Decodes a row whose range starts at `firstSeq` (for messages) and ends at `lastSeq`.
+    public static func decode(_ data: UnsafeRawBufferPointer, firstSeq: UInt64, lastSeq: UInt64) throws -> [Opening] {
         // Read leniently: the verifier checks every value against its commitment, whatever the row's formatting.
-        guard case .object(let o) = try? JSONParser.parse(data, mode: .lenient) else {
-            throw StoreError(.corrupt, "the openings of seq \(seq) are not a JSON object")
+        guard case .object(let row) = try? JSONParser.parse(data, mode: .lenient) else {
+            throw StoreError(.corrupt, "the openings row of seq \(firstSeq)…\(lastSeq) is not a JSON object")
         }
-        return try o.members.map { m in
-            guard case .object(let v) = m.value, let saltHex = v["salt"]?.stringValue, let salt = Hex.decode(saltHex), salt.count == 16,
-                  let value = v["value"]?.stringValue else {
-                throw StoreError(.corrupt, "the openings of seq \(seq) are malformed")
+        var out: [Opening] = []
+        for entry in row.members {
+            guard let seq = UInt64(entry.key), String(seq) == entry.key, seq >= firstSeq, seq <= lastSeq, case .object(let fields) = entry.value else {
+                throw StoreError(.corrupt, "the openings row of seq \(firstSeq)…\(lastSeq) has a malformed member")
             }
-            return Opening(seq: seq, field: m.key, salt: salt, value: value)
+            for m in fields.members {
+                guard case .object(let v) = m.value, let saltHex = v["salt"]?.stringValue, let salt = Hex.decode(saltHex), salt.count == 16,
+                      let value = v["value"]?.stringValue else {
+                    throw StoreError(.corrupt, "the openings of seq \(seq) are malformed")
+                }
+                out.append(Opening(seq: seq, field: m.key, salt: salt, value: value))
+            }
         }
+        return out
     }
 
     static func rows(_ openings: [Opening], shift: UInt64, ledger: LedgerRecord, into w: inout BinaryCopyWriter) throws {
+        var writer = Writer(ledgerID: ledger.id)
+        let sorted = openings.sorted { $0.seq < $1.seq }
         var i = 0
-        while i < openings.count {
-            let seq = openings[i].seq
+        while i < sorted.count {
+            let seq = sorted[i].seq
             var group: [Opening] = []
-            while i < openings.count, openings[i].seq == seq { group.append(openings[i]); i += 1 }
-            try w.row(fields: 3)
-            w.int(ledger.id)
-            w.int(Int64(seq + shift))
-            w.bytes(encode(group))
+            while i < sorted.count, sorted[i].seq == seq { group.append(sorted[i]); i += 1 }
+            try writer.add(seq: seq + shift, entry: encode(group), into: &w)
         }
+        try writer.flush(into: &w)
     }
 }

@@ -24,15 +24,15 @@ public enum Migrations {
         }.sorted { $0.version < $1.version }
     }
 
-    /// Applies the migrations not yet applied; returns their names.
+    /// Applies the migrations not yet applied, up to version `last`; returns their names.
     @discardableResult
-    public static func apply(on db: PostgresConnection) throws -> [String] {
+    public static func apply(on db: PostgresConnection, upTo last: Int = .max) throws -> [String] {
         try db.execute(script: """
             CREATE TABLE IF NOT EXISTS aidledger_schema (
                 version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
             """)
         var applied: [String] = []
-        for m in try all() {
+        for m in try all() where m.version <= last {
             try db.transaction {
                 try db.query("SELECT pg_advisory_xact_lock(7400001)")
                 if try db.query("SELECT 1 FROM aidledger_schema WHERE version = $1", [.int(Int64(m.version))]).count > 0 { return }

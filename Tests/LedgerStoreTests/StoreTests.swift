@@ -86,7 +86,43 @@ struct StoreFixture {
     @Test func migrationsAreIdempotent() throws {
         let db = try PostgresConnection(try TestDatabase.fresh())
         #expect(try Migrations.apply(on: db).isEmpty)
-        #expect(try Migrations.currentVersion(on: db) == 1)
+        #expect(try Migrations.currentVersion(on: db) == 2)
+    }
+
+    @Test func version2KeepsTheOpeningsOfVersion1() throws {
+        let db = try PostgresConnection(try TestDatabase.unmigrated())
+        #expect(try Migrations.apply(on: db, upTo: 1) == ["001_ledger"])
+        // Version 1 rows: one per entry, the entry's openings object.
+        let salt = String(repeating: "ab", count: 16)
+        for seq in [4, 5] {
+            try db.query("INSERT INTO openings (ledger_id, seq, data) VALUES (1, $1, convert_to($2, 'UTF8'))",
+                         [.int(Int64(seq)), .text(#"{"name":{"salt":"\#(salt)","value":"张\#(seq)"}}"#)])
+        }
+        #expect(try Migrations.apply(on: db) == ["002_openings_rows_of_entries"])
+        let rows = try db.query("SELECT first_seq, last_seq, data FROM openings ORDER BY first_seq")
+        #expect(rows.count == 2)
+        var openings: [Opening] = []
+        for r in 0..<rows.count {
+            openings += try rows.bytes(r, 2)!.withUnsafeBytes { try OpeningsRow.decode($0, firstSeq: UInt64(rows.int(r, 0)!), lastSeq: UInt64(rows.int(r, 1)!)) }
+        }
+        #expect(openings.map(\.seq) == [4, 5] && openings.map(\.value) == ["张4", "张5"] && openings.allSatisfy { $0.field == "name" && Hex.encode($0.salt) == salt })
+    }
+
+    @Test func openingsRowsHoldConsecutiveEntriesWithinTheBudget() throws {
+        var f = try StoreFixture()
+        _ = try f.appendBatch("b-1", count: 120, seed: 1)
+        let rows = try f.db.query("SELECT first_seq, last_seq, length(data) FROM openings ORDER BY first_seq")
+        #expect(rows.count > 1 && rows.count < 120)
+        var next: Int64? = nil
+        for r in 0..<rows.count {
+            #expect(rows.int(r, 2)! <= 7_600)
+            if let next { #expect(rows.int(r, 0)! == next) }
+            next = rows.int(r, 1)! + 1
+        }
+        // One seq's openings, found in the middle of a row.
+        let middle = UInt64(rows.int(0, 0)! + 1)
+        #expect(try f.store.openings(f.ledger, seq: middle).count == 5)
+        #expect(try f.store.openings(f.ledger).count == 120 * 5)
     }
 
     @Test func duplicateOriginIsRefused() throws {

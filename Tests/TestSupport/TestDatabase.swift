@@ -43,6 +43,15 @@ public enum TestDatabase {
     /// The running test cluster.
     public static func server() throws -> EmbeddedPostgres { try cluster.get().server }
 
+    /// A new database without the aidledger schema; returns its connection string.
+    public static func unmigrated() throws -> String {
+        let c = try cluster.get()
+        let name = c.nextName()
+        let admin = try PostgresConnection(c.server.connectionString())
+        try admin.query(SQL(unsafeText: "CREATE DATABASE \(name) TEMPLATE template0"))
+        return c.server.connectionString(database: name)
+    }
+
     /// A new, migrated, empty database; returns its connection string.
     public static func fresh() throws -> String {
         let c = try cluster.get()

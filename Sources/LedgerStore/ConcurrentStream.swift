@@ -5,13 +5,27 @@ extension LedgerStore {
     /// Like `streamEntries`, but reads from PostgreSQL on a second thread, so that receiving rows and the
     /// caller's work on them (verification) overlap. Rows arrive in seq order, in chunks of about 4 MiB.
     public func streamEntriesConcurrently(_ ledger: LedgerRecord, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        try stream(ledger, hashingWith: nil) { seq, bytes, _ in try body(seq, bytes) }
+    }
+
+    /// Like `streamEntriesConcurrently(_:_:)`, and the reader thread also computes each entry's hash with the
+    /// hash function of `suite` (the ledger's suite as recorded in `ledgers`; a verifier uses it only if the
+    /// genesis entry agrees): `body(seq, bytes, entryHash)`.
+    public func streamEntriesConcurrently(_ ledger: LedgerRecord, hashingWith suite: Suite,
+                                          _ body: (UInt64, UnsafeRawBufferPointer, Digest32) throws -> Void) throws {
+        try stream(ledger, hashingWith: suite) { seq, bytes, hash in try body(seq, bytes, hash!) }
+    }
+
+    private func stream(_ ledger: LedgerRecord, hashingWith suite: Suite?, _ body: (UInt64, UnsafeRawBufferPointer, Digest32?) throws -> Void) throws {
         let pipe = ChunkPipe(capacity: 4)
         let store = UncheckedTransfer(self)
         let reader = Thread {
             do {
+                // The reader's own hash context: EVP contexts are never shared between threads.
+                let hash = suite?.makeHashFunction()
                 var chunk = EntryChunk()
                 try store.value.streamEntries(ledger) { seq, bytes in
-                    chunk.append(seq: seq, bytes)
+                    chunk.append(seq: seq, bytes, hash: hash.map { EntryHash.compute(bytes, hash: $0) })
                     if chunk.bytes.count >= 4 << 20 {
                         guard pipe.put(chunk) else { throw StoreError(.conflict, "reading cancelled") }
                         chunk = EntryChunk()
@@ -29,7 +43,9 @@ extension LedgerStore {
         while let chunk = pipe.take() {
             do {
                 try chunk.bytes.withUnsafeBytes { raw in
-                    for row in chunk.rows { try body(row.seq, UnsafeRawBufferPointer(rebasing: raw[Int(row.start)..<Int(row.end)])) }
+                    for (i, row) in chunk.rows.enumerated() {
+                        try body(row.seq, UnsafeRawBufferPointer(rebasing: raw[Int(row.start)..<Int(row.end)]), chunk.hashes.isEmpty ? nil : chunk.hashes[i])
+                    }
                 }
             } catch {
                 failure = error
@@ -48,13 +64,16 @@ extension LedgerStore {
 struct EntryChunk: Sendable {
     var bytes: [UInt8] = []
     var rows: [(seq: UInt64, start: Int32, end: Int32)] = []
+    /// Each row's entry hash, when the reader computes them.
+    var hashes: [Digest32] = []
 
     init() {
         bytes.reserveCapacity(4 << 20 + 65536)
         rows.reserveCapacity(8192)
     }
 
-    mutating func append(seq: UInt64, _ row: UnsafeRawBufferPointer) {
+    mutating func append(seq: UInt64, _ row: UnsafeRawBufferPointer, hash: Digest32?) {
+        if let hash { hashes.append(hash) }
         let start = bytes.count
         bytes.append(contentsOf: row)
         rows.append((seq, Int32(start), Int32(bytes.count)))

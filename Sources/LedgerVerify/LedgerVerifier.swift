@@ -48,6 +48,8 @@ public struct LedgerVerifier {
     var report = VerificationReport()
     var hash: HashFunction? = nil
     var suite: Suite? = nil
+    /// The entry hash of the entry being consumed, computed by the caller (on another thread) with `suite`.
+    var precomputedEntryHash: Digest32? = nil
     var origin: String? = nil
     var ledgerKey: VerifierKey? = nil
     var registry = KeyRegistry()
@@ -124,6 +126,15 @@ public struct LedgerVerifier {
 
     // MARK: - entries
 
+    /// Verifies the next entry, given its stored bytes and its entry hash as the caller computed it with the hash
+    /// function of `suite` (a reader thread hashes while this one checks). The hash is used only if `suite` is
+    /// the ledger's suite as its genesis entry states; otherwise it is computed here.
+    public mutating func consume(entryBytes bytes: UnsafeRawBufferPointer, entryHash: Digest32, computedWith suite: Suite) {
+        precomputedEntryHash = suite == self.suite ? entryHash : nil
+        defer { precomputedEntryHash = nil }
+        consume(entryBytes: bytes)
+    }
+
     /// Verifies the next entry of the ledger, given its stored bytes.
     public mutating func consume(entryBytes bytes: UnsafeRawBufferPointer) {
         if consumeValidPayment(bytes) { return }
@@ -133,7 +144,7 @@ public struct LedgerVerifier {
             add(Finding(.entryMalformed, seq: position, error.message))
             structuralBreak = true
             // Keep the chain position moving so later entries are still checked against their own seqs.
-            if let hash { prevHash = EntryHash.compute(bytes, hash: hash); frontier.append(prevHash, hash: hash) }
+            if let hash { prevHash = precomputedEntryHash ?? EntryHash.compute(bytes, hash: hash); frontier.append(prevHash, hash: hash) }
             expectedSeq += 1
             return
         }
@@ -151,7 +162,7 @@ public struct LedgerVerifier {
             startLedger(entry)
         }
         guard let hash else { return }
-        let entryHash = EntryHash.compute(bytes, hash: hash)
+        let entryHash = precomputedEntryHash ?? EntryHash.compute(bytes, hash: hash)
 
         if entry.origin != origin {
             add(Finding(.wrongOrigin, seq: entry.seq, "entry belongs to origin \(entry.origin), not \(origin ?? "")"))
@@ -410,7 +421,7 @@ public struct LedgerVerifier {
 
         // Accepted: from here on, the same effects as the general path.
         if order > 0 { lastTime = String(decoding: time, as: UTF8.self) }
-        let entryHash = hash.hash(prefix: MerkleTree.leafPrefix, bytes)
+        let entryHash = precomputedEntryHash ?? hash.hash(prefix: MerkleTree.leafPrefix, bytes)
         report.entries += 1
         fastPaymentCount += 1
         report.totals.payments += 1

@@ -185,6 +185,25 @@ import TestSupport
         #expect(r.intact && r.entriesByKind["payment"] == 15)
     }
 
+    /// Entry hashes computed by the caller are used only when the caller's suite is the ledger's.
+    @Test func precomputedEntryHashesAreUsedOnlyForTheLedgersSuite() throws {
+        let s = try DemoScenario.build(paymentsPerBatch: 5)
+        let sha = Suite.ed25519SHA256.makeHashFunction(), sm3 = Suite.sm2SM3.makeHashFunction()
+        func verify(_ claimed: Suite, _ hash: HashFunction) -> VerificationReport {
+            var v = LedgerVerifier()
+            v.addCheckpoints(s.ledger.checkpoints.map(\.serialized))
+            for e in lines(s.ledger) { e.withUnsafeBytes { v.consume(entryBytes: $0, entryHash: EntryHash.compute($0, hash: hash), computedWith: claimed) } }
+            return v.finish()
+        }
+        // The right hashes, and wrong ones claimed for another suite (ignored, recomputed): both intact.
+        #expect(verify(.ed25519SHA256, sha).intact)
+        #expect(verify(.sm2SM3, sm3).intact)
+        // Wrong hashes claimed for the ledger's suite are trusted, so the chain breaks at seq 2: the caller's
+        // hash is part of what is verified, not a shortcut past it.
+        let r = verify(.ed25519SHA256, sm3)
+        #expect(!r.intact && r.firstBadSeq == 2, "\(r.findings.prefix(2))")
+    }
+
     /// Entries that are valid JSON with the right fields but not canonical (keys out of order, duplicate
     /// commitment keys) are rejected by the reader even though the tape was scanned without the key-order check.
     @Test func readerRejectsNonCanonicalKeyOrder() throws {

@@ -1,19 +1,26 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Module graph (one-way):
 //   COpenSSL ─▶ LedgerCrypto ─▶ LedgerCore ─▶ LedgerVerify, LedgerDemo ─▶ AidLedgerCLI ─▶ aidledger
-//   CLibPQ (used by the store, issue 3)
+//   CLibPQ ─▶ PostgresClient ─▶ LedgerStore ─▶ AidLedgerCLI, LedgerServer ─▶ aidledgerd
+//   LedgerClient (a small blocking HTTP/1.1 client) ─▶ AidLedgerCLI (`--server`), tests, benchmarks
 let package = Package(
     name: "aidledger",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aidledger", targets: ["aidledger"]),
+        .executable(name: "aidledgerd", targets: ["aidledgerd"]),
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
         .library(name: "LedgerVerify", targets: ["LedgerVerify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The daemon's HTTP server. Traits off: no swift-configuration, no full Foundation (shorter builds).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: []),
+        // Already in Hummingbird's graph; named for graceful shutdown and structured logs.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
@@ -31,9 +38,20 @@ let package = Package(
             name: "AidLedgerCLI",
             dependencies: [
                 "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerDemo", "LedgerStore", "LedgerImport", "PostgresClient", "EmbeddedPostgres",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LedgerClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "LedgerClient", dependencies: ["LedgerCore"]),
+        .target(
+            name: "LedgerServer",
+            dependencies: [
+                "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerDemo", "LedgerStore", "LedgerImport", "PostgresClient", "EmbeddedPostgres",
+                "AidLedgerCLI", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "aidledgerd", dependencies: ["LedgerServer", "CProcessTuning", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "CProcessTuning"),
         .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI", "CProcessTuning"]),
         .target(name: "TestSupport", dependencies: ["LedgerCore", "PostgresClient", "EmbeddedPostgres", "LedgerStore"], path: "Tests/TestSupport"),
@@ -42,6 +60,7 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerDemo", "TestSupport"]),
+        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerClient", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "LedgerStore", "PostgresClient", "TestSupport"]),
         .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "LedgerImport", "PostgresClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -100,10 +100,10 @@ struct DemoCommand: ParsableCommand {
 }
 
 /// Generated payment-batch CSV files in the officers' format (Chinese headers), for the demo and the tests.
-enum DemoCSV {
+package enum DemoCSV {
     static let header = "身份证号,姓名,区县代码,学校代码,学校名称,学段,年级,是否寄宿,困难类型,资助项目,学期,金额(元),账户类型,账号,发放日期,银行流水号"
 
-    static func batch(count: Int, unit: String, seed: UInt64) -> String {
+    package static func batch(count: Int, unit: String, seed: UInt64) -> String {
         var rng = SplitMix64(seed: seed)
         var out = header + "\n"
         for p in DemoData.boardingSubsidyPayments(count: count, unit: unit, period: "2025-autumn", rng: &rng) {

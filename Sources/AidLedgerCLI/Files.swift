@@ -38,13 +38,13 @@ enum Files {
 }
 
 /// Private key files: PKCS#8 PEM (readable by `openssl pkey`) preceded by comment lines naming the key and suite.
-enum KeyFile {
-    static func write(_ key: NamedSigningKey, to path: String) throws {
+package enum KeyFile {
+    package static func write(_ key: NamedSigningKey, to path: String) throws {
         let text = "# aidledger signing key — keep secret\n# name: \(key.name)\n# suite: \(key.suite.rawValue)\n# vkey: \(key.verifierKey)\n" + (try key.key.pem())
         try Files.write(path, Array(text.utf8), mode: 0o600, overwrite: false)
     }
 
-    static func read(_ path: String) throws -> NamedSigningKey {
+    package static func read(_ path: String) throws -> NamedSigningKey {
         let text = String(decoding: try Files.read(path), as: UTF8.self)
         var name: String?, suite: Suite?
         for line in text.split(separator: "\n") where line.hasPrefix("# ") {

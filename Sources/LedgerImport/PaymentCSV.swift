@@ -6,6 +6,8 @@ public struct PaymentFile: Sendable {
     public let program: String
     public let period: String
     public let items: [PaymentInput]
+    /// The salts of a prepared file, in the order `BatchBuilder.prepare` consumes them; nil for a plain file.
+    public var salts: [UInt8]? = nil
     public var totalFen: Int64 { items.reduce(0) { $0 + $1.amountFen } }
 }
 
@@ -17,6 +19,9 @@ public enum PaymentCSV {
         case idNumber = "id_number", name, unit, schoolCode = "school_code", schoolName = "school_name", stage, grade, boarding
         case category, certType = "cert_type", certNumber = "cert_number", program, period, amount, amountFen = "amount_fen"
         case accountType = "account_type", accountNumber = "account_number", paidDate = "paid_date", bankRef = "bank_ref"
+        /// Only in a prepared file (`aidledger submit`): the row's commitment salts, hex, 16 bytes per personal value
+        /// present, in canonical field order (FORMAT.md §9).
+        case salts
 
         /// Header names accepted for the column (compared after trimming, case-insensitively).
         public var aliases: [String] {
@@ -40,6 +45,7 @@ public enum PaymentCSV {
             case .accountNumber: ["account_number", "账号"]
             case .paidDate: ["paid_date", "发放日期"]
             case .bankRef: ["bank_ref", "银行流水号"]
+            case .salts: ["salts"]
             }
         }
 
@@ -73,7 +79,9 @@ public enum PaymentCSV {
         }
     }
 
-    public static func read(_ bytes: UnsafeRawBufferPointer, file: String, ignoreUnknownColumns: Bool = false) throws(Rejection) -> PaymentFile {
+    /// Reads and validates a file. `prepared`: the file must also have the `salts` column (what `aidledger submit`
+    /// sends); otherwise that column is unknown.
+    public static func read(_ bytes: UnsafeRawBufferPointer, file: String, ignoreUnknownColumns: Bool = false, prepared: Bool = false) throws(Rejection) -> PaymentFile {
         let records: [CSVReader.Record]
         do { records = try CSVReader.records(bytes, file: file) } catch { throw Rejection(errors: [error], truncated: false) }
         var errors: [InputError] = []
@@ -86,7 +94,7 @@ public enum PaymentCSV {
         var index: [Column: Int] = [:]
         for (i, raw) in header.fields.enumerated() {
             let name = raw.trimmingASCIIWhitespace().lowercased()
-            guard let column = Column.allCases.first(where: { $0.aliases.contains(name) }) else {
+            guard let column = Column.allCases.first(where: { $0.aliases.contains(name) && ($0 != .salts || prepared) }) else {
                 if !ignoreUnknownColumns {
                     fail(header.line, i + 1, "", name.isEmpty ? "empty column name" : "unknown column \"\(raw)\" (pass --ignore-unknown-columns to import without it)")
                 }
@@ -95,6 +103,7 @@ public enum PaymentCSV {
             if let first = index[column] { fail(header.line, i + 1, column.rawValue, "column appears twice (also column \(first + 1))"); continue }
             index[column] = i
         }
+        if prepared, index[.salts] == nil { fail(header.line, 0, "salts", "required column missing in a prepared batch file (salts)") }
         for c in required where index[c] == nil { fail(header.line, 0, c.rawValue, "required column missing (header: \(c.aliases[0]) or \(c.aliases[1]))") }
         switch (index[.amount], index[.amountFen]) {
         case (nil, nil): fail(header.line, 0, "amount", "required column missing (amount 金额(元), or amount_fen 金额(分))")
@@ -106,6 +115,7 @@ public enum PaymentCSV {
 
         var items: [PaymentInput] = []
         items.reserveCapacity(records.count - 1)
+        var salts: [UInt8] = []
         var batchKey: (unit: String, program: String, period: String, line: Int)? = nil
         for record in records.dropFirst() {
             guard record.fields.count == header.fields.count else {
@@ -185,6 +195,12 @@ public enum PaymentCSV {
                 guard let d = parseDate(v) else { fail(record.line, col(.paidDate), "paid_date", "must be a real date YYYY-MM-DD"); return nil }
                 return d
             }
+            if prepared, let hex = need(.salts) {
+                let expected = personal.count * Commitment.saltLength
+                if let bytes = Hex.decode(hex), bytes.count == expected { salts += bytes } else {
+                    fail(record.line, col(.salts), "salts", "must be \(expected * 2) hex digits (16 bytes for each of the row's \(personal.count) personal values)")
+                }
+            }
             guard errors.count == errorsBefore, let unit, let schoolCode, let schoolName, let stage, let grade, let boarding, let program, let period,
                   let amountFen, let accountType, let paidDate else { continue }
             if let key = batchKey {
@@ -200,7 +216,7 @@ public enum PaymentCSV {
         guard errors.isEmpty, let key = batchKey else {
             throw Rejection(errors: Array(errors.sorted().prefix(maxErrors)), truncated: errors.count > maxErrors)
         }
-        return PaymentFile(unit: key.unit, program: key.program, period: key.period, items: items)
+        return PaymentFile(unit: key.unit, program: key.program, period: key.period, items: items, salts: prepared ? salts : nil)
     }
 
     public static let categories = ["建档立卡", "脱贫", "监测", "低保", "特困", "孤儿", "残疾", "其他"]

@@ -145,44 +145,51 @@ public final class LedgerStore {
             if let batchID, try db.query("SELECT seq FROM batches WHERE ledger_id = $1 AND batch_id = $2", [.int(ledger.id), .text(batchID)]).count > 0 {
                 throw StoreError(.duplicateBatch, "batch id \(batchID) is already in ledger \(ledger.origin)")
             }
-            let appender = LedgerAppender(origin: ledger.origin, suite: ledger.suite, size: head.size, lastHash: head.lastHash,
-                                          frontier: head.frontier, lastTime: head.lastTime)
-            // Build each entry and stream it into the COPY at once, so the server ingests while we hash.
-            var hashes: [Digest32] = []
-            hashes.reserveCapacity(entries.count)
-            try db.copyIn("COPY entries (ledger_id, seq, kind, bytes) FROM STDIN (FORMAT binary)") { w in
-                for e in entries {
-                    let a = appender.append(kind: e.kind, canonicalBody: e.body, time: time)
-                    hashes.append(a.hash)
-                    try w.row(fields: 4)
-                    w.int(ledger.id)
-                    w.int(Int64(a.seq))
-                    w.text(a.kind.rawValue)
-                    w.bytes(a.bytes)
-                }
-            }
-            let checkpoint = try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledgerKey).serialized
-            // Compare-and-swap: the row is locked, so this cannot fail unless the lock was not taken; it is the
-            // guarantee that nothing else moved the head between read and write.
-            let swapped = try db.query("""
-                UPDATE ledger_heads SET size = $2, last_hash = $3, frontier = $4, last_time = $5, checkpoint = $6
-                WHERE ledger_id = $1 AND size = $7
-                """, [.int(ledger.id), .int(Int64(appender.size)), .bytes(appender.lastHash.bytes), .bytes(LedgerStore.encode(appender.frontier)),
-                      .text(appender.lastTime), .text(checkpoint), .int(Int64(head.size))])
-            guard swapped.affected == 1 else { throw StoreError(.conflict, "ledger \(ledger.origin) moved during the append; retry") }
-            if let writeOpenings {
-                try db.copyIn("COPY openings (ledger_id, first_seq, last_seq, data) FROM STDIN (FORMAT binary)") { w in
-                    try writeOpenings(head.size, &w)
-                }
-            }
-            try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(ledger.id), .int(Int64(appender.size)), .text(checkpoint)])
-            if let batchID {
-                try db.query("INSERT INTO batches (ledger_id, batch_id, seq, count) VALUES ($1, $2, $3, $4)",
-                             [.int(ledger.id), .text(batchID), .int(Int64(head.size + 1)), .int(Int64(entries.count - 1))])
-            }
+            let written = try write(ledger, head: head, entries: entries, writeOpenings: writeOpenings.map { f in { w in try f(head.size, &w) } },
+                                    batchIDs: batchID.map { [($0, head.size + 1, UInt64(entries.count - 1))] } ?? [], time: time, ledgerKey: ledgerKey)
             try afterWrite?()
-            return Receipt(origin: ledger.origin, firstSeq: head.size + 1, lastSeq: appender.size, hashes: hashes, checkpoint: checkpoint)
+            return Receipt(origin: ledger.origin, firstSeq: head.size + 1, lastSeq: written.size, hashes: written.hashes, checkpoint: written.checkpoint)
         }
+    }
+
+    /// The write half of every append, inside a transaction that holds the head row locked: builds the entries on
+    /// `head` and streams them into COPY as they are built (the server ingests while we hash), signs the
+    /// checkpoint, compare-and-swaps the head, writes the openings, the checkpoint and the batch ids.
+    func write(_ ledger: LedgerRecord, head: Head, entries: [NewEntry], writeOpenings: ((inout BinaryCopyWriter) throws -> Void)?,
+               batchIDs: [(id: String, seq: UInt64, count: UInt64)], time: String, ledgerKey: NamedSigningKey) throws -> (hashes: [Digest32], size: UInt64, checkpoint: String) {
+        let appender = LedgerAppender(origin: ledger.origin, suite: ledger.suite, size: head.size, lastHash: head.lastHash,
+                                      frontier: head.frontier, lastTime: head.lastTime)
+        var hashes: [Digest32] = []
+        hashes.reserveCapacity(entries.count)
+        try db.copyIn("COPY entries (ledger_id, seq, kind, bytes) FROM STDIN (FORMAT binary)") { w in
+            for e in entries {
+                let a = appender.append(kind: e.kind, canonicalBody: e.body, time: time)
+                hashes.append(a.hash)
+                try w.row(fields: 4)
+                w.int(ledger.id)
+                w.int(Int64(a.seq))
+                w.text(a.kind.rawValue)
+                w.bytes(a.bytes)
+            }
+        }
+        let checkpoint = try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledgerKey).serialized
+        // Compare-and-swap: the row is locked, so this cannot fail unless the lock was not taken; it is the
+        // guarantee that nothing else moved the head between read and write.
+        let swapped = try db.query("""
+            UPDATE ledger_heads SET size = $2, last_hash = $3, frontier = $4, last_time = $5, checkpoint = $6
+            WHERE ledger_id = $1 AND size = $7
+            """, [.int(ledger.id), .int(Int64(appender.size)), .bytes(appender.lastHash.bytes), .bytes(LedgerStore.encode(appender.frontier)),
+                  .text(appender.lastTime), .text(checkpoint), .int(Int64(head.size))])
+        guard swapped.affected == 1 else { throw StoreError(.conflict, "ledger \(ledger.origin) moved during the append; retry") }
+        if let writeOpenings {
+            try db.copyIn("COPY openings (ledger_id, first_seq, last_seq, data) FROM STDIN (FORMAT binary)") { w in try writeOpenings(&w) }
+        }
+        try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(ledger.id), .int(Int64(appender.size)), .text(checkpoint)])
+        for b in batchIDs {
+            try db.query("INSERT INTO batches (ledger_id, batch_id, seq, count) VALUES ($1, $2, $3, $4)",
+                         [.int(ledger.id), .text(b.id), .int(Int64(b.seq)), .int(Int64(b.count))])
+        }
+        return (hashes, appender.size, checkpoint)
     }
 
     /// Appends a prepared batch: header, payments, openings, batch id.
@@ -191,27 +198,32 @@ public final class LedgerStore {
         var entries = [NewEntry(kind: .batch, body: batch.header)]
         entries.reserveCapacity(batch.paymentBytes.count + 1)
         for p in batch.paymentBytes { entries.append(NewEntry(kind: .payment, body: p)) }
-        // Opening rows straight from the prepared batch: payment i is at head + 2 + i.
         return try append(ledger, entries, writeOpenings: { headSize, w in
-            var k = 0
-            let pending = batch.openings
-            var fields: [(PersonalField, UnsafeRawBufferPointer, String)] = []
             var rows = OpeningsRow.Writer(ledgerID: ledger.id)
-            try batch.salts.withUnsafeBytes { salts in
-                while k < pending.count {
-                    let index = pending[k].index
-                    fields.removeAll(keepingCapacity: true)
-                    while k < pending.count, pending[k].index == index {
-                        let offset = Int(pending[k].saltOffset)
-                        fields.append((pending[k].field, UnsafeRawBufferPointer(rebasing: salts[offset..<(offset + 16)]),
-                                       batch.items[Int(index)].personalValues[pending[k].field.ordinal]!))
-                        k += 1
-                    }
-                    try rows.add(seq: headSize + 2 + UInt64(index), entry: OpeningsRow.encode(fields), into: &w)
-                }
-            }
+            try Self.writeOpenings(of: batch, headerSeq: headSize + 1, into: &rows, w: &w)
             try rows.flush(into: &w)
         }, batchID: batch.header["batch_id"]?.stringValue, time: time, ledgerKey: ledgerKey, check: check, afterWrite: nil)
+    }
+
+    /// The openings rows of a prepared batch whose header is at `headerSeq` (payment i at headerSeq + 1 + i),
+    /// straight from the prepared salts and values.
+    static func writeOpenings(of batch: PreparedBatch, headerSeq: UInt64, into rows: inout OpeningsRow.Writer, w: inout BinaryCopyWriter) throws {
+        var k = 0
+        let pending = batch.openings
+        var fields: [(PersonalField, UnsafeRawBufferPointer, String)] = []
+        try batch.salts.withUnsafeBytes { salts in
+            while k < pending.count {
+                let index = pending[k].index
+                fields.removeAll(keepingCapacity: true)
+                while k < pending.count, pending[k].index == index {
+                    let offset = Int(pending[k].saltOffset)
+                    fields.append((pending[k].field, UnsafeRawBufferPointer(rebasing: salts[offset..<(offset + 16)]),
+                                   batch.items[Int(index)].personalValues[pending[k].field.ordinal]!))
+                    k += 1
+                }
+                try rows.add(seq: headerSeq + 1 + UInt64(index), entry: OpeningsRow.encode(fields), into: &w)
+            }
+        }
     }
 
     func writeEntries(_ ledger: LedgerRecord, _ entries: [AppendedEntry]) throws {

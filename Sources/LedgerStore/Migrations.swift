@@ -64,6 +64,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let duplicateBatch = Code(rawValue: "duplicate-batch")
         public static let corrupt = Code(rawValue: "corrupt")
         public static let rejected = Code(rawValue: "rejected")
+        /// The signer may not sign this (unknown, revoked, wrong role, outside its units, bad signature).
+        public static let forbidden = Code(rawValue: "forbidden")
     }
 
     public let code: Code

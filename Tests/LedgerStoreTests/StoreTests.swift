@@ -86,7 +86,7 @@ struct StoreFixture {
     @Test func migrationsAreIdempotent() throws {
         let db = try PostgresConnection(try TestDatabase.fresh())
         #expect(try Migrations.apply(on: db).isEmpty)
-        #expect(try Migrations.currentVersion(on: db) == 2)
+        #expect(try Migrations.currentVersion(on: db) == 3)
     }
 
     @Test func version2KeepsTheOpeningsOfVersion1() throws {

@@ -83,8 +83,38 @@ public enum BatchBuilder {
     public static func prepare(batchID: String, program: String, period: String, unit: String, items: [PaymentInput],
                                origin: String, signedAt: String, officer: NamedSigningKey,
                                salts: [UInt8]? = nil) throws -> PreparedBatch {
+        let built = try assemble(batchID: batchID, program: program, period: period, unit: unit, items: items, suite: officer.suite,
+                                 signer: officer.name, signedAt: signedAt, salts: salts)
+        let signed = try Statement.sign(kind: .batch, origin: origin, body: built.header, with: officer)
+        return PreparedBatch(header: signed, items: items, paymentBytes: built.paymentBytes, openings: built.openings, salts: built.salts, itemRoot: built.itemRoot)
+    }
+
+    /// Rebuilds a batch that an officer prepared and signed elsewhere, from its signed header, its rows and their
+    /// salts, and checks that the header describes exactly these rows (batch id, programme, period, unit, count,
+    /// total, item root). The signature itself is checked against the ledger's key state when it is appended.
+    public static func rebuild(signedHeader: JSONObject, items: [PaymentInput], salts: [UInt8], suite: Suite) throws -> PreparedBatch {
+        let claimed = try BatchBody(decoding: signedHeader)
+        guard !items.isEmpty else { throw FormatError(.badField, "a batch has at least one payment") }
+        let expectedSalts = items.reduce(0) { n, item in n + item.personalValues.reduce(0) { $0 + ($1 == nil ? 0 : 1) } } * Commitment.saltLength
+        guard salts.count == expectedSalts else {
+            throw FormatError(.badField, "the batch has \(expectedSalts / Commitment.saltLength) personal values but \(salts.count / Commitment.saltLength) salts")
+        }
+        let built = try assemble(batchID: claimed.batchID, program: claimed.program, period: claimed.period, unit: claimed.unit, items: items,
+                                 suite: suite, signer: claimed.signed.signer, signedAt: claimed.signed.signedAt, salts: salts)
+        var unsigned = signedHeader
+        unsigned["sig"] = nil
+        guard unsigned == built.header else {
+            let differing = built.header.members.filter { unsigned[$0.key] != $0.value }.map(\.key) + unsigned.members.filter { built.header[$0.key] == nil }.map(\.key)
+            throw FormatError(.badField, "the signed batch header does not describe these rows (differs in \(differing.sorted().joined(separator: ", ")))")
+        }
+        return PreparedBatch(header: signedHeader, items: items, paymentBytes: built.paymentBytes, openings: built.openings, salts: built.salts, itemRoot: built.itemRoot)
+    }
+
+    /// The unsigned header, payment bodies and openings of a batch.
+    static func assemble(batchID: String, program: String, period: String, unit: String, items: [PaymentInput], suite: Suite,
+                         signer: String, signedAt: String, salts: [UInt8]?) throws -> (header: JSONObject, paymentBytes: [[UInt8]], openings: [PreparedBatch.PendingOpening], salts: [UInt8], itemRoot: Digest32) {
         precondition(!items.isEmpty, "a batch has at least one payment")
-        let hash = officer.suite.makeHashFunction()
+        let hash = suite.makeHashFunction()
         let commitmentCount = items.reduce(0) { n, item in n + item.personalValues.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
         let saltBytes = try salts ?? secureRandomBytes(commitmentCount * Commitment.saltLength)
         precondition(saltBytes.count >= commitmentCount * Commitment.saltLength, "not enough salt bytes")
@@ -121,10 +151,9 @@ public enum BatchBuilder {
         let header: JSONObject = [
             "batch_id": .string(batchID), "program": .string(program), "period": .string(period), "unit": .string(unit),
             "count": .int(Int64(items.count)), "total_fen": .int(total), "item_root": .string(itemRoot.hex),
-            "signer": .string(officer.name), "signed_at": .string(signedAt),
+            "signer": .string(signer), "signed_at": .string(signedAt),
         ]
-        let signed = try Statement.sign(kind: .batch, origin: origin, body: header, with: officer)
-        return PreparedBatch(header: signed, items: items, paymentBytes: paymentBytes, openings: openings, salts: saltBytes, itemRoot: itemRoot)
+        return (header, paymentBytes, openings, saltBytes, itemRoot)
     }
 }
 

@@ -1,0 +1,31 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+
+/// An error answered to the client: HTTP status, a stable code, a message naming the problem (never a personal
+/// value), and for rejected files the list of problems (`file:line:column: field: why`).
+struct APIError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+    var problems: [String] = []
+    var retryAfter: Int? = nil
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var body: JSONObject = ["code": .string(code), "message": .string(message)]
+        if !problems.isEmpty { body["problems"] = .array(problems.map { .string($0) }) }
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        let bytes = CanonicalJSON.encode(.object(["error": .object(body)])) + [0x0a]
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func badRequest(_ code: String, _ message: String, problems: [String] = []) -> APIError {
+        APIError(status: .badRequest, code: code, message: message, problems: problems)
+    }
+    static func unauthorized(_ message: String) -> APIError { APIError(status: .unauthorized, code: "unauthenticated", message: message) }
+    static func forbidden(_ code: String, _ message: String) -> APIError { APIError(status: .forbidden, code: code, message: message) }
+    static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "not-found", message: message) }
+    static func conflict(_ code: String, _ message: String) -> APIError { APIError(status: .conflict, code: code, message: message) }
+    static func unavailable(_ message: String) -> APIError { APIError(status: .serviceUnavailable, code: "unavailable", message: message, retryAfter: 1) }
+}

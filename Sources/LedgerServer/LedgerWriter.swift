@@ -1,0 +1,169 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import PostgresClient
+
+/// Why the daemon could not take a write now. Mapped to 503 with Retry-After: the client retries with the same
+/// batch id, which is safe (a batch that did commit returns its original receipt).
+struct Unavailable: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The one writer of one ledger in this daemon (group commit).
+///
+/// Submissions wait in a queue while a group is being written; the next group takes all of them, up to
+/// `maxGroupEntries`, into one transaction with one checkpoint (`LedgerStore.appendGroup`), and every submitter
+/// is answered only after COMMIT has returned (synchronous commit: the receipt is durable). Its own thread and
+/// connection: libpq blocks, so it never runs on Swift's cooperative pool.
+///
+/// Across daemons: before writing, the writer holds a session advisory lock on the ledger (the lease); a second
+/// daemon on the same database answers 503 for that ledger until the first one's connection ends (it died or
+/// stopped), then takes over. The compare-and-swap on the head row is the guarantee against forks either way.
+final class LedgerWriter: @unchecked Sendable {
+    // @unchecked Sendable: `queue`, `accepting` and `busy` are touched only under `condition`; `store` belongs
+    // to the writer thread.
+    struct Pending {
+        let submission: Submission
+        let entries: Int
+        let enqueued: ContinuousClock.Instant
+        let continuation: CheckedContinuation<SubmissionResult, Error>
+    }
+
+    static let leaseLockClass: Int32 = 7_400_002
+
+    let ledger: LedgerRecord
+    private let ledgerKey: NamedSigningKey
+    private let conninfo: String
+    private let maxGroupEntries: Int
+    private let metrics: Metrics
+    private let condition = NSCondition()
+    private var queue: [Pending] = []
+    private var accepting = true
+    private var busy = false
+    private var finished = false
+    private var store: LedgerStore? = nil
+    private var holdsLease = false
+
+    init(ledger: LedgerRecord, ledgerKey: NamedSigningKey, conninfo: String, maxGroupEntries: Int, metrics: Metrics) {
+        self.ledger = ledger
+        self.ledgerKey = ledgerKey
+        self.conninfo = conninfo
+        self.maxGroupEntries = maxGroupEntries
+        self.metrics = metrics
+        let thread = Thread { [self] in loop() }
+        thread.name = "writer-\(ledger.id)"
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+
+    /// Queues a submission and returns once its group is durable (or refused, or failed).
+    func submit(_ submission: Submission) async throws -> SubmissionResult {
+        let entries: Int
+        switch submission {
+        case .batch(let b): entries = b.paymentBytes.count + 1
+        case .reversal: entries = 1
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            defer { condition.unlock() }
+            guard accepting else {
+                continuation.resume(throwing: Unavailable(description: "the daemon is shutting down; retry on another instance or later"))
+                return
+            }
+            queue.append(Pending(submission: submission, entries: entries, enqueued: .now, continuation: continuation))
+            condition.signal()
+        }
+    }
+
+    /// Stops taking submissions; waits until every queued one is answered and the thread has ended.
+    func drain() {
+        condition.lock()
+        accepting = false
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && accepting { condition.wait() }
+            if queue.isEmpty && !accepting {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                closeConnection()
+                return
+            }
+            // Take a group: at least one submission, then as many as fit.
+            var group: [Pending] = [queue.removeFirst()]
+            var entries = group[0].entries
+            while let next = queue.first, entries + next.entries <= maxGroupEntries {
+                group.append(queue.removeFirst())
+                entries += next.entries
+            }
+            busy = true
+            condition.unlock()
+            write(group, entries: entries)
+            condition.lock()
+            busy = false
+            condition.unlock()
+        }
+    }
+
+    private func write(_ group: [Pending], entries: Int) {
+        let start = ContinuousClock.now
+        do {
+            let store = try connectedStore()
+            try acquireLease(store)
+            let time = Timestamp.format(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+            let results = try store.appendGroup(ledger, group.map(\.submission), time: time, ledgerKey: ledgerKey)
+            let elapsed = ContinuousClock.now - start
+            metrics.groupWritten(submissions: group.count, entries: results.reduce(0) { n, r in
+                if case .appended(let receipt) = r { return n + Int(receipt.lastSeq - receipt.firstSeq + 1) }
+                return n
+            }, seconds: elapsed.seconds)
+            for (pending, result) in zip(group, results) { pending.continuation.resume(returning: result) }
+        } catch {
+            // Nothing of the group is known to be written (a COMMIT whose answer was lost may have been: a retry
+            // with the same batch id then gets the original receipt). Drop a broken connection.
+            if let e = error as? PostgresError, e.isTransient || store?.db.isHealthy == false { closeConnection() }
+            if store?.db.isHealthy == false { closeConnection() }
+            metrics.groupFailed()
+            let answer: Error = error is Unavailable ? error : Unavailable(description: "the ledger database is unavailable (\(Self.describe(error))); retry")
+            for pending in group { pending.continuation.resume(throwing: answer) }
+        }
+    }
+
+    private func connectedStore() throws -> LedgerStore {
+        if let store, store.db.isHealthy { return store }
+        closeConnection()
+        let s = LedgerStore(try PostgresConnection(conninfo))
+        store = s
+        return s
+    }
+
+    private func acquireLease(_ store: LedgerStore) throws {
+        guard !holdsLease else { return }
+        let rows = try store.db.query("SELECT pg_try_advisory_lock($1, $2::int)", [.int(Int64(Self.leaseLockClass)), .int(ledger.id)])
+        guard rows.string(0, 0) == "t" else {
+            throw Unavailable(description: "another aidledgerd is the writer of ledger \(ledger.origin); retry (it takes over when that one stops)")
+        }
+        holdsLease = true
+    }
+
+    private func closeConnection() {
+        store = nil
+        holdsLease = false
+    }
+
+    /// A short reason without SQL text or values.
+    static func describe(_ error: Error) -> String {
+        if let e = error as? PostgresError { return e.sqlState.map { "SQLSTATE \($0)" } ?? "connection lost" }
+        return "\(type(of: error))"
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

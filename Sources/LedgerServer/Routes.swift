@@ -1,0 +1,321 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+import LedgerStore
+import PostgresClient
+
+/// The HTTP API under /v1 (docs/openapi.yaml is its contract; a test checks the running server against it).
+struct Routes: Sendable {
+    let state: ServerState
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.add(middleware: RequestMetrics(metrics: state.metrics))
+        router.get("/healthz") { _, _ in text("ok\n") }
+        router.get("/readyz") { _, _ in try await ready() }
+        router.get("/metrics") { _, _ in try await metrics() }
+        router.get("/v1/ledgers") { _, _ in try await listLedgers() }
+        router.get("/v1/ledgers/:ledger/checkpoint") { _, context in try await checkpoint(context, size: nil) }
+        router.get("/v1/ledgers/:ledger/checkpoints/:size") { _, context in
+            try await checkpoint(context, size: try context.parameters.require("size", as: UInt64.self))
+        }
+        router.get("/v1/ledgers/:ledger/keys") { request, context in try await keys(request, context) }
+        router.get("/v1/ledgers/:ledger/entries") { request, context in try await listEntries(request, context) }
+        router.get("/v1/ledgers/:ledger/entries/:seq") { request, context in try await entry(request, context) }
+        router.post("/v1/ledgers/:ledger/batches") { request, context in try await submitBatch(request, context) }
+        router.post("/v1/ledgers/:ledger/reversals") { request, context in try await submitReversal(request, context) }
+        router.get("/v1/ledgers/:ledger/access-log") { request, context in try await accessLog(request, context) }
+    }
+
+    // MARK: operations
+
+    func ready() async throws -> Response {
+        guard !state.isShuttingDown else { throw APIError.unavailable("shutting down") }
+        do { _ = try await state.readers.run { try $0.db.query("SELECT 1").count } } catch {
+            throw APIError.unavailable("the ledger database is not reachable")
+        }
+        return text("ready\n")
+    }
+
+    func metrics() async throws -> Response {
+        let sizes = (try? await state.readers.run { store in try store.ledgers().map { ($0.origin, try store.head($0).size) } }) ?? []
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: state.metrics.render(ledgerSizes: sizes))))
+    }
+
+    // MARK: public reads
+
+    func listLedgers() async throws -> Response {
+        let rows = try await state.readers.run { store in try store.ledgers().map { ($0, try store.head($0).size) } }
+        return json(.object(["ledgers": .array(rows.map { l, size in
+            .object(["id": .int(l.id), "origin": .string(l.origin), "suite": .string(l.suite.rawValue), "size": .int(Int64(size))])
+        })]))
+    }
+
+    func checkpoint(_ context: BasicRequestContext, size: UInt64?) async throws -> Response {
+        let ledger = try await ledger(context)
+        let note: String? = try await state.readers.run { store in
+            if let size {
+                let rows = try store.db.query("SELECT note FROM checkpoints WHERE ledger_id = $1 AND size = $2", [.int(ledger.id), .int(Int64(size))])
+                return rows.count == 1 ? rows.string(0, 0) : nil
+            }
+            return try store.head(ledger).checkpoint
+        }
+        guard let note else { throw APIError.notFound("no checkpoint of size \(size ?? 0) (checkpoints exist at the sizes appends ended at)") }
+        return text(note)
+    }
+
+    // MARK: authenticated reads
+
+    func keys(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.admin, .officer, .inspector], to: "listing keys")
+        let registry = try await state.keyState(ledger)
+        return json(.object(["keys": .array(registry.order.compactMap { registry.records[$0] }.map { r in
+            var o: JSONObject = ["name": .string(r.key.name), "vkey": .string(r.key.description), "role": .string(r.role.rawValue),
+                                 "units": .array(r.units.map { .string($0) }), "enrolled_at": .int(Int64(r.enrolledAt))]
+            if let revoked = r.revokedAt { o["revoked_at"] = .int(Int64(revoked)) }
+            return .object(o)
+        })]))
+    }
+
+    struct EntryFilter {
+        var kind: String?, unit: String?, school: String?, program: String?, period: String?, batch: String?
+
+        func matches(_ e: Entry) -> Bool {
+            if let kind, e.kind.rawValue != kind { return false }
+            func field(_ name: String, _ want: String?) -> Bool { want == nil || e.body[name]?.stringValue == want }
+            return field("unit", unit) && field("school_code", school) && field("program", program) && field("period", period) && field("batch_id", batch)
+        }
+    }
+
+    /// Entries in seq order after the cursor, filtered. Each call reads at most `scanLimit` entries, so a
+    /// selective filter returns fewer than `limit` with a cursor to continue from.
+    func listEntries(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.admin, .officer, .inspector], to: "listing entries")
+        let q = request.uri.queryParameters
+        let after = try q.get("after").map { s -> UInt64 in
+            guard let n = UInt64(s) else { throw APIError.badRequest("bad-parameter", "after: must be a seq (the `next` of the previous page)") }
+            return n
+        } ?? 0
+        let limit = try q.get("limit").map { s -> Int in
+            guard let n = Int(s), n >= 1, n <= 1000 else { throw APIError.badRequest("bad-parameter", "limit: must be 1–1000") }
+            return n
+        } ?? 100
+        let filter = EntryFilter(kind: q.get("kind"), unit: q.get("unit"), school: q.get("school"), program: q.get("program"),
+                                 period: q.get("period"), batch: q.get("batch"))
+        if let kind = filter.kind, EntryKind(rawValue: kind) == nil {
+            throw APIError.badRequest("bad-parameter", "kind: must be one of \(EntryKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let scanLimit = 20_000
+        let (found, next): ([(UInt64, [UInt8])], UInt64?) = try await state.readers.run { store in
+            var found: [(UInt64, [UInt8])] = []
+            var cursor = after
+            var scanned = 0
+            let size = try store.head(ledger).size
+            while found.count < limit && scanned < scanLimit && cursor < size {
+                let page = try store.entries(ledger, from: cursor + 1, limit: 500)
+                if page.isEmpty { break }
+                for (seq, bytes) in page {
+                    cursor = seq
+                    scanned += 1
+                    if let e = try? Entry(decoding: bytes), filter.matches(e) {
+                        found.append((seq, bytes))
+                        if found.count == limit { break }
+                    }
+                }
+            }
+            return (found, cursor < size ? cursor : nil)
+        }
+        let hash = ledger.suite.makeHashFunction()
+        var out: [UInt8] = Array(#"{"entries":["#.utf8)
+        for (i, (seq, bytes)) in found.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += entryJSON(seq: seq, bytes: bytes, hash: hash, personal: nil)
+        }
+        out += Array(#"],"next":"#.utf8) + Array((next.map { "\"\($0)\"" } ?? "null").utf8) + Array("}\n".utf8)
+        return json(bytes: out)
+    }
+
+    /// One entry; with `reveal=true` also the personal values, to a role allowed to see them (inspectors; officers
+    /// for their own units), and each such read is recorded in the access log first.
+    func entry(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let seq = try context.parameters.require("seq", as: UInt64.self)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.admin, .officer, .inspector], to: "reading entries")
+        let reveal = request.uri.queryParameters.get("reveal") == "true"
+        let purpose = request.uri.queryParameters.get("purpose") ?? ""
+        if reveal { try state.require(caller, roles: [.officer, .inspector], to: "reading personal values") }
+        guard purpose.count <= 200 else { throw APIError.badRequest("bad-parameter", "purpose: at most 200 characters") }
+        let result: (bytes: [UInt8], personal: [Opening]?)? = try await state.readers.run { store in
+            guard let e = try store.entry(ledger, seq: seq) else { return nil }
+            guard reveal else { return (e.bytes, nil) }
+            guard let entry = try? Entry(decoding: e.bytes), entry.kind == .payment, let unit = entry.body["unit"]?.stringValue else {
+                throw APIError.badRequest("no-personal-values", "entry \(seq) is not a payment; only payments have personal values")
+            }
+            guard caller.role == .inspector || caller.covers(unit: unit) else {
+                throw APIError.forbidden("scope", "unit \(unit) is outside the units of \(caller.keyName ?? "")")
+            }
+            let openings = try store.openings(ledger, seq: seq)
+            try store.db.transaction {
+                try store.recordPersonalRead(ledger, principal: caller.keyName!, seq: seq, fields: openings.map(\.field), purpose: purpose)
+            }
+            return (e.bytes, openings)
+        }
+        guard let result else { throw APIError.notFound("no entry \(seq) in \(ledger.origin)") }
+        if result.personal != nil { state.metrics.personalRead() }
+        return json(bytes: entryJSON(seq: seq, bytes: result.bytes, hash: ledger.suite.makeHashFunction(), personal: result.personal) + [0x0a])
+    }
+
+    func accessLog(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.inspector, .admin], to: "reading the access log")
+        let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
+        let reads = try await state.readers.run { try $0.accessLog(ledger, before: before, limit: 200) }
+        return json(.object(["reads": .array(reads.map { r in
+            .object(["id": .int(r.id), "principal": .string(r.principal), "seq": .int(Int64(r.seq)), "fields": .array(r.fields.map { .string($0) }),
+                     "purpose": .string(r.purpose), "at": .string(r.at)])
+        }), "next": reads.count == 200 ? .string(String(reads.last!.id)) : .null]))
+    }
+
+    // MARK: writes
+
+    func submitBatch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.officer], to: "submitting a batch")
+        let body = try await collect(request)
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let batch: PreparedBatch
+        do {
+            if contentType.hasPrefix("text/csv") {
+                batch = try SubmissionDecoder.csvBatch(body, headerField: request.headers.first(where: { $0.name.canonicalName == "aidledger-batch" })?.value, suite: ledger.suite)
+            } else if contentType.hasPrefix("application/json") {
+                batch = try SubmissionDecoder.jsonBatch(body, suite: ledger.suite)
+            } else {
+                throw APIError(status: .unsupportedMediaType, code: "media-type", message: "send application/json or text/csv (with the Aidledger-Batch header)")
+            }
+        } catch let e as APIError {
+            state.metrics.submission("invalid")
+            throw e
+        }
+        let header = try BatchBody(decoding: batch.header)
+        guard header.signed.signer == caller.keyName else {
+            state.metrics.submission("refused")
+            throw APIError.forbidden("signer", "the batch is signed by \(header.signed.signer), not by this token's key \(caller.keyName ?? "")")
+        }
+        guard caller.covers(unit: header.unit) else {
+            state.metrics.submission("refused")
+            throw APIError.forbidden("signer-scope", "unit \(header.unit) is outside the units of \(caller.keyName ?? "") (\(caller.units.joined(separator: ", ")))")
+        }
+        return try await submit(.batch(batch), to: ledger)
+    }
+
+    func submitReversal(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.officer], to: "submitting a reversal")
+        let body = try SubmissionDecoder.reversal(try await collect(request))
+        let signer = try ReversalBody(decoding: body).signed.signer
+        guard signer == caller.keyName else {
+            throw APIError.forbidden("signer", "the reversal is signed by \(signer), not by this token's key \(caller.keyName ?? "")")
+        }
+        return try await submit(.reversal(body), to: ledger)
+    }
+
+    func submit(_ submission: Submission, to ledger: LedgerRecord) async throws -> Response {
+        let result: SubmissionResult
+        do { result = try await state.writer(for: ledger).submit(submission) } catch let e as Unavailable {
+            state.metrics.submission("unavailable")
+            throw APIError.unavailable(e.description)
+        }
+        switch result {
+        case .appended(let r):
+            state.metrics.submission("appended")
+            return json(receiptJSON(r, duplicate: false), status: .created)
+        case .duplicate(let r):
+            state.metrics.submission("duplicate")
+            return json(receiptJSON(r, duplicate: true), status: .ok)
+        case .refused(let e):
+            state.metrics.submission(e.code == .duplicateBatch ? "conflict" : "refused")
+            switch e.code {
+            case .duplicateBatch: throw APIError.conflict("batch-id-taken", e.message)
+            case .forbidden: throw APIError.forbidden("signature", e.message)
+            default: throw APIError.conflict("refused", e.message)
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    func ledger(_ context: BasicRequestContext) async throws -> LedgerRecord {
+        guard let id = context.parameters.get("ledger").flatMap({ Int64($0) }) else { throw APIError.notFound("ledger ids are numbers (GET /v1/ledgers)") }
+        return try await state.ledger(id)
+    }
+
+    func collect(_ request: Request) async throws -> [UInt8] {
+        let limit = state.configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw APIError(status: .contentTooLarge, code: "too-large", message: "the request body is \(length) bytes; the limit is \(limit) bytes (max_body_bytes)")
+        }
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError(status: .contentTooLarge, code: "too-large", message: "the request body is over the limit of \(limit) bytes (max_body_bytes)")
+        }
+    }
+
+    func entryJSON(seq: UInt64, bytes: [UInt8], hash: HashFunction, personal: [Opening]?) -> [UInt8] {
+        var out = Array(#"{"seq":\#(seq),"hash":"\#(EntryHash.compute(bytes, hash: hash).hex)","entry":"#.utf8)
+        out += bytes
+        if let personal {
+            let values = JSONObject(personal.sorted { $0.field < $1.field }.map { (key: $0.field, value: JSONValue.string($0.value)) })
+            out += Array(#","personal":"#.utf8) + CanonicalJSON.encode(.object(values))
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    func receiptJSON(_ r: Receipt, duplicate: Bool) -> JSONValue {
+        .object(["origin": .string(r.origin), "first_seq": .int(Int64(r.firstSeq)), "last_seq": .int(Int64(r.lastSeq)),
+                 "entry_hashes": .array(r.hashes.map { .string($0.hex) }), "checkpoint": .string(r.checkpoint), "duplicate": .bool(duplicate)])
+    }
+}
+
+func text(_ s: String, status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: s)))
+}
+
+func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+    json(bytes: CanonicalJSON.encode(value) + [0x0a], status: status)
+}
+
+func json(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+}
+
+/// Counts requests and their latency by route pattern (never the raw path, which may hold a seq).
+struct RequestMetrics<Context: RequestContext>: RouterMiddleware {
+    let metrics: Metrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let route = context.endpointPath ?? "unmatched"
+        do {
+            let response = try await next(request, context)
+            metrics.request(route: route, method: request.method.rawValue, status: Int(response.status.code), seconds: (ContinuousClock.now - start).seconds)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.request(route: route, method: request.method.rawValue, status: Int(status), seconds: (ContinuousClock.now - start).seconds)
+            throw error
+        }
+    }
+}

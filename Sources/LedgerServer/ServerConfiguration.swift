@@ -1,0 +1,84 @@
+import Foundation
+
+/// The daemon's settings: defaults, then the config file (`key = value` lines, `#` comments), then the
+/// environment (`AIDLEDGERD_<KEY>` in capitals), then command-line options. Every key is documented in
+/// Config/aidledgerd.conf.
+public struct ServerConfiguration: Sendable {
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 8080
+    public var dataDir = ".aidledger"
+    /// libpq connection string or URL; empty: the embedded PostgreSQL under `dataDir`.
+    public var database = ""
+    /// Where the ledger keys are (`ledger.key` and any other ledger's `*.key`); empty: `<dataDir>/keys`.
+    public var keyDir = ""
+    public var maxBodyBytes = 64 << 20
+    public var maxGroupEntries = 200_000
+    public var readerThreads = 4
+    public var logLevel = "info"
+    /// With the embedded database: the ledger created on first start, and the generated payments submitted then.
+    public var origin = "aidledger.example/430626"
+    public var suite = "ed25519-sha256"
+    public var demoPaymentsOnFirstStart = 200
+
+    public init() {}
+
+    public var keyDirectory: String { keyDir.isEmpty ? dataDir + "/keys" : keyDir }
+
+    /// Every key, in the file's spelling.
+    public static let keys = ["listen_host", "listen_port", "data_dir", "database", "key_dir", "max_body_bytes", "max_group_entries",
+                              "reader_threads", "log_level", "origin", "suite", "demo_payments_on_first_start"]
+
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Sets one key from text; `source` names where it came from, for the error.
+    public mutating func set(_ key: String, _ value: String, source: String) throws {
+        func int(_ min: Int, _ max: Int) throws -> Int {
+            guard let n = Int(value), n >= min, n <= max else { throw Problem(description: "\(source): \(key) must be a whole number from \(min) to \(max), not \"\(value)\"") }
+            return n
+        }
+        switch key {
+        case "listen_host": listenHost = value
+        case "listen_port": listenPort = try int(0, 65535)
+        case "data_dir": dataDir = value
+        case "database": database = value
+        case "key_dir": keyDir = value
+        case "max_body_bytes": maxBodyBytes = try int(1024, 1 << 30)
+        case "max_group_entries": maxGroupEntries = try int(1, 10_000_000)
+        case "reader_threads": readerThreads = try int(1, 64)
+        case "log_level":
+            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
+                throw Problem(description: "\(source): log_level must be trace, debug, info, notice, warning, error or critical")
+            }
+            logLevel = value
+        case "origin": origin = value
+        case "suite":
+            guard value == "ed25519-sha256" || value == "sm2-sm3" else { throw Problem(description: "\(source): suite must be ed25519-sha256 or sm2-sm3") }
+            suite = value
+        case "demo_payments_on_first_start": demoPaymentsOnFirstStart = try int(0, 1_000_000)
+        default: throw Problem(description: "\(source): unknown key \(key) (known: \(Self.keys.joined(separator: ", ")))")
+        }
+    }
+
+    /// Reads a config file.
+    public mutating func load(file path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw Problem(description: "\(path): cannot read the config file") }
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+            if line.isEmpty { continue }
+            guard let eq = line.firstIndex(of: "=") else { throw Problem(description: "\(path):\(i + 1): expected key = value") }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            try set(key, value, source: "\(path):\(i + 1)")
+        }
+    }
+
+    /// Applies `AIDLEDGERD_<KEY>` variables.
+    public mutating func loadEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        for key in Self.keys {
+            if let v = environment["AIDLEDGERD_" + key.uppercased()] { try set(key, v, source: "AIDLEDGERD_" + key.uppercased()) }
+        }
+    }
+}

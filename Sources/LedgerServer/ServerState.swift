@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+import LedgerStore
+import Logging
+import PostgresClient
+
+/// Who is calling: anonymous, or the key an API token stands for, with its role and units from the ledger's key
+/// entries.
+struct Caller: Sendable {
+    let keyName: String?
+    let role: Role?
+    let units: [String]
+
+    static let anonymous = Caller(keyName: nil, role: nil, units: [])
+
+    func covers(unit: String) -> Bool { units == [allUnitsScope] || units.contains(unit) }
+}
+
+/// What the routes share: ledgers and their writers, the reader threads, caches of tokens and key state.
+final class ServerState: @unchecked Sendable {
+    // @unchecked Sendable: the mutable dictionaries and `shuttingDown` are touched only under `lock`.
+    let configuration: ServerConfiguration
+    let readers: DatabaseThreads
+    let metrics = Metrics()
+    let logger: Logger
+    private let lock = NSLock()
+    private var ledgers: [Int64: LedgerRecord] = [:]
+    private var writers: [Int64: LedgerWriter] = [:]
+    private var ledgerKeys: [String: NamedSigningKey] = [:]      // by origin
+    private var registries: [Int64: (loaded: ContinuousClock.Instant, registry: KeyRegistry)] = [:]
+    private var tokens: [[UInt8]: (checked: ContinuousClock.Instant, principal: TokenPrincipal?)] = [:]
+    private var shuttingDown = false
+
+    /// How long a token lookup and a ledger's key state are reused before they are read again.
+    static let cacheLifetime: Duration = .seconds(2)
+
+    init(configuration: ServerConfiguration, conninfo: String, ledgerKeys: [NamedSigningKey], logger: Logger) {
+        self.configuration = configuration
+        self.readers = DatabaseThreads(conninfo: conninfo, count: configuration.readerThreads, name: "reader")
+        self.logger = logger
+        for k in ledgerKeys { self.ledgerKeys[k.name] = k }
+        self.conninfo = conninfo
+    }
+
+    private let conninfo: String
+
+    var isShuttingDown: Bool { lock.withLock { shuttingDown } }
+
+    /// Stops taking writes; every queued submission is still answered.
+    func beginShutdown() {
+        let all: [LedgerWriter] = lock.withLock {
+            shuttingDown = true
+            return Array(writers.values)
+        }
+        for w in all { w.drain() }
+        readers.stop()
+    }
+
+    // MARK: ledgers
+
+    func ledger(_ id: Int64) async throws -> LedgerRecord {
+        if let l = lock.withLock({ ledgers[id] }) { return l }
+        let all = try await readers.run { try $0.ledgers() }
+        lock.withLock { for l in all { ledgers[l.id] = l } }
+        guard let l = lock.withLock({ ledgers[id] }) else { throw APIError.notFound("no ledger with id \(id)") }
+        return l
+    }
+
+    func allLedgers() async throws -> [LedgerRecord] {
+        let all = try await readers.run { try $0.ledgers() }
+        lock.withLock { for l in all { ledgers[l.id] = l } }
+        return all
+    }
+
+    func writer(for ledger: LedgerRecord) throws -> LedgerWriter {
+        try lock.withLock {
+            guard !shuttingDown else { throw APIError.unavailable("the daemon is shutting down; retry later") }
+            if let w = writers[ledger.id] { return w }
+            guard let key = ledgerKeys[ledger.origin], key.suite == ledger.suite else {
+                throw APIError.unavailable("this daemon has no ledger key for \(ledger.origin); writes go to a daemon that has it")
+            }
+            let w = LedgerWriter(ledger: ledger, ledgerKey: key, conninfo: conninfo, maxGroupEntries: configuration.maxGroupEntries, metrics: metrics)
+            writers[ledger.id] = w
+            return w
+        }
+    }
+
+    // MARK: identity
+
+    /// The caller of a request on `ledger`: anonymous without an Authorization header; 401 for an unknown or
+    /// revoked token; 403 for a token of another ledger.
+    func caller(_ request: Request, ledger: LedgerRecord) async throws -> Caller {
+        guard let header = request.headers[.authorization] else { return .anonymous }
+        guard header.hasPrefix("Bearer ") else { throw APIError.unauthorized("Authorization must be `Bearer <token>`") }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let hash = LedgerStore.tokenHash(token)
+        let now = ContinuousClock.now
+        let principal: TokenPrincipal?
+        if let cached = lock.withLock({ tokens[hash] }), now - cached.checked < Self.cacheLifetime {
+            principal = cached.principal
+        } else {
+            principal = try await readers.run { try $0.principal(forToken: token) }
+            lock.withLock {
+                if tokens.count > 10_000 { tokens.removeAll() }
+                tokens[hash] = (now, principal)
+            }
+        }
+        guard let principal else { throw APIError.unauthorized("unknown or revoked API token") }
+        guard principal.ledgerID == ledger.id else { throw APIError.forbidden("wrong-ledger", "this token is for another ledger") }
+        let registry = try await keyState(ledger)
+        guard let record = registry.records[principal.keyName] else { throw APIError.unauthorized("the token's key \(principal.keyName) is not enrolled") }
+        guard record.revokedAt == nil else { throw APIError.unauthorized("the token's key \(principal.keyName) was revoked at seq \(record.revokedAt!)") }
+        return Caller(keyName: principal.keyName, role: record.role, units: record.units)
+    }
+
+    func keyState(_ ledger: LedgerRecord) async throws -> KeyRegistry {
+        let now = ContinuousClock.now
+        if let cached = lock.withLock({ registries[ledger.id] }), now - cached.loaded < Self.cacheLifetime { return cached.registry }
+        let registry = try await readers.run { store in try KeyRegistry.load(origin: ledger.origin, entries: try store.keyEntries(ledger)).2 }
+        lock.withLock { registries[ledger.id] = (now, registry) }
+        return registry
+    }
+
+    func require(_ caller: Caller, roles: Set<Role>, to action: String) throws {
+        guard let role = caller.role else { throw APIError.unauthorized("\(action) needs an API token (Authorization: Bearer …)") }
+        guard roles.contains(role) else {
+            throw APIError.forbidden("role", "\(action) needs the role \(roles.map(\.rawValue).sorted().joined(separator: " or ")); this token's key has role \(role.rawValue)")
+        }
+    }
+}

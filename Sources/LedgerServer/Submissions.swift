@@ -1,0 +1,99 @@
+import Foundation
+import LedgerCore
+import LedgerImport
+import LedgerStore
+
+/// Turns request bodies into submissions: every field validated exactly as `aidledger import` validates a file,
+/// the signed header checked against the rows it describes. Errors name the place (`payments[3].amount: …` for
+/// JSON, `batch.csv:4:12: amount: …` for CSV) and never repeat a personal value.
+enum SubmissionDecoder {
+    /// `text/csv`: a prepared batch file (the officer's columns plus `salts`), and the signed batch header in
+    /// the `Aidledger-Batch` request header (base64 of its JSON).
+    static func csvBatch(_ body: [UInt8], headerField: String?, suite: Suite) throws -> PreparedBatch {
+        guard let headerField, let headerBytes = Base64.decode(headerField.trimmingCharacters(in: .whitespaces)) else {
+            throw APIError.badRequest("missing-batch-header", "a CSV batch needs the Aidledger-Batch header: base64 of the officer-signed batch header JSON")
+        }
+        guard case .object(let header)? = try? JSONParser.parse(headerBytes, mode: .lenient) else {
+            throw APIError.badRequest("bad-batch-header", "the Aidledger-Batch header is not base64 of a JSON object")
+        }
+        let file: PaymentFile
+        do { file = try body.withUnsafeBytes { try PaymentCSV.read($0, file: "batch.csv", prepared: true) } } catch let error as PaymentCSV.Rejection {
+            throw APIError.badRequest("invalid-rows", "the batch file was rejected, nothing written (\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s"))",
+                                      problems: error.errors.map(\.description))
+        }
+        return try rebuild(header: header, file: file, suite: suite)
+    }
+
+    /// `application/json`: `{"batch": <signed header>, "payments": [{"<column>": "<value>", …, "salts": "<hex>"}]}`
+    /// with the same column names as the CSV file (English).
+    static func jsonBatch(_ body: [UInt8], suite: Suite) throws -> PreparedBatch {
+        let value: JSONValue
+        do { value = try JSONParser.parse(body, mode: .lenient) } catch {
+            throw APIError.badRequest("malformed-json", "the request body is not valid JSON: \(error.description)")
+        }
+        guard case .object(let root) = value else { throw APIError.badRequest("malformed-json", "the request body must be a JSON object") }
+        for key in root.keys where key != "batch" && key != "payments" {
+            throw APIError.badRequest("unknown-field", "unknown member \"\(key)\" (expected batch and payments)")
+        }
+        guard case .object(let header)? = root["batch"] else { throw APIError.badRequest("missing-field", "batch: must be the officer-signed batch header object") }
+        guard case .array(let payments)? = root["payments"], !payments.isEmpty else {
+            throw APIError.badRequest("missing-field", "payments: must be a non-empty array of payment objects")
+        }
+        // The same validation as a file: write the rows as CSV and read them back, then name JSON places.
+        var columns: [String] = []
+        var rows: [[String: String]] = []
+        var problems: [String] = []
+        for (i, p) in payments.enumerated() {
+            guard case .object(let o) = p else { problems.append("payments[\(i)]: must be an object"); continue }
+            var row: [String: String] = [:]
+            for m in o.members {
+                switch m.value {
+                case .string(let s): row[m.key] = s
+                case .int(let n): row[m.key] = String(n)
+                case .bool(let b): row[m.key] = b ? "yes" : "no"
+                default: problems.append("payments[\(i)].\(m.key): must be a string, a whole number or true/false")
+                }
+                if !columns.contains(m.key) { columns.append(m.key) }
+            }
+            rows.append(row)
+        }
+        guard problems.isEmpty else { throw APIError.badRequest("invalid-rows", "the payments were rejected, nothing written", problems: problems) }
+        var csv = columns.map(quote).joined(separator: ",") + "\n"
+        for row in rows { csv += columns.map { quote(row[$0] ?? "") }.joined(separator: ",") + "\n" }
+        let file: PaymentFile
+        do { file = try Array(csv.utf8).withUnsafeBytes { try PaymentCSV.read($0, file: "payments", prepared: true) } } catch let error as PaymentCSV.Rejection {
+            throw APIError.badRequest("invalid-rows", "the payments were rejected, nothing written (\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s"))",
+                                      problems: error.errors.map { e in
+                                          e.line <= 1 ? "payments: \(e.field.isEmpty ? "" : e.field + ": ")\(e.reason)"
+                                                      : "payments[\(e.line - 2)]\(e.field.isEmpty ? "" : "." + e.field): \(e.reason)"
+                                      })
+        }
+        return try rebuild(header: header, file: file, suite: suite)
+    }
+
+    static func rebuild(header: JSONObject, file: PaymentFile, suite: Suite) throws -> PreparedBatch {
+        do {
+            let batch = try BatchBuilder.rebuild(signedHeader: header, items: file.items, salts: file.salts ?? [], suite: suite)
+            let h = try BatchBody(decoding: header)
+            guard h.unit == file.unit, h.program == file.program, h.period == file.period else {
+                throw APIError.badRequest("header-mismatch", "the signed header names unit \(h.unit), \(h.program), \(h.period); the rows are \(file.unit), \(file.program), \(file.period)")
+            }
+            return batch
+        } catch let e as FormatError {
+            throw APIError.badRequest("header-mismatch", "batch: \(e.message)")
+        }
+    }
+
+    /// `application/json`: a signed reversal body.
+    static func reversal(_ body: [UInt8]) throws -> JSONObject {
+        let value: JSONValue
+        do { value = try JSONParser.parse(body, mode: .lenient) } catch {
+            throw APIError.badRequest("malformed-json", "the request body is not valid JSON: \(error.description)")
+        }
+        guard case .object(let o) = value else { throw APIError.badRequest("malformed-json", "the request body must be a signed reversal object") }
+        do { _ = try ReversalBody(decoding: o) } catch { throw APIError.badRequest("invalid-reversal", "reversal: \(error.message)") }
+        return o
+    }
+
+    static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}

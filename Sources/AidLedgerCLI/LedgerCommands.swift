@@ -222,9 +222,12 @@ struct ReverseCommand: ParsableCommand {
 
     @OptionGroup var keys: SigningKeyOptions
 
+    @OptionGroup var remote: ServerOptions
+
     func run() throws {
         guard FieldSyntax.isText(reason) else { throw CLIError("--reason must be 1–200 characters without control characters") }
         let officer = try KeyFile.read(officerKey)
+        if remote.url != nil { return try runRemote(officer: officer) }
         try StoreSession.with(db) { session in
             let ledger = try session.ledger(db)
             let signingKey = try keys.ledger(db, for: ledger)

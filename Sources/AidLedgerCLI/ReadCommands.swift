@@ -67,7 +67,10 @@ struct LogCommand: ParsableCommand {
     @Option(name: .long, help: "Only entries of this kind (genesis, key, batch, payment, reversal).")
     var kind: String?
 
+    @OptionGroup var remote: ServerOptions
+
     func run() throws {
+        if remote.url != nil { return try runRemote() }
         let kindFilter: EntryKind?
         if let kind { guard let k = EntryKind(rawValue: kind) else { throw CLIError("unknown kind \(kind)") }; kindFilter = k } else { kindFilter = nil }
         try StoreSession.with(db) { session in
@@ -111,7 +114,10 @@ struct ShowCommand: ParsableCommand {
     @Flag(name: .long, help: "Also print the personal values behind the payment's commitments.")
     var reveal = false
 
+    @OptionGroup var remote: ServerOptions
+
     func run() throws {
+        if remote.url != nil { return try runRemote() }
         try StoreSession.with(db) { session in
             let ledger = try session.ledger(db)
             guard let e = try session.store.entry(ledger, seq: seq) else { throw CLIError("no entry \(seq) in \(ledger.origin)") }

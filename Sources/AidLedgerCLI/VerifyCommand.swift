@@ -29,7 +29,10 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
+    @OptionGroup var remote: ServerOptions
+
     func run() throws {
+        if remote.url != nil, bundle == nil { return try runRemote() }
         guard let bundle else { return try verifyDatabase() }
         let data = try Files.read(bundle)
         var options = LedgerVerifier.Options()

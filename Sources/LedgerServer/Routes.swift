@@ -24,6 +24,7 @@ struct Routes: Sendable {
         router.post("/v1/ledgers/:ledger/batches") { request, context in try await submitBatch(request, context) }
         router.post("/v1/ledgers/:ledger/reversals") { request, context in try await submitReversal(request, context) }
         router.get("/v1/ledgers/:ledger/access-log") { request, context in try await accessLog(request, context) }
+        router.get("/v1/ledgers/:ledger/bundle") { request, context in try await bundle(request, context) }
     }
 
     // MARK: operations
@@ -181,6 +182,41 @@ struct Routes: Sendable {
             .object(["id": .int(r.id), "principal": .string(r.principal), "seq": .int(Int64(r.seq)), "fields": .array(r.fields.map { .string($0) }),
                      "purpose": .string(r.purpose), "at": .string(r.at)])
         }), "next": reads.count == 200 ? .string(String(reads.last!.id)) : .null]))
+    }
+
+    /// The ledger as a bundle (FORMAT.md §12: entries and checkpoints, no personal data) up to the head at the
+    /// start of the request, streamed page by page, for `aidledger verify --server`.
+    func bundle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.admin, .officer, .inspector], to: "exporting the ledger")
+        let (size, checkpoints) = try await state.readers.run { store in
+            let size = try store.head(ledger).size
+            return (size, try store.checkpoints(ledger).filter { (try? SignedCheckpoint(parsing: $0).checkpoint.size).map { $0 <= size } ?? true })
+        }
+        let readers = state.readers
+        let body = ResponseBody { writer in
+            var head = Array((Bundle.magic + "\n").utf8)
+            head += CanonicalJSON.encode(.object(["origin": .string(ledger.origin), "suite": .string(ledger.suite.rawValue),
+                                                  "entries": .int(Int64(size)), "checkpoints": .int(Int64(checkpoints.count))]))
+            head.append(0x0a)
+            try await writer.write(ByteBuffer(bytes: head))
+            var next: UInt64 = 1
+            while next <= size {
+                let from = next
+                let page = try await readers.run { store in try store.entries(ledger, from: from, limit: Int(min(5_000, size - from + 1))) }
+                guard let last = page.last?.seq else { break }
+                var chunk: [UInt8] = []
+                for (_, bytes) in page { chunk += bytes; chunk.append(0x0a) }
+                try await writer.write(ByteBuffer(bytes: chunk))
+                next = last + 1
+            }
+            var tail: [UInt8] = []
+            for c in checkpoints { tail += CanonicalJSON.encode(.string(c)); tail.append(0x0a) }
+            try await writer.write(ByteBuffer(bytes: tail))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/vnd.aidledger.bundle"], body: body)
     }
 
     // MARK: writes

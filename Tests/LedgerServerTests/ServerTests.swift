@@ -1,1 +1,200 @@
+import Foundation
+import LedgerClient
+import LedgerCore
+import LedgerStore
+import PostgresClient
 import Testing
+import TestSupport
+
+/// The daemon through a real socket: the aidledgerd executable against a real PostgreSQL.
+@Suite struct ServerTests {
+    @Test func hundredConcurrentSubmittersLandExactlyOnce() throws {
+        let s = try LedgerSetup()
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        defer { d.terminate() }
+        let receipts = Collected<ReceivedReceipt>()
+        let failures = Collected<String>()
+        concurrently(100) { i in
+            do {
+                let batch = try s.batch("c-\(i)", count: 2, seed: UInt64(i + 1))
+                let r = try submit(batch, to: d.url, ledger: s.ledger.id, token: s.tokenA)
+                if let receipt = ReceivedReceipt(r, batchID: "c-\(i)") { receipts.append(receipt) } else { failures.append("\(i): \(r.status) \(r.text)") }
+            } catch { failures.append("\(i): \(error)") }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all.prefix(3))")
+        let all = receipts.all.sorted { $0.first < $1.first }
+        #expect(all.count == 100)
+        // Disjoint ranges of 3 entries (header + 2 payments) covering seq 5…304 exactly.
+        var next: UInt64 = 5
+        for r in all {
+            #expect(r.first == next && r.last == r.first + 2 && r.hashes.count == 3)
+            next = r.last + 1
+        }
+        let store = LedgerStore(try PostgresConnection(s.conninfo))
+        #expect(try store.head(s.ledger).size == 304)
+        // Each receipt's entries are its batch's, with the hashes it was given.
+        for r in all {
+            let header = try Entry(decoding: try store.entry(s.ledger, seq: r.first)!.bytes)
+            #expect(header.body["batch_id"]?.stringValue == r.batchID)
+            #expect(try store.receipt(s.ledger, firstSeq: r.first, lastSeq: r.last).hashes.map(\.hex) == r.hashes)
+        }
+        // Group commit: fewer checkpoints than submissions.
+        #expect(try store.checkpoints(s.ledger).count < 100 + 4)
+        #expect(try s.verify().intact)
+    }
+
+    @Test func badRequestsGetPreciseAnswersAndWriteNothing() throws {
+        let s = try LedgerSetup()
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir, environment: ["AIDLEDGERD_MAX_BODY_BYTES": "65536"])
+        defer { d.terminate() }
+        let c = try HTTPClient(url: d.url)
+        let path = "/v1/ledgers/\(s.ledger.id)/batches"
+        func post(_ body: [UInt8], token: String? = nil, type: String = "application/json", headers: [(String, String)] = []) throws -> HTTPClientResponse {
+            try c.request("POST", path, headers: [("Content-Type", type), ("Authorization", "Bearer \(token ?? s.tokenA)")] + headers, body: body)
+        }
+        func error(_ r: HTTPClientResponse) -> (code: String, message: String, problems: [String]) {
+            guard let e = jsonObject(r)?["error"]?.objectValue else { return ("", r.text, []) }
+            return (e["code"]?.stringValue ?? "", e["message"]?.stringValue ?? "", e["problems"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        }
+        let store = LedgerStore(try PostgresConnection(s.conninfo))
+        let sizeBefore = try store.head(s.ledger).size
+
+        // Malformed JSON: 400 naming the byte.
+        var r = try post(Array(#"{"batch": {"#.utf8))
+        #expect(r.status == 400 && error(r).code == "malformed-json" && error(r).message.contains("byte"), "\(r.text)")
+        // A bad row in JSON: 400 naming payments[1].id_number.
+        let good = try s.batch("bad-rows", count: 2)
+        var json = String(decoding: BatchRequest.json(good), as: UTF8.self)
+        let id = good.items[1].value(.idNumber)!
+        json = json.replacingOccurrences(of: id, with: String(id.dropLast()) + (id.last == "1" ? "2" : "1"))
+        r = try post(Array(json.utf8))
+        #expect(r.status == 400 && error(r).problems.contains { $0.hasPrefix("payments[1].id_number:") }, "\(r.text)")
+        #expect(!r.text.contains(id.dropLast()), "no personal value in the answer")
+        // A bad row in CSV: 400 with file:line:column: field.
+        let csv = BatchRequest.csv(good)
+        var csvText = String(decoding: csv.body, as: UTF8.self)
+        csvText = csvText.replacingOccurrences(of: ",\(good.items[0].amountFen),", with: ",-5,")
+        r = try post(Array(csvText.utf8), type: "text/csv", headers: [("Aidledger-Batch", csv.header)])
+        #expect(r.status == 400 && error(r).problems.contains { $0.hasPrefix("batch.csv:2:") && $0.contains("amount_fen") }, "\(r.text)")
+        // Over the documented limit: 413 naming it.
+        r = try post([UInt8](repeating: 0x20, count: 70_000))
+        #expect(r.status == 413 && error(r).message.contains("65536"), "\(r.text)")
+        // A wrong signature: 403.
+        guard case .object(var request)? = try? JSONParser.parse(BatchRequest.json(good), mode: .lenient), case .object(var forged)? = request["batch"] else {
+            Issue.record("cannot re-read the request")
+            return
+        }
+        var sig = Base64.decode(forged["sig"]!.stringValue!)!
+        sig[0] ^= 1
+        forged["sig"] = .string(Base64.encode(sig))
+        request["batch"] = .object(forged)
+        r = try post(CanonicalJSON.encode(.object(request)))
+        #expect(r.status == 403 && error(r).message.contains("signature"), "\(r.text)")
+        // A unit outside the officer's scope: 403 (officer B may write only 999999).
+        r = try post(BatchRequest.json(try s.batch("scope", officer: s.officerB)), token: s.tokenB)
+        #expect(r.status == 403 && error(r).code == "signer-scope", "\(r.text)")
+        // A token of another role: 403.
+        r = try post(BatchRequest.json(good), token: s.inspectorToken)
+        #expect(r.status == 403 && error(r).code == "role", "\(r.text)")
+        // No token: 401. An unknown token: 401.
+        r = try c.request("GET", "/v1/ledgers/\(s.ledger.id)/entries")
+        #expect(r.status == 401)
+        r = try post(BatchRequest.json(good), token: "aidl_nonsense")
+        #expect(r.status == 401)
+        #expect(try store.head(s.ledger).size == sizeBefore, "nothing written by refused requests")
+
+        // Accepted; the same id and content again: the original receipt; other content under that id: 409.
+        let first = try post(BatchRequest.json(good))
+        #expect(first.status == 201, "\(first.text)")
+        let again = try post(BatchRequest.json(good))
+        #expect(again.status == 200 && jsonObject(again)?["duplicate"]?.boolValue == true)
+        #expect(ReceivedReceipt(again, batchID: "")?.hashes == ReceivedReceipt(first, batchID: "")?.hashes)
+        r = try post(BatchRequest.json(try s.batch("bad-rows", count: 2, seed: 9)))
+        #expect(r.status == 409 && error(r).code == "batch-id-taken", "\(r.text)")
+        #expect(try store.head(s.ledger).size == sizeBefore + 3)
+
+        // Anonymous callers see checkpoints (signed notes, text/plain) and nothing personal.
+        r = try c.request("GET", "/v1/ledgers/\(s.ledger.id)/checkpoint")
+        #expect(r.status == 200 && r.header("content-type")?.hasPrefix("text/plain") == true && r.text.hasPrefix(s.origin + "\n"))
+        r = try c.request("GET", "/v1/ledgers/\(s.ledger.id)/entries/6?reveal=true")
+        #expect(r.status == 401)
+        // Personal values only to an allowed role, and the read is on record.
+        r = try c.request("GET", "/v1/ledgers/\(s.ledger.id)/entries/6?reveal=true&purpose=test", headers: [("Authorization", "Bearer \(s.tokenB)")])
+        #expect(r.status == 403, "officer B may not see unit 430626's personal values")
+        r = try c.request("GET", "/v1/ledgers/\(s.ledger.id)/entries/6?reveal=true&purpose=test", headers: [("Authorization", "Bearer \(s.inspectorToken)")])
+        #expect(r.status == 200 && jsonObject(r)?["personal"]?.objectValue?["id_number"]?.stringValue == good.items[0].value(.idNumber))
+        r = try c.request("GET", "/v1/ledgers/\(s.ledger.id)/access-log", headers: [("Authorization", "Bearer \(s.inspectorToken)")])
+        let reads = jsonObject(r)?["reads"]?.arrayValue ?? []
+        #expect(reads.count == 1 && reads.first?.objectValue?["principal"]?.stringValue == s.inspector.name && reads.first?.objectValue?["seq"]?.intValue == 6)
+    }
+
+    /// kill -9 in the middle of a load run: every receipt a client got is in the ledger, nothing twice, and after a
+    /// restart the clients' retries (same id, same bytes) complete the rest.
+    @Test func killNineLosesNoReceiptAndDuplicatesNothing() throws {
+        let s = try LedgerSetup()
+        let first = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        let receipts = Collected<ReceivedReceipt>()
+        let unanswered = Collected<Int>()
+        let batches = try (0..<240).map { try s.batch("k-\($0)", count: 5, seed: UInt64($0 + 1)) }
+        let url = first.url
+        let killer = Thread {
+            usleep(700_000)
+            first.kill9()
+        }
+        killer.start()
+        concurrently(8) { worker in
+            let client = try? HTTPClient(url: url)
+            for i in stride(from: worker, to: batches.count, by: 8) {
+                do {
+                    let r = try submit(batches[i], to: url, ledger: s.ledger.id, token: s.tokenA, client: client)
+                    if let receipt = ReceivedReceipt(r, batchID: "k-\(i)") { receipts.append(receipt) } else { unanswered.append(i) }
+                } catch {
+                    unanswered.append(i)
+                }
+            }
+        }
+        let got = receipts.all
+        #expect(!got.isEmpty && !unanswered.all.isEmpty, "the kill should land in the middle of the run (\(got.count) receipts)")
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        defer { d.terminate() }
+        let store = LedgerStore(try PostgresConnection(s.conninfo))
+        for r in got { #expect(try store.receipt(s.ledger, firstSeq: r.first, lastSeq: r.last).hashes.map(\.hex) == r.hashes) }
+        // The clients retry what was not answered: each lands once (or was already there).
+        for i in unanswered.all {
+            let r = try submit(batches[i], to: d.url, ledger: s.ledger.id, token: s.tokenA)
+            #expect(r.status == 201 || r.status == 200, "\(r.text)")
+        }
+        #expect(try store.db.query("SELECT count(*) FROM batches WHERE ledger_id = $1", [.int(s.ledger.id)]).int(0, 0) == 240)
+        #expect(try store.head(s.ledger).size == 4 + 240 * 6)
+        #expect(try s.verify().intact)
+    }
+
+    /// Two daemons on one database: one writes a ledger at a time; when it dies the other takes over.
+    @Test func secondDaemonTakesOverWhenTheWriterDies() throws {
+        let s = try LedgerSetup()
+        let a = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        let b = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        defer { b.terminate() }
+        #expect(try submit(try s.batch("t-1"), to: a.url, ledger: s.ledger.id, token: s.tokenA).status == 201)
+        let refused = try submit(try s.batch("t-2", seed: 2), to: b.url, ledger: s.ledger.id, token: s.tokenA)
+        #expect(refused.status == 503 && refused.header("retry-after") != nil, "\(refused.text)")
+        a.kill9()
+        var status = 0
+        for _ in 0..<50 {
+            status = try submit(try s.batch("t-2", seed: 2), to: b.url, ledger: s.ledger.id, token: s.tokenA).status
+            if status == 201 { break }
+            usleep(100_000)
+        }
+        #expect(status == 201)
+        #expect(try s.verify().intact)
+    }
+
+    /// SIGTERM: the daemon stops cleanly (exit 0).
+    @Test func sigtermStopsCleanly() throws {
+        let s = try LedgerSetup()
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        #expect(try submit(try s.batch("g-1"), to: d.url, ledger: s.ledger.id, token: s.tokenA).status == 201)
+        let status = d.terminate()
+        #expect(status == 0, "\(d.log)")
+    }
+}

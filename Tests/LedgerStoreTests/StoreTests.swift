@@ -98,7 +98,7 @@ struct StoreFixture {
             try db.query("INSERT INTO openings (ledger_id, seq, data) VALUES (1, $1, convert_to($2, 'UTF8'))",
                          [.int(Int64(seq)), .text(#"{"name":{"salt":"\#(salt)","value":"张\#(seq)"}}"#)])
         }
-        #expect(try Migrations.apply(on: db) == ["002_openings_rows_of_entries"])
+        #expect(try Migrations.apply(on: db) == ["002_openings_rows_of_entries", "003_tokens_and_access_log"])
         let rows = try db.query("SELECT first_seq, last_seq, data FROM openings ORDER BY first_seq")
         #expect(rows.count == 2)
         var openings: [Opening] = []

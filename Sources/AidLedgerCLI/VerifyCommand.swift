@@ -87,7 +87,7 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
-enum ReportRendering {
+package enum ReportRendering {
     static func text(_ r: VerificationReport, bundle: String, pinned: Bool) -> String {
         var out: [String] = []
         out.append("aidledger verify \(bundle)")
@@ -135,7 +135,7 @@ enum ReportRendering {
         return out.joined(separator: "\n")
     }
 
-    static func json(_ r: VerificationReport, bundle: String, pinned: Bool) -> String {
+    package static func json(_ r: VerificationReport, bundle: String, pinned: Bool) -> String {
         func amounts(_ a: VerificationReport.Amounts) -> JSONValue {
             .object(["payments": .int(Int64(a.payments)), "gross_fen": .int(a.grossFen), "reversals": .int(Int64(a.reversals)),
                      "reversed_fen": .int(a.reversedFen), "net_fen": .int(a.netFen)])

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import LedgerCore
+import AidLedgerCLI
 import LedgerStore
+import LedgerVerify
 import PostgresClient
 
 /// The HTTP API under /v1 (docs/openapi.yaml is its contract; a test checks the running server against it).
@@ -25,6 +27,7 @@ struct Routes: Sendable {
         router.post("/v1/ledgers/:ledger/reversals") { request, context in try await submitReversal(request, context) }
         router.get("/v1/ledgers/:ledger/access-log") { request, context in try await accessLog(request, context) }
         router.get("/v1/ledgers/:ledger/bundle") { request, context in try await bundle(request, context) }
+        router.get("/v1/ledgers/:ledger/verification") { request, context in try await verification(request, context) }
     }
 
     // MARK: operations
@@ -217,6 +220,24 @@ struct Routes: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/vnd.aidledger.bundle"], body: body)
+    }
+
+    /// Runs the full verifier over the ledger in the database, openings included (none are returned), and
+    /// answers the report; the result is counted in /metrics.
+    func verification(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.admin, .inspector], to: "running a verification")
+        let report = try await state.readers.run { store -> VerificationReport in
+            var options = LedgerVerifier.Options()
+            try store.streamOpenings(ledger) { options.openings.append($0) }
+            var verifier = LedgerVerifier(options: options)
+            verifier.addCheckpoints(try store.checkpoints(ledger))
+            try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
+            return verifier.finish()
+        }
+        state.metrics.verification(report.intact ? "intact" : "findings")
+        return json(bytes: Array(ReportRendering.json(report, bundle: ledger.origin, pinned: false).utf8) + [0x0a])
     }
 
     // MARK: writes

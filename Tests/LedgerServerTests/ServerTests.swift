@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Foundation
 import LedgerClient
 import LedgerCore
@@ -196,5 +197,55 @@ import TestSupport
         #expect(try submit(try s.batch("g-1"), to: d.url, ledger: s.ledger.id, token: s.tokenA).status == 201)
         let status = d.terminate()
         #expect(status == 0, "\(d.log)")
+    }
+}
+
+/// A PostgreSQL restart under load, on a cluster of this test's own (the shared test cluster stays up).
+@Suite struct DatabaseRestartTests {
+    @Test func clientsGetErrorsNeverWrongReceiptsAndSucceedOnRetry() throws {
+        let dir = try makeTemporaryDirectory()
+        let server = try EmbeddedPostgres(directory: dir.appendingPathComponent("pg").path, unsafeFast: true)
+        try server.start()
+        try server.stopWhenProcessExits(getpid(), removeDirectory: true)
+        defer { try? server.stop() }
+        let s = try LedgerSetup(conninfo: server.connectionString())
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        defer { d.terminate() }
+        let batches = try (0..<160).map { try s.batch("r-\($0)", count: 5, seed: UInt64($0 + 1)) }
+        let receipts = Collected<ReceivedReceipt>()
+        let errors = Collected<String>()
+        let restarter = Thread {
+            usleep(500_000)
+            try? server.stop()
+            _ = try? server.start()
+        }
+        restarter.start()
+        concurrently(8) { worker in
+            for i in stride(from: worker, to: batches.count, by: 8) {
+                // Retry until answered: the same request each time.
+                let deadline = Date().addingTimeInterval(60)
+                while Date() < deadline {
+                    do {
+                        let r = try submit(batches[i], to: d.url, ledger: s.ledger.id, token: s.tokenA)
+                        if let receipt = ReceivedReceipt(r, batchID: "r-\(i)") { receipts.append(receipt); break }
+                        errors.append("\(r.status)")
+                        if r.status != 503 { break }
+                    } catch {
+                        errors.append("\(error)")
+                    }
+                    usleep(100_000)
+                }
+            }
+        }
+        #expect(!errors.all.isEmpty, "the restart should land under load")
+        #expect(!errors.all.contains { $0 == "409" || $0 == "400" || $0 == "403" }, "\(errors.all.prefix(5))")
+        let got = receipts.all
+        #expect(Set(got.map(\.batchID)).count == 160, "every batch answered once retried")
+        let store = LedgerStore(try PostgresConnection(s.conninfo))
+        for r in got {
+            #expect(try store.receipt(s.ledger, firstSeq: r.first, lastSeq: r.last).hashes.map(\.hex) == r.hashes, "receipt of \(r.batchID)")
+        }
+        #expect(try store.head(s.ledger).size == 4 + 160 * 6)
+        #expect(try s.verify().intact)
     }
 }

@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerDemo", "TestSupport"]),
-        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerClient", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "LedgerStore", "PostgresClient", "EmbeddedPostgres", "AidLedgerCLI", "TestSupport"]),
+        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerClient", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "LedgerStore", "PostgresClient", "EmbeddedPostgres", "AidLedgerCLI", "LedgerServer", "TestSupport"]),
         .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "LedgerImport", "PostgresClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

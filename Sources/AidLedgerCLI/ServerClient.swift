@@ -3,6 +3,7 @@ import Foundation
 import LedgerClient
 import LedgerCore
 import LedgerImport
+import LedgerStore
 import LedgerVerify
 
 /// Options of the commands that can also work against a running aidledgerd.
@@ -264,6 +265,24 @@ struct TokensCommand: ParsableCommand {
                 let n = try session.store.revokeTokens(try session.ledger(db), keyName: keyName)
                 print("revoked \(n) token\(n == 1 ? "" : "s") of \(keyName)")
             }
+        }
+    }
+}
+
+struct MigrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Apply pending schema migrations (as the schema owner; aidledgerd on a production database does not).",
+        discussion: "Each migration runs in its own transaction under an advisory lock; re-running is a no-op. See Deploy/README.md for the upgrade order."
+    )
+    @OptionGroup var db: DatabaseOptions
+
+    func run() throws {
+        try StoreSession.with(db) { session in
+            let before = try Migrations.currentVersion(on: session.store.db)
+            let applied = try session.store.migrate()
+            let after = try Migrations.currentVersion(on: session.store.db)
+            print(applied.isEmpty ? "schema is at version \(after); nothing to do" : "schema version \(before) → \(after): applied \(applied.joined(separator: ", "))")
         }
     }
 }

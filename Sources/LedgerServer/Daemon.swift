@@ -37,8 +37,19 @@ public enum Daemon {
         }
 
         let setup = LedgerStore(try PostgresConnection(conninfo))
-        let applied = try setup.migrate()
-        if !applied.isEmpty { logger.notice("schema migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
+        if embedded != nil {
+            // Its own database: the daemon is the schema owner and migrates it.
+            let applied = try setup.migrate()
+            if !applied.isEmpty { logger.notice("schema migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
+        } else {
+            // A production database: migrations are the schema owner's job (`aidledger migrate`, Deploy/README.md);
+            // the service role cannot and must not. Refuse to serve an older or newer schema.
+            let have = try Migrations.currentVersion(on: setup.db), want = try Migrations.all().last?.version ?? 0
+            guard have == want else {
+                throw ServerConfiguration.Problem(description: "the database schema is version \(have), this aidledgerd needs \(want): "
+                    + (have < want ? "run `aidledger migrate --database …` as the schema owner first (Deploy/README.md)" : "upgrade aidledgerd"))
+            }
+        }
         var firstStart: Bootstrap? = nil
         if embedded != nil, try setup.ledgers().isEmpty {
             firstStart = try Bootstrap.create(configuration, store: setup, logger: logger)

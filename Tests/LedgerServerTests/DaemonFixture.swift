@@ -88,13 +88,17 @@ final class DaemonProcess: @unchecked Sendable {
     let url: String
     let output: URL
 
-    init(conninfo: String, dataDir: URL, environment: [String: String] = [:]) throws {
+    convenience init(conninfo: String, dataDir: URL, environment: [String: String] = [:]) throws {
+        try self.init(arguments: ["--database", conninfo, "--data-dir", dataDir.path, "--listen-port", "0"], dataDir: dataDir, environment: environment)
+    }
+
+    init(arguments: [String], dataDir: URL, environment: [String: String] = [:], waitFor: String = "aidledgerd listening on http://") throws {
         output = dataDir.appendingPathComponent("daemon-\(UInt32.random(in: 0...UInt32.max)).out")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["AIDLEDGERD_LOG_LEVEL"] = env["AIDLEDGERD_LOG_LEVEL"] ?? "warning"
         let binary = try aidledgerdPath()
-        let args = [binary, "--database", conninfo, "--data-dir", dataDir.path, "--listen-port", "0"]
+        let args = [binary] + arguments
         // posix_spawn with stdout and stderr to a file (Foundation's Process is not used for children that we kill -9).
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -113,7 +117,7 @@ final class DaemonProcess: @unchecked Sendable {
         var found: Int? = nil
         while Date() < deadline {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("aidledgerd listening on http://") }),
+            if text.contains(waitFor), let line = text.split(separator: "\n").first(where: { $0.hasPrefix("aidledgerd listening on http://") }),
                let p = Int(line.split(separator: ":").last ?? "") { found = p; break }
             var status: Int32 = 0
             if waitpid(child, &status, WNOHANG) == child { throw TestDataError("aidledgerd exited early: \(text.suffix(2000))") }

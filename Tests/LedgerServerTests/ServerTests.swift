@@ -249,3 +249,31 @@ import TestSupport
         #expect(try s.verify().intact)
     }
 }
+
+/// The README's run command: aidledgerd with no configuration, on its own PostgreSQL under the data directory.
+@Suite struct EmbeddedDaemonTests {
+    @Test func firstStartCreatesALedgerSubmitsPaymentsAndVerifies() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data")
+        let d = try DaemonProcess(arguments: ["--data-dir", data.path, "--listen-port", "0"], dataDir: dir, waitFor: "first start: verify passed")
+        #expect(d.log.contains("first start: submitted 200 generated payments") && d.log.contains("curl -s"), "\(d.log)")
+        let c = try HTTPClient(url: d.url)
+        #expect(jsonObject(try c.request("GET", "/v1/ledgers"))?["ledgers"]?.arrayValue?.first?.objectValue?["size"]?.intValue == 204)
+        let tokenFile = data.appendingPathComponent("tokens/inspector.token").path
+        let mode = (try FileManager.default.attributesOfItem(atPath: tokenFile)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+        // The CLI against it: verify the whole ledger as an inspector.
+        let cli = URL(fileURLWithPath: try aidledgerdPath()).deletingLastPathComponent().appendingPathComponent("aidledger").path
+        let v = try run(cli, ["verify", "--server", d.url, "--token", tokenFile])
+        #expect(v.status == 0 && v.stdout.contains("INTACT"), "\(v.stdout)\(v.stderr)")
+        // SIGTERM: clean exit, and the embedded PostgreSQL is stopped with it.
+        #expect(d.terminate() == 0, "\(d.log)")
+        #expect(try run(try which("pg_isready"), ["-h", data.path + "/run", "-p", "5432"]).status != 0)
+        // The second start keeps the ledger and submits nothing new.
+        let again = try DaemonProcess(arguments: ["--data-dir", data.path, "--listen-port", "0"], dataDir: dir)
+        defer { again.terminate() }
+        #expect(jsonObject(try HTTPClient(url: again.url).request("GET", "/v1/ledgers"))?["ledgers"]?.arrayValue?.first?.objectValue?["size"]?.intValue == 204)
+        #expect(!again.log.contains("first start"))
+    }
+}

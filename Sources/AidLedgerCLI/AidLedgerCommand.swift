@@ -11,7 +11,7 @@ public struct AidLedgerCommand: ParsableCommand {
             appear only as salted commitments. See docs/FORMAT.md for the normative format.
             """,
         subcommands: [InitCommand.self, MigrateCommand.self, KeysCommand.self, ImportCommand.self, SubmitCommand.self, ReverseCommand.self, TokensCommand.self, VerifyCommand.self, ExportBundleCommand.self,
-                      LogCommand.self, ShowCommand.self, EraseCommand.self, DemoCommand.self, BenchCommand.self, BenchStoreCommand.self, DevCommand.self]
+                      LogCommand.self, ShowCommand.self, EraseCommand.self, DemoCommand.self, BenchCommand.self, BenchStoreCommand.self, BenchServerCommand.self, DevCommand.self]
     )
 
     public init() {}

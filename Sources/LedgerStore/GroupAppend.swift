@@ -41,9 +41,15 @@ extension LedgerStore {
         }
         return try db.transaction {
             let head = try self.head(ledger, lock: true)
-            let registry: KeyRegistry
-            do { registry = try KeyRegistry.load(origin: ledger.origin, entries: try self.keyEntries(ledger)).2 } catch {
-                throw StoreError(.corrupt, "the key entries of \(ledger.origin) are unreadable: \(error)")
+            let registry = try self.keyState(ledger)
+            // Which of the submitted batch ids are already in the ledger: one query for the group (batch ids are
+            // tokens, FieldSyntax.isToken: no commas).
+            let ids = submissions.compactMap(\.batchID).filter(FieldSyntax.isToken)
+            var known: Set<String> = []
+            if !ids.isEmpty {
+                let rows = try db.query("SELECT batch_id FROM batches WHERE ledger_id = $1 AND batch_id = ANY(string_to_array($2, ','))",
+                                        [.int(ledger.id), .text(ids.joined(separator: ","))])
+                for r in 0..<rows.count { if let id = rows.string(r, 0) { known.insert(id) } }
             }
             var results = [SubmissionResult?](repeating: nil, count: submissions.count)
             var accepted: [(index: Int, entries: [NewEntry], batch: PreparedBatch?)] = []
@@ -62,7 +68,7 @@ extension LedgerStore {
                             results[i] = .duplicate(.placeholder(of: earlier))
                             continue
                         }
-                        if let original = try self.existingBatch(ledger, id: header.batchID) {
+                        if known.contains(header.batchID), let original = try self.existingBatch(ledger, id: header.batchID) {
                             guard Self.sameBatch(original.header, batch.header) else {
                                 throw StoreError(.duplicateBatch, "batch id \(header.batchID) is already in ledger \(ledger.origin) with other content")
                             }
@@ -138,6 +144,19 @@ extension LedgerStore {
             }
             return results.map { $0! }
         }
+    }
+
+    /// The ledger's key state, reused while no key entry has been appended since it was read (one index probe
+    /// instead of re-reading and re-verifying every key entry for each group).
+    func keyState(_ ledger: LedgerRecord) throws -> KeyRegistry {
+        let last = try db.query("SELECT max(seq) FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind IN ('genesis', 'key')", [.int(ledger.id)]).int(0, 0) ?? 0
+        if let cached = keyStateCache[ledger.id], cached.lastKeySeq == last { return cached.registry }
+        let registry: KeyRegistry
+        do { registry = try KeyRegistry.load(origin: ledger.origin, entries: try keyEntries(ledger)).2 } catch {
+            throw StoreError(.corrupt, "the key entries of \(ledger.origin) are unreadable: \(error)")
+        }
+        keyStateCache[ledger.id] = (last, registry)
+        return registry
     }
 
     /// Two batch headers describe the same batch: equal in everything but the signature (SM2 signatures are

@@ -23,6 +23,8 @@ public struct Receipt: Sendable, Equatable {
 /// The PostgreSQL store of ledgers. One instance per connection; not thread-safe (see `PostgresConnection`).
 public final class LedgerStore {
     public let db: PostgresConnection
+    /// Key state per ledger with the seq of the last key entry it includes (`keyState`).
+    var keyStateCache: [Int64: (lastKeySeq: Int64, registry: KeyRegistry)] = [:]
 
     public init(_ db: PostgresConnection) { self.db = db }
 
@@ -185,9 +187,17 @@ public final class LedgerStore {
             try db.copyIn("COPY openings (ledger_id, first_seq, last_seq, data) FROM STDIN (FORMAT binary)") { w in try writeOpenings(&w) }
         }
         try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(ledger.id), .int(Int64(appender.size)), .text(checkpoint)])
-        for b in batchIDs {
+        if batchIDs.count == 1, let b = batchIDs.first {
             try db.query("INSERT INTO batches (ledger_id, batch_id, seq, count) VALUES ($1, $2, $3, $4)",
                          [.int(ledger.id), .text(b.id), .int(Int64(b.seq)), .int(Int64(b.count))])
+        } else if !batchIDs.isEmpty {
+            // One statement for a group. Batch ids are tokens (no commas), seqs and counts integers.
+            precondition(batchIDs.allSatisfy { FieldSyntax.isToken($0.id) }, "batch ids are tokens")
+            try db.query("""
+                INSERT INTO batches (ledger_id, batch_id, seq, count)
+                SELECT $1, b, s, c FROM unnest(string_to_array($2, ','), string_to_array($3, ',')::bigint[], string_to_array($4, ',')::bigint[]) AS t(b, s, c)
+                """, [.int(ledger.id), .text(batchIDs.map(\.id).joined(separator: ",")), .text(batchIDs.map { String($0.seq) }.joined(separator: ",")),
+                      .text(batchIDs.map { String($0.count) }.joined(separator: ","))])
         }
         return (hashes, appender.size, checkpoint)
     }

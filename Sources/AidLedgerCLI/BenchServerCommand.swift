@@ -1,0 +1,184 @@
+import ArgumentParser
+import EmbeddedPostgres
+import Foundation
+import LedgerClient
+import LedgerCore
+import LedgerDemo
+import LedgerStore
+import PostgresClient
+
+struct BenchServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-server",
+        abstract: "Benchmark aidledgerd over HTTP: single-payment receipts from concurrent clients, and 1,000-payment batches (build with -c release).",
+        discussion: """
+            Starts aidledgerd (the binary next to this one) on a throwaway embedded PostgreSQL, prepares and signs every \
+            batch before timing, then: (1) --clients threads each submit single-payment batches, receipts/s and \
+            p50/p99 latency; (2) batches of --batch-size payments from --batch-clients threads, payments/s. In the same \
+            run, the baseline: the same kinds of batches appended in this process straight through LedgerStore, one \
+            transaction each, with no HTTP and no group commit.
+            """
+    )
+
+    @Option(name: .long, help: "Concurrent clients for single-payment batches.")
+    var clients = 32
+
+    @Option(name: .long, help: "Single-payment batches in all.")
+    var receipts = 8_000
+
+    @Option(name: .long, help: "Payments per large batch.")
+    var batchSize = 1_000
+
+    @Option(name: .long, help: "Large batches in all.")
+    var batches = 200
+
+    @Option(name: .long, help: "Concurrent clients for large batches.")
+    var batchClients = 4
+
+    @Option(name: .long, help: "Request body format: csv (what `aidledger submit` sends) or json.")
+    var format = "csv"
+
+    func run() throws {
+        #if DEBUG
+        print("warning: this is a debug build; run `swift build -c release --scratch-path .build-release` and .build-release/release/aidledger bench-server for real figures\n")
+        #endif
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("aidledgerd").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw CLIError("aidledgerd is not next to this binary (\(binary)); build both") }
+        let dir = "/tmp/aidledger-bench-server-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let output = dir + "/daemon.out"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: binary)
+        daemon.arguments = ["--data-dir", dir + "/data", "--listen-port", "0"]
+        daemon.environment = ProcessInfo.processInfo.environment.merging(["AIDLEDGERD_DEMO_PAYMENTS_ON_FIRST_START": "0", "AIDLEDGERD_LOG_LEVEL": "warning"]) { $1 }
+        daemon.standardOutput = FileHandle(forWritingAtPath: output)
+        daemon.standardError = FileHandle(forWritingAtPath: output)
+        try daemon.run()
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        var url: String? = nil
+        for _ in 0..<600 {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("aidledgerd listening on ") }) { url = String(line.dropFirst("aidledgerd listening on ".count)); break }
+            guard daemon.isRunning else { throw CLIError("aidledgerd stopped: \(text.suffix(1000))") }
+            usleep(100_000)
+        }
+        guard let url else { throw CLIError("aidledgerd did not start") }
+        let officer = try KeyFile.read(dir + "/data/keys/officer-1.key")
+        let token = String(decoding: try Files.read(dir + "/data/tokens/officer.token"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let origin = officer.name.components(separatedBy: "/officer/")[0]
+
+        print("preparing and signing \(Format.grouped(Int64(receipts))) single-payment batches and \(batches) batches of \(Format.grouped(Int64(batchSize))) …")
+        var rng = SplitMix64(seed: 7)
+        let time = "2026-09-01T08:00:00.000Z"
+        func prepare(_ id: String, _ n: Int) throws -> PreparedBatch {
+            let items = DemoData.boardingSubsidyPayments(count: n, unit: DemoScenario.homeUnit, period: "2025-autumn", rng: &rng)
+            return try BatchBuilder.prepare(batchID: id, program: DemoScenario.program, period: "2025-autumn", unit: DemoScenario.homeUnit, items: items,
+                                            origin: origin, signedAt: time, officer: officer)
+        }
+        guard format == "csv" || format == "json" else { throw CLIError("--format must be csv or json") }
+        func request(_ b: PreparedBatch) -> Request {
+            if format == "json" { return Request(contentType: "application/json", body: BatchRequest.json(b), header: nil) }
+            let csv = BatchRequest.csv(b)
+            return Request(contentType: "text/csv", body: csv.body, header: csv.header)
+        }
+        let singles = try (0..<receipts).map { request(try prepare("s-\($0)", 1)) }
+        let larges = try (0..<batches).map { request(try prepare("l-\($0)", batchSize)) }
+        let baselineSingles = try (0..<min(2_000, receipts)).map { try prepare("bs-\($0)", 1) }
+        let baselineLarges = try (0..<min(20, batches)).map { try prepare("bl-\($0)", batchSize) }
+
+        // 1. Single-payment batches from concurrent clients.
+        let single = try load(url: url, token: token, bodies: singles, clients: clients)
+        // 2. Large batches.
+        let large = try load(url: url, token: token, bodies: larges, clients: batchClients)
+
+        // Baseline, same run: LedgerStore.append in this process, one transaction per batch, no HTTP.
+        let server = try EmbeddedPostgres(directory: dir + "/data")
+        let store = LedgerStore(try PostgresConnection(server.connectionString()))
+        let ledger = try store.ledger(origin: origin)
+        let ledgerKey = try KeyFile.read(dir + "/data/keys/ledger.key")
+        var start = ContinuousClock.now
+        for b in baselineSingles { _ = try store.append(ledger, batch: b, time: time, ledgerKey: ledgerKey) }
+        let directSingles = Double(baselineSingles.count) / (ContinuousClock.now - start).seconds
+        start = ContinuousClock.now
+        for b in baselineLarges { _ = try store.append(ledger, batch: b, time: time, ledgerKey: ledgerKey) }
+        let directLarge = Double(baselineLarges.count * batchSize) / (ContinuousClock.now - start).seconds
+        let verified = try store.head(ledger).size
+
+        let receiptsPerSecond = Double(single.ok) / single.seconds
+        let paymentsPerSecond = Double(large.ok * batchSize) / large.seconds
+        print("aidledgerd over HTTP/1.1 on loopback, \(format) bodies, embedded PostgreSQL 15 (fsync and synchronous_commit on); \(Format.grouped(Int64(verified))) entries at the end")
+        print("  single-payment batches, \(clients) clients      \(Format.pad(Format.grouped(Int64(receiptsPerSecond)), 9, right: true)) receipts/s   p50 \(ms(single.p50)) ms   p99 \(ms(single.p99)) ms   errors \(single.errors)   target ≥ 2,000/s, p99 ≤ 50 ms")
+        print("    baseline: LedgerStore.append in-process, one transaction each   \(Format.pad(Format.grouped(Int64(directSingles)), 9, right: true)) receipts/s   HTTP/direct \(String(format: "%.2f", receiptsPerSecond / directSingles))")
+        print("  \(Format.grouped(Int64(batchSize)))-payment batches, \(batchClients) clients          \(Format.pad(Format.grouped(Int64(paymentsPerSecond)), 9, right: true)) payments/s   p50 \(ms(large.p50)) ms   p99 \(ms(large.p99)) ms   errors \(large.errors)   target ≥ 50,000/s")
+        print("    baseline: LedgerStore.append in-process, one transaction each   \(Format.pad(Format.grouped(Int64(directLarge)), 9, right: true)) payments/s   HTTP/direct \(String(format: "%.2f", paymentsPerSecond / directLarge))")
+        let metrics = try HTTPClient(url: url).request("GET", "/metrics").text
+        if let groups = metrics.split(separator: "\n").first(where: { $0.hasPrefix("aidledger_append_groups_total ") }) {
+            print("  group commits: \(groups.split(separator: " ").last ?? "?") transactions for \(Format.grouped(Int64(single.ok + large.ok))) submissions")
+        }
+    }
+
+    func ms(_ s: Double) -> String { String(format: "%.1f", s * 1000) }
+
+    struct LoadResult {
+        var ok = 0, errors = 0
+        var seconds = 0.0
+        var p50 = 0.0, p99 = 0.0
+    }
+
+    /// `clients` threads, each with its own connection, take bodies in turn and submit them.
+    /// Shared state of a load run's threads. @unchecked Sendable: every field is touched only under `lock`.
+    final class LoadState: @unchecked Sendable {
+        let lock = NSLock()
+        var next = 0
+        var latencies: [Double] = []
+        var errors = 0
+    }
+
+    struct Request {
+        let contentType: String
+        let body: [UInt8]
+        let header: String?
+    }
+
+    func load(url: String, token: String, bodies: [Request], clients: Int) throws -> LoadResult {
+        let state = LoadState()
+        state.latencies.reserveCapacity(bodies.count)
+        let group = DispatchGroup()
+        let start = ContinuousClock.now
+        for _ in 0..<clients {
+            group.enter()
+            let t = Thread {
+                defer { group.leave() }
+                guard let client = try? HTTPClient(url: url) else { return }
+                while true {
+                    let i: Int = state.lock.withLock { defer { state.next += 1 }; return state.next }
+                    guard i < bodies.count else { return }
+                    let t0 = ContinuousClock.now
+                    let r = bodies[i]
+                    var headers = [("Content-Type", r.contentType), ("Authorization", "Bearer \(token)")]
+                    if let h = r.header { headers.append(("Aidledger-Batch", h)) }
+                    let ok = (try? client.request("POST", "/v1/ledgers/1/batches", headers: headers, body: r.body))?.status == 201
+                    let dt = (ContinuousClock.now - t0).seconds
+                    state.lock.withLock { if ok { state.latencies.append(dt) } else { state.errors += 1 } }
+                }
+            }
+            t.stackSize = 1 << 20
+            t.start()
+        }
+        group.wait()
+        let seconds = (ContinuousClock.now - start).seconds
+        let sorted = state.lock.withLock { state.latencies.sorted() }
+        func pct(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        return LoadResult(ok: sorted.count, errors: state.lock.withLock { state.errors }, seconds: seconds, p50: pct(0.5), p99: pct(0.99))
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

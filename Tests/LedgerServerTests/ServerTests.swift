@@ -1,5 +1,6 @@
 import EmbeddedPostgres
 import Foundation
+import AidLedgerCLI
 import LedgerClient
 import LedgerCore
 import LedgerStore
@@ -275,5 +276,86 @@ import TestSupport
         defer { again.terminate() }
         #expect(jsonObject(try HTTPClient(url: again.url).request("GET", "/v1/ledgers"))?["ledgers"]?.arrayValue?.first?.objectValue?["size"]?.intValue == 204)
         #expect(!again.log.contains("first start"))
+    }
+}
+
+@Suite struct ReadAPITests {
+    @Test func entriesFilterAndPageAndCheckpointsAreTheSigned() throws {
+        let s = try LedgerSetup()
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        defer { d.terminate() }
+        for i in 0..<3 { #expect(try submit(try s.batch("f-\(i)", count: 4, seed: UInt64(i + 1)), to: d.url, ledger: s.ledger.id, token: s.tokenA).status == 201) }
+        let c = try HTTPClient(url: d.url)
+        let auth = [("Authorization", "Bearer \(s.inspectorToken)")]
+        func page(_ query: String) throws -> (seqs: [Int64], next: String?) {
+            let o = jsonObject(try c.request("GET", "/v1/ledgers/\(s.ledger.id)/entries?" + query, headers: auth))
+            return ((o?["entries"]?.arrayValue ?? []).compactMap { $0.objectValue?["seq"]?.intValue }, o?["next"]?.stringValue)
+        }
+        // Batch f-1: header at 10, payments 11…14.
+        let byBatch = try page("batch=f-1").seqs, payments = try page("batch=f-1&kind=payment").seqs
+        let headers = try page("unit=430626&kind=batch").seqs, none = try page("unit=999999").seqs
+        #expect(byBatch == [10, 11, 12, 13, 14])
+        #expect(payments == [11, 12, 13, 14])
+        #expect(headers == [5, 10, 15])
+        #expect(none.isEmpty)
+        // Cursor pagination: pages of 6 over 19 entries.
+        var all: [Int64] = []
+        var cursor = "0"
+        for _ in 0..<10 {
+            let p = try page("limit=6&after=\(cursor)")
+            all += p.seqs
+            guard let next = p.next else { break }
+            cursor = next
+        }
+        #expect(all == Array(1...19))
+        #expect(try c.request("GET", "/v1/ledgers/\(s.ledger.id)/entries?limit=0", headers: auth).status == 400)
+        // Checkpoints: the latest, and the one at a given size, as stored and signed by the ledger key.
+        let latest = try c.request("GET", "/v1/ledgers/\(s.ledger.id)/checkpoint").text
+        let store = LedgerStore(try PostgresConnection(s.conninfo))
+        let stored = try store.head(s.ledger).checkpoint
+        #expect(latest == stored)
+        let signed = try SignedCheckpoint(parsing: latest)
+        #expect(signed.checkpoint.size == 19 && signed.note.verify(with: s.ledgerKey.verifierKey))
+        let at14 = try c.request("GET", "/v1/ledgers/\(s.ledger.id)/checkpoints/14")
+        let parsed14 = try SignedCheckpoint(parsing: at14.text)
+        #expect(at14.status == 200 && parsed14.checkpoint.size == 14)
+        #expect(try c.request("GET", "/v1/ledgers/\(s.ledger.id)/checkpoints/13").status == 404)
+        // Keys: names, roles and units from the ledger's key entries.
+        let keys = jsonObject(try c.request("GET", "/v1/ledgers/\(s.ledger.id)/keys", headers: auth))?["keys"]?.arrayValue ?? []
+        let names: [String] = keys.compactMap { $0.objectValue?["name"]?.stringValue }
+        #expect(names.contains(s.officerB.name))
+        let officerB = keys.first { $0.objectValue?["name"]?.stringValue == s.officerB.name }
+        #expect(officerB?.objectValue?["units"]?.arrayValue?.first?.stringValue == "999999")
+    }
+
+    /// The CLI against the daemon: submit (prepared CSV, signed locally), log, show --reveal, reverse, verify.
+    @Test func cliWorksAgainstTheDaemon() throws {
+        let s = try LedgerSetup()
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        defer { d.terminate() }
+        let cli = URL(fileURLWithPath: try aidledgerdPath()).deletingLastPathComponent().appendingPathComponent("aidledger").path
+        let officerKey = s.dir.appendingPathComponent("officer-a.key").path
+        try KeyFile.write(s.officerA, to: officerKey)
+        let csv = s.dir.appendingPathComponent("batch.csv").path
+        #expect(try run(cli, ["dev", "make-csv", "--payments", "5", "--out", csv]).status == 0)
+        let server = ["--server", d.url]
+        let submitted = try run(cli, ["submit", csv, "--officer-key", officerKey, "--token", s.tokenA] + server)
+        #expect(submitted.status == 0 && submitted.stdout.contains("submitted: seq 5…10"), "\(submitted.stdout)\(submitted.stderr)")
+        let again = try run(cli, ["submit", csv, "--officer-key", officerKey, "--token", s.tokenA] + server)
+        #expect(again.status == 2 && again.stderr.contains("HTTP 409"), "re-preparing the same file is refused: \(again.stderr)")
+        let log = try run(cli, ["log", "--kind", "payment", "--token", s.inspectorToken] + server)
+        #expect(log.status == 0 && log.stdout.split(separator: "\n").count == 5, "\(log.stdout)\(log.stderr)")
+        let shown = try run(cli, ["show", "6", "--reveal", "--token", s.inspectorToken] + server)
+        #expect(shown.status == 0 && shown.stdout.contains("id_number: "), "\(shown.stdout)\(shown.stderr)")
+        let reversed = try run(cli, ["reverse", "--seq", "6", "--reason", "重复发放", "--officer-key", officerKey, "--token", s.tokenA] + server)
+        #expect(reversed.status == 0 && reversed.stdout.contains("reversed payment 6"), "\(reversed.stdout)\(reversed.stderr)")
+        let twice = try run(cli, ["reverse", "--seq", "6", "--reason", "again", "--officer-key", officerKey, "--token", s.tokenA] + server)
+        #expect(twice.status == 2 && twice.stderr.contains("already reversed"), "\(twice.stderr)")
+        let verified = try run(cli, ["verify", "--token", s.inspectorToken, "--ledger-key", s.ledgerKey.verifierKey.description] + server)
+        #expect(verified.status == 0 && verified.stdout.contains("INTACT"), "\(verified.stdout)\(verified.stderr)")
+        // A bad file: the server's problems are printed, nothing written.
+        try "身份证号,姓名\n1,2\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let bad = try run(cli, ["submit", csv, "--officer-key", officerKey, "--token", s.tokenA] + server)
+        #expect(bad.status == 2 && bad.stderr.contains("rejected, nothing sent"), "\(bad.stderr)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerStore
+import Logging
 import PostgresClient
 
 /// Why the daemon could not take a write now. Mapped to 503 with Retry-After: the client retries with the same
@@ -36,6 +37,7 @@ final class LedgerWriter: @unchecked Sendable {
     private let conninfo: String
     private let maxGroupEntries: Int
     private let metrics: Metrics
+    private let logger: Logger
     private let condition = NSCondition()
     private var queue: [Pending] = []
     private var accepting = true
@@ -44,7 +46,8 @@ final class LedgerWriter: @unchecked Sendable {
     private var store: LedgerStore? = nil
     private var holdsLease = false
 
-    init(ledger: LedgerRecord, ledgerKey: NamedSigningKey, conninfo: String, maxGroupEntries: Int, metrics: Metrics) {
+    init(ledger: LedgerRecord, ledgerKey: NamedSigningKey, conninfo: String, maxGroupEntries: Int, metrics: Metrics, logger: Logger) {
+        self.logger = logger
         self.ledger = ledger
         self.ledgerKey = ledgerKey
         self.conninfo = conninfo
@@ -124,12 +127,17 @@ final class LedgerWriter: @unchecked Sendable {
                 return n
             }, seconds: elapsed.seconds)
             for (pending, result) in zip(group, results) { pending.continuation.resume(returning: result) }
+            logger.debug("group committed", metadata: ["ledger": "\(ledger.id)", "submissions": "\(group.count)", "entries": "\(entries)",
+                                                       "ms": "\(Int(elapsed.seconds * 1000))"])
         } catch {
             // Nothing of the group is known to be written (a COMMIT whose answer was lost may have been: a retry
             // with the same batch id then gets the original receipt). Drop a broken connection.
             if let e = error as? PostgresError, e.isTransient || store?.db.isHealthy == false { closeConnection() }
             if store?.db.isHealthy == false { closeConnection() }
             metrics.groupFailed()
+            // No SQL text, no values: the error kind only.
+            logger.warning("group not written; submitters told to retry", metadata: ["ledger": "\(ledger.id)", "submissions": "\(group.count)",
+                                                                                    "reason": "\(error is Unavailable ? "\(error)" : Self.describe(error))"])
             let answer: Error = error is Unavailable ? error : Unavailable(description: "the ledger database is unavailable (\(Self.describe(error))); retry")
             for pending in group { pending.continuation.resume(throwing: answer) }
         }

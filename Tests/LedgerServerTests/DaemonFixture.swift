@@ -144,6 +144,13 @@ final class DaemonProcess: @unchecked Sendable {
         return status
     }
 
+    /// Waits for the process to end (after a signal sent elsewhere); returns its status.
+    func waitForExit() -> Int32 {
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status
+    }
+
     var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
 
     deinit {
@@ -202,4 +209,11 @@ final class Collected<T: Sendable>: @unchecked Sendable {
     private var items: [T] = []
     func append(_ t: T) { lock.withLock { items.append(t) } }
     var all: [T] { lock.withLock { items } }
+    var count: Int { lock.withLock { items.count } }
+
+    /// Blocks until at least `n` items are in (or `seconds` pass).
+    func wait(forAtLeast n: Int, seconds: Double = 60) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while count < n && Date() < deadline { usleep(2_000) }
+    }
 }

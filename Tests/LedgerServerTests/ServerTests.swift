@@ -137,10 +137,11 @@ import TestSupport
         let first = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
         let receipts = Collected<ReceivedReceipt>()
         let unanswered = Collected<Int>()
-        let batches = try (0..<240).map { try s.batch("k-\($0)", count: 5, seed: UInt64($0 + 1)) }
+        let batches = try (0..<400).map { try s.batch("k-\($0)", count: 5, seed: UInt64($0 + 1)) }
         let url = first.url
+        // Killed once some receipts are out, so that the kill lands in the middle of the run on any machine.
         let killer = Thread {
-            usleep(700_000)
+            receipts.wait(forAtLeast: 30)
             first.kill9()
         }
         killer.start()
@@ -166,8 +167,8 @@ import TestSupport
             let r = try submit(batches[i], to: d.url, ledger: s.ledger.id, token: s.tokenA)
             #expect(r.status == 201 || r.status == 200, "\(r.text)")
         }
-        #expect(try store.db.query("SELECT count(*) FROM batches WHERE ledger_id = $1", [.int(s.ledger.id)]).int(0, 0) == 240)
-        #expect(try store.head(s.ledger).size == 4 + 240 * 6)
+        #expect(try store.db.query("SELECT count(*) FROM batches WHERE ledger_id = $1", [.int(s.ledger.id)]).int(0, 0) == 400)
+        #expect(try store.head(s.ledger).size == 4 + 400 * 6)
         #expect(try s.verify().intact)
     }
 
@@ -216,7 +217,7 @@ import TestSupport
         let receipts = Collected<ReceivedReceipt>()
         let errors = Collected<String>()
         let restarter = Thread {
-            usleep(500_000)
+            receipts.wait(forAtLeast: 20)
             try? server.stop()
             _ = try? server.start()
         }
@@ -357,5 +358,72 @@ import TestSupport
         try "身份证号,姓名\n1,2\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let bad = try run(cli, ["submit", csv, "--officer-key", officerKey, "--token", s.tokenA] + server)
         #expect(bad.status == 2 && bad.stderr.contains("rejected, nothing sent"), "\(bad.stderr)")
+    }
+}
+
+@Suite struct OperationsTests {
+    /// SIGTERM under load: requests in flight finish with durable receipts, later ones are refused (503 or no
+    /// connection), and the daemon exits 0. Logs, even at debug level, never contain a personal value.
+    @Test func sigtermUnderLoadFinishesInFlightWritesAndLogsNothingPersonal() throws {
+        let s = try LedgerSetup()
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir, environment: ["AIDLEDGERD_LOG_LEVEL": "trace"])
+        let batches = try (0..<200).map { try s.batch("term-\($0)", count: 5, seed: UInt64($0 + 1)) }
+        let receipts = Collected<ReceivedReceipt>()
+        let refused = Collected<String>()
+        let url = d.url
+        let stopper = Thread {
+            receipts.wait(forAtLeast: 20)
+            kill(d.pid, SIGTERM)
+        }
+        stopper.start()
+        concurrently(6) { worker in
+            let client = try? HTTPClient(url: url)
+            for i in stride(from: worker, to: batches.count, by: 6) {
+                do {
+                    let r = try submit(batches[i], to: url, ledger: s.ledger.id, token: s.tokenA, client: client)
+                    if let receipt = ReceivedReceipt(r, batchID: "term-\(i)") { receipts.append(receipt) } else { refused.append("\(r.status)") }
+                } catch {
+                    refused.append("connection")
+                }
+            }
+        }
+        let status = d.waitForExit()
+        #expect(status == 0, "\(d.log.suffix(2000))")
+        let got = receipts.all
+        #expect(!got.isEmpty && !refused.all.isEmpty, "SIGTERM should land in the middle (\(got.count) receipts)")
+        #expect(refused.all.allSatisfy { $0 == "503" || $0 == "connection" }, "\(Set(refused.all))")
+        let store = LedgerStore(try PostgresConnection(s.conninfo))
+        for r in got { #expect(try store.receipt(s.ledger, firstSeq: r.first, lastSeq: r.last).hashes.map(\.hex) == r.hashes) }
+        #expect(try s.verify().intact)
+        // Nothing personal in the logs.
+        let log = d.log
+        #expect(log.contains("group committed"), "the trace log was written")
+        for b in batches.prefix(40) {
+            for item in b.items {
+                for f in [PersonalField.idNumber, .name, .accountNumber] { #expect(!log.contains(item.value(f)!), "\(f.rawValue) in the log") }
+            }
+        }
+    }
+
+    /// Two ledgers in one database are written by two writers at once.
+    @Test func twoLedgersProceedInParallel() throws {
+        let a = try LedgerSetup()
+        let b = try LedgerSetup(conninfo: a.conninfo)
+        // One daemon with both ledger keys.
+        try KeyFile.write(b.ledgerKey, to: a.dir.appendingPathComponent("keys/other-ledger.key").path)
+        let d = try DaemonProcess(conninfo: a.conninfo, dataDir: a.dir)
+        defer { d.terminate() }
+        let failures = Collected<String>()
+        concurrently(20) { i in
+            let s = i % 2 == 0 ? a : b
+            do {
+                let r = try submit(try s.batch("p-\(i)", count: 2, seed: UInt64(i + 1)), to: d.url, ledger: s.ledger.id, token: s.tokenA)
+                if r.status != 201 { failures.append("\(r.status) \(r.text)") }
+            } catch { failures.append("\(error)") }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all.prefix(2))")
+        #expect(try a.verify().intact && b.verify().intact)
+        let store = LedgerStore(try PostgresConnection(a.conninfo))
+        #expect(try store.head(a.ledger).size == 4 + 10 * 3 && store.head(b.ledger).size == 4 + 10 * 3)
     }
 }

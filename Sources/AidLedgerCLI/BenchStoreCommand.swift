@@ -159,7 +159,7 @@ struct BenchStoreCommand: ParsableCommand {
         start = ContinuousClock.now
         var verifier = LedgerVerifier()
         verifier.addCheckpoints(try store.checkpoints(ledger))
-        try store.streamEntriesConcurrently(ledger, hashingWith: ledger.suite) { _, bytes, h in verifier.consume(entryBytes: bytes, entryHash: h, computedWith: ledger.suite) }
+        try store.streamEntriesConcurrently(ledger, hashingWith: ledger.suite) { _, bytes, h in verifier.consume(entryBytes: bytes, precomputed: h, computedWith: ledger.suite) }
         let report = verifier.finish()
         let tVerify = seconds(ContinuousClock.now - start)
         guard report.intact else { throw CLIError("the benchmark ledger did not verify: \(report.findings.prefix(3))") }

@@ -60,7 +60,7 @@ struct VerifyCommand: ParsableCommand {
             let progress = ProgressLine("verifying \(ledger.origin)")
             var done: UInt64 = 0
             try session.store.streamEntriesConcurrently(ledger, hashingWith: ledger.suite) { _, bytes, entryHash in
-                verifier.consume(entryBytes: bytes, entryHash: entryHash, computedWith: ledger.suite)
+                verifier.consume(entryBytes: bytes, precomputed: entryHash, computedWith: ledger.suite)
                 done += 1
                 if done & 0x3fff == 0 { progress.update(done, of: max(total, done)) }
             }

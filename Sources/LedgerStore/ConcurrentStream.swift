@@ -8,15 +8,15 @@ extension LedgerStore {
         try stream(ledger, hashingWith: nil) { seq, bytes, _ in try body(seq, bytes) }
     }
 
-    /// Like `streamEntriesConcurrently(_:_:)`, and the reader thread also computes each entry's hash with the
-    /// hash function of `suite` (the ledger's suite as recorded in `ledgers`; a verifier uses it only if the
-    /// genesis entry agrees): `body(seq, bytes, entryHash)`.
+    /// Like `streamEntriesConcurrently(_:_:)`, and the reader thread also computes each entry's hashes with the
+    /// hash function of `suite` (the ledger's suite as recorded in `ledgers`; a verifier uses them only if the
+    /// genesis entry agrees): `body(seq, bytes, hashes)`.
     public func streamEntriesConcurrently(_ ledger: LedgerRecord, hashingWith suite: Suite,
-                                          _ body: (UInt64, UnsafeRawBufferPointer, Digest32) throws -> Void) throws {
+                                          _ body: (UInt64, UnsafeRawBufferPointer, PrecomputedHashes) throws -> Void) throws {
         try stream(ledger, hashingWith: suite) { seq, bytes, hash in try body(seq, bytes, hash!) }
     }
 
-    private func stream(_ ledger: LedgerRecord, hashingWith suite: Suite?, _ body: (UInt64, UnsafeRawBufferPointer, Digest32?) throws -> Void) throws {
+    private func stream(_ ledger: LedgerRecord, hashingWith suite: Suite?, _ body: (UInt64, UnsafeRawBufferPointer, PrecomputedHashes?) throws -> Void) throws {
         let pipe = ChunkPipe(capacity: 4)
         let store = UncheckedTransfer(self)
         let reader = Thread {
@@ -25,7 +25,7 @@ extension LedgerStore {
                 let hash = suite?.makeHashFunction()
                 var chunk = EntryChunk()
                 try store.value.streamEntries(ledger) { seq, bytes in
-                    chunk.append(seq: seq, bytes, hash: hash.map { EntryHash.compute(bytes, hash: $0) })
+                    chunk.append(seq: seq, bytes, hash: hash.map { PrecomputedHashes.compute(bytes, hash: $0) })
                     if chunk.bytes.count >= 4 << 20 {
                         guard pipe.put(chunk) else { throw StoreError(.conflict, "reading cancelled") }
                         chunk = EntryChunk()
@@ -65,14 +65,14 @@ struct EntryChunk: Sendable {
     var bytes: [UInt8] = []
     var rows: [(seq: UInt64, start: Int32, end: Int32)] = []
     /// Each row's entry hash, when the reader computes them.
-    var hashes: [Digest32] = []
+    var hashes: [PrecomputedHashes] = []
 
     init() {
         bytes.reserveCapacity(4 << 20 + 65536)
         rows.reserveCapacity(8192)
     }
 
-    mutating func append(seq: UInt64, _ row: UnsafeRawBufferPointer, hash: Digest32?) {
+    mutating func append(seq: UInt64, _ row: UnsafeRawBufferPointer, hash: PrecomputedHashes?) {
         if let hash { hashes.append(hash) }
         let start = bytes.count
         bytes.append(contentsOf: row)

@@ -50,6 +50,8 @@ public struct LedgerVerifier {
     var suite: Suite? = nil
     /// The entry hash of the entry being consumed, computed by the caller (on another thread) with `suite`.
     var precomputedEntryHash: Digest32? = nil
+    /// Where the caller found the body of a payment entry, and its leaf hash (used only if the parse agrees).
+    var precomputedBody: (range: Range<Int>, leaf: Digest32)? = nil
     var origin: String? = nil
     var ledgerKey: VerifierKey? = nil
     var registry = KeyRegistry()
@@ -132,6 +134,18 @@ public struct LedgerVerifier {
     public mutating func consume(entryBytes bytes: UnsafeRawBufferPointer, entryHash: Digest32, computedWith suite: Suite) {
         precomputedEntryHash = suite == self.suite ? entryHash : nil
         defer { precomputedEntryHash = nil }
+        consume(entryBytes: bytes)
+    }
+
+    /// The same with the hashes of `PrecomputedHashes` (entry hash and, for payments, the body's leaf hash).
+    public mutating func consume(entryBytes bytes: UnsafeRawBufferPointer, precomputed: PrecomputedHashes, computedWith suite: Suite) {
+        let trusted = suite == self.suite
+        precomputedEntryHash = trusted ? precomputed.entry : nil
+        if trusted, let range = precomputed.paymentBody, let leaf = precomputed.paymentBodyLeaf { precomputedBody = (range, leaf) }
+        defer {
+            precomputedEntryHash = nil
+            precomputedBody = nil
+        }
         consume(entryBytes: bytes)
     }
 
@@ -432,7 +446,8 @@ public struct LedgerVerifier {
         payments.append(seq: f.seq, PaymentRecord(hash: entryHash, amountFen: f.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil))
         batch.amounts.payments += 1
         batch.amounts.grossFen += f.amountFen
-        batch.leaves.append(hash.hash(prefix: MerkleTree.leafPrefix, UnsafeRawBufferPointer(rebasing: bytes[f.body])), hash: hash)
+        let leaf = precomputedBody.flatMap { $0.range == f.body ? $0.leaf : nil } ?? hash.hash(prefix: MerkleTree.leafPrefix, UnsafeRawBufferPointer(rebasing: bytes[f.body]))
+        batch.leaves.append(leaf, hash: hash)
         batch.sum += f.amountFen
         batch.nextIndex += 1
         openBatch = batch

@@ -43,6 +43,11 @@ import TestSupport
         // Group commit: fewer checkpoints than submissions.
         #expect(try store.checkpoints(s.ledger).count < 100 + 4)
         #expect(try s.verify().intact)
+        // The metrics count them.
+        let metrics = try HTTPClient(url: d.url).request("GET", "/metrics").text
+        #expect(metrics.contains("aidledger_appended_entries_total 300\n") && metrics.contains("aidledger_submissions_total{outcome=\"appended\"} 100\n"), "\(metrics)")
+        #expect(metrics.contains("aidledger_http_request_duration_seconds_bucket{route=\"/v1/ledgers/{ledger}/batches\",method=\"POST\",le=\"+Inf\"} 100\n"))
+        #expect(metrics.contains("aidledger_ledger_entries{origin=\"\(s.origin)\"} 304\n"))
     }
 
     @Test func badRequestsGetPreciseAnswersAndWriteNothing() throws {

@@ -204,6 +204,46 @@ import TestSupport
         #expect(!r.intact && r.firstBadSeq == 2, "\(r.findings.prefix(2))")
     }
 
+    /// Body hashes computed ahead are found at the range the verifier's own parse finds, and the vectors reach
+    /// the same verdicts with them.
+    @Test func precomputedBodyHashesAgreeWithTheParse() throws {
+        let s = try DemoScenario.build(paymentsPerBatch: 5)
+        let hash = Suite.ed25519SHA256.makeHashFunction()
+        var payments = 0
+        for e in lines(s.ledger) {
+            try e.withUnsafeBytes { raw in
+                let p = PrecomputedHashes.compute(raw, hash: hash)
+                #expect(p.entry == EntryHash.compute(raw, hash: hash))
+                let entry = try Entry(decoding: Array(raw))
+                if entry.kind == .payment {
+                    payments += 1
+                    #expect(p.paymentBody == entry.bodyRange && p.paymentBody.map { hash.hash(prefix: MerkleTree.leafPrefix, UnsafeRawBufferPointer(rebasing: raw[$0])) } == p.paymentBodyLeaf)
+                } else {
+                    #expect(p.paymentBody == nil)
+                }
+            }
+        }
+        #expect(payments == 15)
+        for v in try CommittedVectorTests.manifest() {
+            guard let name = v["name"]?.stringValue, let file = v["bundle"]?.stringValue else { continue }
+            let bundle = try readBytes(CommittedVectorTests.directory.appendingPathComponent(file))
+            let plain = bundle.withUnsafeBytes { LedgerVerifier.verify(bundle: $0) }
+            guard let layout = try? bundle.withUnsafeBytes({ try Bundle.layout($0) }) else { continue }
+            let suite = layout.header.suite
+            var v2 = LedgerVerifier()
+            v2.addCheckpoints(layout.checkpoints)
+            let h = suite.makeHashFunction()
+            bundle.withUnsafeBytes { raw in
+                for range in layout.entryLines {
+                    let bytes = UnsafeRawBufferPointer(rebasing: raw[range])
+                    v2.consume(entryBytes: bytes, precomputed: PrecomputedHashes.compute(bytes, hash: h), computedWith: suite)
+                }
+            }
+            let ahead = v2.finish()
+            #expect(ahead.intact == plain.intact && ahead.firstBadSeq == plain.firstBadSeq && ahead.findings.first?.code == plain.findings.first?.code, "\(name)")
+        }
+    }
+
     /// Entries that are valid JSON with the right fields but not canonical (keys out of order, duplicate
     /// commitment keys) are rejected by the reader even though the tape was scanned without the key-order check.
     @Test func readerRejectsNonCanonicalKeyOrder() throws {

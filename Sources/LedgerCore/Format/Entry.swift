@@ -84,3 +84,35 @@ public enum EntryHash {
         canonicalBytes.withUnsafeBytes { compute($0, hash: hash) }
     }
 }
+
+/// Hashes of a stored entry computed ahead of verification, on another thread: its entry hash and, for what
+/// looks like a payment, the leaf hash of its body bytes with where the body is. A verifier uses the body hash
+/// only if its own parse finds the body at exactly that range, so a wrong guess costs a recomputation, never a
+/// wrong answer.
+public struct PrecomputedHashes: Sendable {
+    public let entry: Digest32
+    public let paymentBody: Range<Int>?
+    public let paymentBodyLeaf: Digest32?
+
+    /// `{"body":` opens every entry (the first key in canonical order) and a payment body has no member `kind`, so
+    /// the envelope's `,"kind":"payment","` — which cannot occur inside a canonical string, where `"` is escaped
+    /// — ends the body.
+    public static func compute(_ bytes: UnsafeRawBufferPointer, hash: HashFunction) -> PrecomputedHashes {
+        let entry = EntryHash.compute(bytes, hash: hash)
+        let opening = #"{"body":{"#.utf8, marker = #","kind":"payment","#.utf8
+        guard bytes.count > 64, bytes.starts(with: opening) else { return PrecomputedHashes(entry: entry, paymentBody: nil, paymentBodyLeaf: nil) }
+        let m = Array(marker)
+        var found: Int? = nil
+        var i = 8
+        while i + m.count <= bytes.count {
+            if bytes[i] == 0x2C, bytes[i + 1] == 0x22, bytes[i + 2] == 0x6B, UnsafeRawBufferPointer(rebasing: bytes[i..<(i + m.count)]).elementsEqual(m) {
+                found = i
+                break
+            }
+            i += 1
+        }
+        guard let end = found else { return PrecomputedHashes(entry: entry, paymentBody: nil, paymentBodyLeaf: nil) }
+        let body = 8..<end
+        return PrecomputedHashes(entry: entry, paymentBody: body, paymentBodyLeaf: hash.hash(prefix: MerkleTree.leafPrefix, UnsafeRawBufferPointer(rebasing: bytes[body])))
+    }
+}

@@ -31,6 +31,11 @@ public struct CSVReader {
         /// Physical line where the record starts (1-based).
         public let line: Int
         public let fields: [String]
+
+        public init(line: Int, fields: [String]) {
+            self.line = line
+            self.fields = fields
+        }
     }
 
     /// Longest accepted field and record, so that one enormous line fails fast with a precise error.

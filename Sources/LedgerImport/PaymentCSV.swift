@@ -84,6 +84,12 @@ public enum PaymentCSV {
     public static func read(_ bytes: UnsafeRawBufferPointer, file: String, ignoreUnknownColumns: Bool = false, prepared: Bool = false) throws(Rejection) -> PaymentFile {
         let records: [CSVReader.Record]
         do { records = try CSVReader.records(bytes, file: file) } catch { throw Rejection(errors: [error], truncated: false) }
+        return try read(records: records, file: file, ignoreUnknownColumns: ignoreUnknownColumns, prepared: prepared)
+    }
+
+    /// Validates records that did not come from CSV text (the daemon's JSON rows): the first is the header.
+    public static func read(records: [CSVReader.Record], file: String, ignoreUnknownColumns: Bool = false, prepared: Bool = false) throws(Rejection) -> PaymentFile {
+        guard !records.isEmpty else { throw Rejection(errors: [InputError(file: file, line: 1, column: 0, field: "", reason: "empty: no header")], truncated: false) }
         var errors: [InputError] = []
         func fail(_ line: Int, _ column: Int, _ field: String, _ reason: String) {
             if errors.count <= maxErrors { errors.append(InputError(file: file, line: line, column: column, field: field, reason: reason)) }

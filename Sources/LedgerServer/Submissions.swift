@@ -39,29 +39,45 @@ enum SubmissionDecoder {
         guard case .array(let payments)? = root["payments"], !payments.isEmpty else {
             throw APIError.badRequest("missing-field", "payments: must be a non-empty array of payment objects")
         }
-        // The same validation as a file: write the rows as CSV and read them back, then name JSON places.
+        // The same validation as a file: the rows as records (header first; row i is "line" i + 2), then JSON
+        // places in the errors.
         var columns: [String] = []
-        var rows: [[String: String]] = []
+        var columnIndex: [String: Int] = [:]
+        var rows: [[String?]] = []
         var problems: [String] = []
+        rows.reserveCapacity(payments.count)
         for (i, p) in payments.enumerated() {
             guard case .object(let o) = p else { problems.append("payments[\(i)]: must be an object"); continue }
-            var row: [String: String] = [:]
+            var row = [String?](repeating: nil, count: columns.count)
             for m in o.members {
+                let text: String
                 switch m.value {
-                case .string(let s): row[m.key] = s
-                case .int(let n): row[m.key] = String(n)
-                case .bool(let b): row[m.key] = b ? "yes" : "no"
-                default: problems.append("payments[\(i)].\(m.key): must be a string, a whole number or true/false")
+                case .string(let s): text = s
+                case .int(let n): text = String(n)
+                case .bool(let b): text = b ? "yes" : "no"
+                default:
+                    problems.append("payments[\(i)].\(m.key): must be a string, a whole number or true/false")
+                    continue
                 }
-                if !columns.contains(m.key) { columns.append(m.key) }
+                let c: Int
+                if let known = columnIndex[m.key] { c = known } else {
+                    c = columns.count
+                    columnIndex[m.key] = c
+                    columns.append(m.key)
+                }
+                if row.count <= c { row += [String?](repeating: nil, count: c + 1 - row.count) }
+                row[c] = text
             }
             rows.append(row)
         }
         guard problems.isEmpty else { throw APIError.badRequest("invalid-rows", "the payments were rejected, nothing written", problems: problems) }
-        var csv = columns.map(quote).joined(separator: ",") + "\n"
-        for row in rows { csv += columns.map { quote(row[$0] ?? "") }.joined(separator: ",") + "\n" }
+        var records = [CSVReader.Record(line: 1, fields: columns)]
+        records.reserveCapacity(rows.count + 1)
+        for (i, row) in rows.enumerated() {
+            records.append(CSVReader.Record(line: i + 2, fields: (0..<columns.count).map { $0 < row.count ? row[$0] ?? "" : "" }))
+        }
         let file: PaymentFile
-        do { file = try Array(csv.utf8).withUnsafeBytes { try PaymentCSV.read($0, file: "payments", prepared: true) } } catch let error as PaymentCSV.Rejection {
+        do { file = try PaymentCSV.read(records: records, file: "payments", prepared: true) } catch {
             throw APIError.badRequest("invalid-rows", "the payments were rejected, nothing written (\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s"))",
                                       problems: error.errors.map { e in
                                           e.line <= 1 ? "payments: \(e.field.isEmpty ? "" : e.field + ": ")\(e.reason)"
@@ -95,5 +111,4 @@ enum SubmissionDecoder {
         return o
     }
 
-    static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 }

@@ -101,17 +101,21 @@ public enum Hex {
 
     /// Decodes lowercase hex of even length; nil for anything else.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count / 2)
-        var i = 0
-        while i < utf8.count {
-            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
+        var string = String(text)
+        return string.withUTF8 { utf8 -> [UInt8]? in
+            guard utf8.count % 2 == 0 else { return nil }
+            var failed = false
+            let out = [UInt8](unsafeUninitializedCapacity: utf8.count / 2) { buffer, initialized in
+                var i = 0
+                while i < utf8.count {
+                    guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { failed = true; break }
+                    buffer[i / 2] = hi << 4 | lo
+                    i += 2
+                }
+                initialized = failed ? 0 : utf8.count / 2
+            }
+            return failed ? nil : out
         }
-        return out
     }
 
     /// The value of a lowercase hex digit, or 0xff.

@@ -110,8 +110,17 @@ public struct CSVReader {
                 recordLine = line
                 recordStart = p
             default:
-                field.append(b)
-                p += 1
+                // The rest of an unquoted field at once (at most one byte past the field limit, which the check
+                // at the top of the loop then reports).
+                var j = p + 1
+                let limit = min(n, p + maxFieldBytes + 2)
+                while j < limit {
+                    let c = bytes[j]
+                    if c == 0x2c || c == 0x0a || c == 0x0d || c == 0x22 { break }
+                    j += 1
+                }
+                field.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[p..<j]))
+                p = j
             }
         }
         if quoted { throw InputError(file: file, line: recordLine, column: fields.count + 1, field: "", reason: "unterminated quoted field") }

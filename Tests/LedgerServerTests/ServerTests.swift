@@ -432,3 +432,47 @@ import TestSupport
         #expect(try store.head(a.ledger).size == 4 + 10 * 3 && store.head(b.ledger).size == 4 + 10 * 3)
     }
 }
+
+@Suite struct AdministrationTests {
+    /// `aidledger tokens issue/revoke` against the database; the daemon honours both (revocation within the
+    /// token cache's 2 seconds).
+    @Test func tokensIssuedAndRevokedByTheCLI() throws {
+        let s = try LedgerSetup()
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        defer { d.terminate() }
+        let cli = URL(fileURLWithPath: try aidledgerdPath()).deletingLastPathComponent().appendingPathComponent("aidledger").path
+        let db = ["--database", s.conninfo, "--origin", s.origin]
+        let file = s.dir.appendingPathComponent("inspector.token").path
+        let issued = try run(cli, ["tokens", "issue", "--key-name", s.inspector.name, "--label", "test", "--out", file] + db)
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let mode = (try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+        let token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let c = try HTTPClient(url: d.url)
+        #expect(try c.request("GET", "/v1/ledgers/\(s.ledger.id)/keys", headers: [("Authorization", "Bearer \(token)")]).status == 200)
+        // Only the hash is stored.
+        let store = LedgerStore(try PostgresConnection(s.conninfo))
+        #expect(try store.db.query("SELECT count(*) FROM api_tokens WHERE position($1::bytea in token_hash) > 0", [.bytes(Array(token.utf8.prefix(12)))]).int(0, 0) == 0)
+        let unknown = try run(cli, ["tokens", "issue", "--key-name", s.origin + "/nobody"] + db)
+        #expect(unknown.status == 2 && unknown.stderr.contains("no enrolled"), "\(unknown.stderr)")
+        let revoked = try run(cli, ["tokens", "revoke", "--key-name", s.inspector.name] + db)
+        #expect(revoked.status == 0 && revoked.stdout.contains("revoked 2 tokens"), "\(revoked.stdout)")
+        usleep(2_200_000)
+        #expect(try c.request("GET", "/v1/ledgers/\(s.ledger.id)/keys", headers: [("Authorization", "Bearer \(token)")]).status == 401)
+    }
+
+    /// On a configured database the daemon never migrates: it refuses an older schema until `aidledger migrate`.
+    @Test func daemonRefusesAnOldSchemaUntilMigrated() throws {
+        let conninfo = try TestDatabase.unmigrated()
+        let dir = try makeTemporaryDirectory()
+        _ = try Migrations.apply(on: try PostgresConnection(conninfo), upTo: 2)
+        let r = try run(try aidledgerdPath(), ["--database", conninfo, "--data-dir", dir.path, "--listen-port", "0"])
+        #expect(r.status != 0 && (r.stdout + r.stderr).contains("aidledger migrate"), "\(r.stdout)\(r.stderr)")
+        let cli = URL(fileURLWithPath: try aidledgerdPath()).deletingLastPathComponent().appendingPathComponent("aidledger").path
+        let m = try run(cli, ["migrate", "--database", conninfo])
+        #expect(m.status == 0 && m.stdout.contains("version 2 → 3"), "\(m.stdout)\(m.stderr)")
+        #expect(try run(cli, ["migrate", "--database", conninfo]).stdout.contains("nothing to do"))
+        let d = try DaemonProcess(conninfo: conninfo, dataDir: dir)
+        #expect(d.terminate() == 0)
+    }
+}

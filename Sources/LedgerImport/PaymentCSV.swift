@@ -49,6 +49,32 @@ public enum PaymentCSV {
             }
         }
 
+        /// Position in `allCases`.
+        var ordinal: Int {
+            switch self {
+            case .idNumber: 0
+            case .name: 1
+            case .unit: 2
+            case .schoolCode: 3
+            case .schoolName: 4
+            case .stage: 5
+            case .grade: 6
+            case .boarding: 7
+            case .category: 8
+            case .certType: 9
+            case .certNumber: 10
+            case .program: 11
+            case .period: 12
+            case .amount: 13
+            case .amountFen: 14
+            case .accountType: 15
+            case .accountNumber: 16
+            case .paidDate: 17
+            case .bankRef: 18
+            case .salts: 19
+            }
+        }
+
         /// Personal fields are committed to, never shown.
         var personalField: PersonalField? {
             switch self {
@@ -89,6 +115,8 @@ public enum PaymentCSV {
 
     /// Validates records that did not come from CSV text (the daemon's JSON rows): the first is the header.
     public static func read(records: [CSVReader.Record], file: String, ignoreUnknownColumns: Bool = false, prepared: Bool = false) throws(Rejection) -> PaymentFile {
+        assert(Column.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal }, "Column.ordinal follows allCases")
+        assert(PersonalField.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal }, "PersonalField.ordinal follows allCases")
         guard !records.isEmpty else { throw Rejection(errors: [InputError(file: file, line: 1, column: 0, field: "", reason: "empty: no header")], truncated: false) }
         var errors: [InputError] = []
         func fail(_ line: Int, _ column: Int, _ field: String, _ reason: String) {
@@ -97,7 +125,7 @@ public enum PaymentCSV {
 
         // Header.
         let header = records[0]
-        var index: [Column: Int] = [:]
+        var index = ColumnPositions()
         for (i, raw) in header.fields.enumerated() {
             let name = raw.trimmingASCIIWhitespace().lowercased()
             guard let column = Column.allCases.first(where: { $0.aliases.contains(name) && ($0 != .salts || prepared) }) else {
@@ -137,14 +165,19 @@ public enum PaymentCSV {
                 return v
             }
             let errorsBefore = errors.count
-            var personal: [PersonalField: String] = [:]
+            var personal = [String?](repeating: nil, count: PersonalField.allCases.count)
+            var personalCount = 0
+            func setPersonal(_ f: PersonalField, _ v: String) {
+                if personal[f.ordinal] == nil { personalCount += 1 }
+                personal[f.ordinal] = v
+            }
 
             if let raw = need(.idNumber) {
                 let id = IDNumber.normalize(raw)
-                do { try IDNumber.validate(id); personal[.idNumber] = id } catch { fail(record.line, col(.idNumber), "id_number", error.description) }
+                do { try IDNumber.validate(id); setPersonal(.idNumber, id) } catch { fail(record.line, col(.idNumber), "id_number", error.description) }
             }
             if let name = need(.name) {
-                if FieldSyntax.isText(name, maxScalars: 50) { personal[.name] = name } else { fail(record.line, col(.name), "name", "must be 1–50 characters without control characters") }
+                if FieldSyntax.isText(name, maxScalars: 50) { setPersonal(.name, name) } else { fail(record.line, col(.name), "name", "must be 1–50 characters without control characters") }
             }
             let unit = need(.unit)
             if let unit, !FieldSyntax.isToken(unit) { fail(record.line, col(.unit), "unit", "must be a unit code (digits, letters, . _ : / -)") }
@@ -163,11 +196,11 @@ public enum PaymentCSV {
                 return b
             }
             if let v = value(.category), !v.isEmpty {
-                if categories.contains(v) { personal[.category] = v } else { fail(record.line, col(.category), "category", "must be one of \(categories.joined(separator: "/"))") }
+                if categories.contains(v) { setPersonal(.category, v) } else { fail(record.line, col(.category), "category", "must be one of \(categories.joined(separator: "/"))") }
             }
             for c in [Column.certType, .certNumber, .bankRef] {
                 if let v = value(c), !v.isEmpty {
-                    if FieldSyntax.isText(v, maxScalars: 64) { personal[c.personalField!] = v } else { fail(record.line, col(c), c.rawValue, "must be 1–64 characters without control characters") }
+                    if FieldSyntax.isText(v, maxScalars: 64) { setPersonal(c.personalField!, v) } else { fail(record.line, col(c), c.rawValue, "must be 1–64 characters without control characters") }
                 }
             }
             let program = need(.program)
@@ -192,8 +225,10 @@ public enum PaymentCSV {
                 return a
             }
             if let a = need(.accountNumber) {
-                let digits = a.filter { $0 != " " && $0 != "-" }
-                if digits.count >= 6, digits.count <= 32, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isLetter) }) { personal[.accountNumber] = String(digits) } else {
+                // Bytes, not Characters: spaces and hyphens dropped, then 6–32 ASCII letters or digits.
+                let digits = a.utf8.filter { $0 != 0x20 && $0 != 0x2d }
+                let alphanumeric = digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) }
+                if digits.count >= 6, digits.count <= 32, alphanumeric { setPersonal(.accountNumber, String(decoding: digits, as: UTF8.self)) } else {
                     fail(record.line, col(.accountNumber), "account_number", "must be 6–32 digits or letters")
                 }
             }
@@ -202,9 +237,9 @@ public enum PaymentCSV {
                 return d
             }
             if prepared, let hex = need(.salts) {
-                let expected = personal.count * Commitment.saltLength
+                let expected = personalCount * Commitment.saltLength
                 if let bytes = Hex.decode(hex), bytes.count == expected { salts += bytes } else {
-                    fail(record.line, col(.salts), "salts", "must be \(expected * 2) hex digits (16 bytes for each of the row's \(personal.count) personal values)")
+                    fail(record.line, col(.salts), "salts", "must be \(expected * 2) hex digits (16 bytes for each of the row's \(personalCount) personal values)")
                 }
             }
             guard errors.count == errorsBefore, let unit, let schoolCode, let schoolName, let stage, let grade, let boarding, let program, let period,
@@ -217,7 +252,7 @@ public enum PaymentCSV {
                 batchKey = (unit, program, period, record.line)
             }
             items.append(PaymentInput(unit: unit, schoolCode: schoolCode, schoolName: schoolName, stage: stage, grade: grade, boarding: boarding,
-                                      amountFen: amountFen, accountType: accountType, paidDate: paidDate, personal: personal))
+                                      amountFen: amountFen, accountType: accountType, paidDate: paidDate, personalValues: personal))
         }
         guard errors.isEmpty, let key = batchKey else {
             throw Rejection(errors: Array(errors.sorted().prefix(maxErrors)), truncated: errors.count > maxErrors)
@@ -226,6 +261,15 @@ public enum PaymentCSV {
     }
 
     public static let categories = ["建档立卡", "脱贫", "监测", "低保", "特困", "孤儿", "残疾", "其他"]
+
+    /// Where each column is in the file (no hashing of the column names per field).
+    struct ColumnPositions {
+        private var positions = [Int?](repeating: nil, count: Column.allCases.count)
+        subscript(_ c: Column) -> Int? {
+            get { positions[c.ordinal] }
+            set { positions[c.ordinal] = newValue }
+        }
+    }
 
     static func parseStage(_ v: String) -> Stage? {
         switch v.lowercased() {

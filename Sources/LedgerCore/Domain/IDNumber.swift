@@ -58,9 +58,11 @@ public enum IDNumber {
 extension String {
     /// The string without leading and trailing ASCII spaces, tabs, CR and LF.
     public func trimmingASCIIWhitespace() -> String {
+        func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
+        // Most fields have nothing to trim: return them without copying.
+        if let f = utf8.first, let l = utf8.last, !ws(f), !ws(l) { return self }
         let u = Array(utf8)
         var start = 0, end = u.count
-        func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
         while start < end, ws(u[start]) { start += 1 }
         while end > start, ws(u[end - 1]) { end -= 1 }
         return String(decoding: u[start..<end], as: UTF8.self)

@@ -37,6 +37,22 @@ public struct PaymentInput: Sendable, Equatable {
         self.paidDate = paidDate
         self.personalValues = PersonalField.allCases.map { personal[$0] }
     }
+
+    /// `personalValues` in `PersonalField.allCases` order (the importer's hot path: no dictionary).
+    public init(unit: String, schoolCode: String, schoolName: String, stage: Stage, grade: String, boarding: Bool,
+                amountFen: Int64, accountType: AccountType, paidDate: String, personalValues: [String?]) {
+        precondition(personalValues.count == PersonalField.allCases.count)
+        self.unit = unit
+        self.schoolCode = schoolCode
+        self.schoolName = schoolName
+        self.stage = stage
+        self.grade = grade
+        self.boarding = boarding
+        self.amountFen = amountFen
+        self.accountType = accountType
+        self.paidDate = paidDate
+        self.personalValues = personalValues
+    }
 }
 
 /// A payment batch prepared and signed on the officer's side, ready to append: the `batch` body, the canonical

@@ -152,35 +152,16 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var db: DatabaseOptions
 
-    @Argument(help: "The CSV file (UTF-8, with or without BOM).")
-    var file: String
-
-    @Option(name: .long, help: "The officer's key file.")
-    var officerKey: String
-
-    @Option(name: .long, help: "Batch id (default: <unit>-<period>-<first 12 hex digits of SHA-256 of the file>).")
-    var batchID: String?
+    @OptionGroup var batchFile: BatchFileOptions
 
     @OptionGroup var keys: SigningKeyOptions
 
-    @Flag(name: .long, help: "Import even if the file has columns aidledger does not know (they are ignored).")
-    var ignoreUnknownColumns = false
-
     func run() throws {
-        let data = try Files.read(file)
-        let parsed: PaymentFile
         let phase = PhaseLine()
-        phase.begin("validating \(file)")
-        do {
-            parsed = try data.withUnsafeBytes { raw in try PaymentCSV.read(raw, file: file, ignoreUnknownColumns: ignoreUnknownColumns) }
-            phase.end("validated \(Format.grouped(Int64(parsed.items.count))) rows of \(file)")
-        } catch let rejection as PaymentCSV.Rejection {
-            throw CLIError("\(file) rejected, nothing written (\(rejection.errors.count)\(rejection.truncated ? "+" : "") problem\(rejection.errors.count == 1 ? "" : "s")):\n" + rejection.description)
-        }
-        let officer = try KeyFile.read(officerKey)
-        let digest = try HashFunction(.sha256).hash(Array(data)).hex
-        let id = batchID ?? "\(parsed.unit)-\(parsed.period)-\(digest.prefix(12))"
-        guard FieldSyntax.isToken(id) else { throw CLIError("--batch-id must be 1–64 of A–Z a–z 0–9 . _ : / -") }
+        phase.begin("validating \(batchFile.file)")
+        let (_, parsed, id) = try batchFile.read(whatHappens: "nothing written")
+        phase.end("validated \(Format.grouped(Int64(parsed.items.count))) rows of \(batchFile.file)")
+        let officer = try KeyFile.read(batchFile.officerKey)
         try StoreSession.with(db) { session in
             let ledger = try session.ledger(db)
             guard officer.suite == ledger.suite else { throw CLIError("the officer key is \(officer.suite.rawValue), the ledger is \(ledger.suite.rawValue)") }
@@ -252,5 +233,33 @@ struct ReverseCommand: ParsableCommand {
             }
             printReceipt(receipt, what: "reversed payment \(seq) (\(Format.yuan(payment.amountFen)) yuan)")
         }
+    }
+}
+
+/// The officer's batch file and how it becomes a batch: shared by `import` and `submit`.
+struct BatchFileOptions: ParsableArguments {
+    @Argument(help: "The CSV file (UTF-8, with or without BOM).")
+    var file: String
+
+    @Option(name: .long, help: "The officer's key file.")
+    var officerKey: String
+
+    @Option(name: .long, help: "Batch id (default: <unit>-<period>-<first 12 hex digits of SHA-256 of the file>).")
+    var batchID: String?
+
+    @Flag(name: .long, help: "Accept columns aidledger does not know (they are ignored).")
+    var ignoreUnknownColumns = false
+
+    /// The file's bytes, its validated rows and the batch id. A file with any bad row is rejected whole.
+    func read(whatHappens: String) throws -> (data: [UInt8], parsed: PaymentFile, batchID: String) {
+        let data = try Files.read(file)
+        let parsed: PaymentFile
+        do { parsed = try data.withUnsafeBytes { raw in try PaymentCSV.read(raw, file: file, ignoreUnknownColumns: ignoreUnknownColumns) } } catch let rejection as PaymentCSV.Rejection {
+            throw CLIError("\(file) rejected, \(whatHappens) (\(rejection.errors.count)\(rejection.truncated ? "+" : "") problem\(rejection.errors.count == 1 ? "" : "s")):\n" + rejection.description)
+        }
+        let digest = try HashFunction(.sha256).hash(Array(data)).hex
+        let id = batchID ?? "\(parsed.unit)-\(parsed.period)-\(digest.prefix(12))"
+        guard FieldSyntax.isToken(id) else { throw CLIError("--batch-id must be 1–64 of A–Z a–z 0–9 . _ : / -") }
+        return (Array(data), parsed, id)
     }
 }

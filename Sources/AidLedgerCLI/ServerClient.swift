@@ -112,35 +112,18 @@ struct SubmitCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The CSV file (UTF-8, with or without BOM).")
-    var file: String
-
-    @Option(name: .long, help: "The officer's key file.")
-    var officerKey: String
-
-    @Option(name: .long, help: "Batch id (default: <unit>-<period>-<first 12 hex digits of SHA-256 of the file>).")
-    var batchID: String?
+    @OptionGroup var batchFile: BatchFileOptions
 
     @Flag(name: .long, help: "Send JSON instead of the prepared CSV.")
     var json = false
 
-    @Flag(name: .long, help: "Accept columns aidledger does not know (they are ignored).")
-    var ignoreUnknownColumns = false
-
     @OptionGroup var remote: ServerOptions
 
     func run() throws {
-        let data = try Files.read(file)
-        let parsed: PaymentFile
-        do { parsed = try data.withUnsafeBytes { raw in try PaymentCSV.read(raw, file: file, ignoreUnknownColumns: ignoreUnknownColumns) } } catch let rejection as PaymentCSV.Rejection {
-            throw CLIError("\(file) rejected, nothing sent (\(rejection.errors.count)\(rejection.truncated ? "+" : "") problem\(rejection.errors.count == 1 ? "" : "s")):\n" + rejection.description)
-        }
-        let officer = try KeyFile.read(officerKey)
+        let (_, parsed, id) = try batchFile.read(whatHappens: "nothing sent")
+        let officer = try KeyFile.read(batchFile.officerKey)
         let session = try ServerSession(remote)
         guard officer.suite == session.suite else { throw CLIError("the officer key is \(officer.suite.rawValue), the ledger is \(session.suite.rawValue)") }
-        let digest = try HashFunction(.sha256).hash(Array(data)).hex
-        let id = batchID ?? "\(parsed.unit)-\(parsed.period)-\(digest.prefix(12))"
-        guard FieldSyntax.isToken(id) else { throw CLIError("--batch-id must be 1–64 of A–Z a–z 0–9 . _ : / -") }
         let prepared = try BatchBuilder.prepare(batchID: id, program: parsed.program, period: parsed.period, unit: parsed.unit, items: parsed.items,
                                                 origin: session.origin, signedAt: nowTimestamp(), officer: officer)
         let csv = BatchRequest.csv(prepared)

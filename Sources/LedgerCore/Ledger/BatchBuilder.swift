@@ -26,16 +26,8 @@ public struct PaymentInput: Sendable, Equatable {
 
     public init(unit: String, schoolCode: String, schoolName: String, stage: Stage, grade: String, boarding: Bool,
                 amountFen: Int64, accountType: AccountType, paidDate: String, personal: [PersonalField: String]) {
-        self.unit = unit
-        self.schoolCode = schoolCode
-        self.schoolName = schoolName
-        self.stage = stage
-        self.grade = grade
-        self.boarding = boarding
-        self.amountFen = amountFen
-        self.accountType = accountType
-        self.paidDate = paidDate
-        self.personalValues = PersonalField.allCases.map { personal[$0] }
+        self.init(unit: unit, schoolCode: schoolCode, schoolName: schoolName, stage: stage, grade: grade, boarding: boarding, amountFen: amountFen,
+                  accountType: accountType, paidDate: paidDate, personalValues: PersonalField.allCases.map { personal[$0] })
     }
 
     /// `personalValues` in `PersonalField.allCases` order (the importer's hot path: no dictionary).

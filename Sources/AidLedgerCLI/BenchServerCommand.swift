@@ -93,9 +93,12 @@ struct BenchServerCommand: ParsableCommand {
         let baselineLarges = try (0..<min(20, batches)).map { try prepare("bl-\($0)", batchSize) }
 
         // 1. Single-payment batches from concurrent clients.
+        let m0 = try groupMetrics(url)
         let single = try load(url: url, token: token, bodies: singles, clients: clients)
+        let m1 = try groupMetrics(url)
         // 2. Large batches.
         let large = try load(url: url, token: token, bodies: larges, clients: batchClients)
+        let m2 = try groupMetrics(url)
 
         // Baseline, same run: LedgerStore.append in this process, one transaction per batch, no HTTP.
         let server = try EmbeddedPostgres(directory: dir + "/data")
@@ -117,10 +120,20 @@ struct BenchServerCommand: ParsableCommand {
         print("    baseline: LedgerStore.append in-process, one transaction each   \(Format.pad(Format.grouped(Int64(directSingles)), 9, right: true)) receipts/s   HTTP/direct \(String(format: "%.2f", receiptsPerSecond / directSingles))")
         print("  \(Format.grouped(Int64(batchSize)))-payment batches, \(batchClients) clients          \(Format.pad(Format.grouped(Int64(paymentsPerSecond)), 9, right: true)) payments/s   p50 \(ms(large.p50)) ms   p99 \(ms(large.p99)) ms   errors \(large.errors)   target ≥ 50,000/s")
         print("    baseline: LedgerStore.append in-process, one transaction each   \(Format.pad(Format.grouped(Int64(directLarge)), 9, right: true)) payments/s   HTTP/direct \(String(format: "%.2f", paymentsPerSecond / directLarge))")
-        let metrics = try HTTPClient(url: url).request("GET", "/metrics").text
-        if let groups = metrics.split(separator: "\n").first(where: { $0.hasPrefix("aidledger_append_groups_total ") }) {
-            print("  group commits: \(groups.split(separator: " ").last ?? "?") transactions for \(Format.grouped(Int64(single.ok + large.ok))) submissions")
+        for (what, a, b) in [("single-payment", m0, m1), ("large-batch", m1, m2)] {
+            let groups = b.groups - a.groups
+            guard groups > 0 else { continue }
+            print("  \(what) phase: \(Int(groups)) group commits, mean \(String(format: "%.1f", (b.seconds - a.seconds) / groups * 1000)) ms and \(Int((b.entries - a.entries) / groups)) entries each")
         }
+    }
+
+    /// Group commits so far, the time spent in them and the entries they appended (from /metrics).
+    func groupMetrics(_ url: String) throws -> (groups: Double, seconds: Double, entries: Double) {
+        let text = try HTTPClient(url: url).request("GET", "/metrics").text
+        func value(_ name: String) -> Double {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        return (value("aidledger_append_groups_total"), value("aidledger_append_group_duration_seconds_sum"), value("aidledger_appended_entries_total"))
     }
 
     func ms(_ s: Double) -> String { String(format: "%.1f", s * 1000) }

@@ -10,6 +10,9 @@ import PostgresClient
 struct Routes: Sendable {
     let state: ServerState
 
+    /// Bodies up to this size (a few dozen payments) are decoded on the handler's own task.
+    static let inlineDecodeLimit = 64 << 10
+
     func add(to router: Router<BasicRequestContext>) {
         router.add(middleware: RequestMetrics(metrics: state.metrics))
         router.get("/healthz") { _, _ in text("ok\n") }
@@ -250,13 +253,18 @@ struct Routes: Sendable {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let batch: PreparedBatch
         do {
+            let suite = ledger.suite
+            let decode: @Sendable () throws -> PreparedBatch
             if contentType.hasPrefix("text/csv") {
-                batch = try SubmissionDecoder.csvBatch(body, headerField: request.headers.first(where: { $0.name.canonicalName == "aidledger-batch" })?.value, suite: ledger.suite)
+                let header = request.headers.first(where: { $0.name.canonicalName == "aidledger-batch" })?.value
+                decode = { try SubmissionDecoder.csvBatch(body, headerField: header, suite: suite) }
             } else if contentType.hasPrefix("application/json") {
-                batch = try SubmissionDecoder.jsonBatch(body, suite: ledger.suite)
+                decode = { try SubmissionDecoder.jsonBatch(body, suite: suite) }
             } else {
                 throw APIError(status: .unsupportedMediaType, code: "media-type", message: "send application/json or text/csv (with the Aidledger-Batch header)")
             }
+            // Small batches are decoded here; large ones on the parser threads, below the writers' priority.
+            batch = body.count < Self.inlineDecodeLimit ? try decode() : try await state.parsers.run(decode)
         } catch let e as APIError {
             state.metrics.submission("invalid")
             throw e

@@ -22,6 +22,8 @@ final class ServerState: @unchecked Sendable {
     // @unchecked Sendable: the mutable dictionaries and `shuttingDown` are touched only under `lock`.
     let configuration: ServerConfiguration
     let readers: DatabaseThreads
+    /// Parsing and validation of submitted batches (lower priority than the writers).
+    let parsers: WorkThreads
     let metrics = Metrics()
     let logger: Logger
     private let lock = NSLock()
@@ -38,6 +40,7 @@ final class ServerState: @unchecked Sendable {
     init(configuration: ServerConfiguration, conninfo: String, ledgerKeys: [NamedSigningKey], logger: Logger) {
         self.configuration = configuration
         self.readers = DatabaseThreads(conninfo: conninfo, count: configuration.readerThreads, name: "reader")
+        self.parsers = WorkThreads(count: ProcessInfo.processInfo.activeProcessorCount, name: "parser", niceness: 5)
         self.logger = logger
         for k in ledgerKeys { self.ledgerKeys[k.name] = k }
         self.conninfo = conninfo
@@ -55,6 +58,7 @@ final class ServerState: @unchecked Sendable {
         }
         for w in all { w.drain() }
         readers.stop()
+        parsers.stop()
     }
 
     // MARK: ledgers

@@ -120,6 +120,9 @@ struct BenchServerCommand: ParsableCommand {
         print("    baseline: LedgerStore.append in-process, one transaction each   \(Format.pad(Format.grouped(Int64(directSingles)), 9, right: true)) receipts/s   HTTP/direct \(String(format: "%.2f", receiptsPerSecond / directSingles))")
         print("  \(Format.grouped(Int64(batchSize)))-payment batches, \(batchClients) clients          \(Format.pad(Format.grouped(Int64(paymentsPerSecond)), 9, right: true)) payments/s   p50 \(ms(large.p50)) ms   p99 \(ms(large.p99)) ms   errors \(large.errors)   target ≥ 50,000/s")
         print("    baseline: LedgerStore.append in-process, one transaction each   \(Format.pad(Format.grouped(Int64(directLarge)), 9, right: true)) payments/s   HTTP/direct \(String(format: "%.2f", paymentsPerSecond / directLarge))")
+        let serverLog = (try? String(contentsOfFile: dir + "/data/postgres.log", encoding: .utf8)) ?? ""
+        let lines = serverLog.split(separator: "\n")
+        print("  PostgreSQL checkpoints during the run: \(lines.filter { $0.contains("checkpoint complete") }.count)")
         for (what, a, b) in [("single-payment", m0, m1), ("large-batch", m1, m2)] {
             let groups = b.groups - a.groups
             guard groups > 0 else { continue }

@@ -109,6 +109,7 @@ public final class EmbeddedPostgres: @unchecked Sendable {
             port = \(port)
             max_connections = 200
             wal_buffers = 32MB
+            log_checkpoints = on
             synchronous_commit = on
 
             """

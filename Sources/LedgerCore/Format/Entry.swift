@@ -96,20 +96,23 @@ public struct PrecomputedHashes: Sendable {
 
     /// `{"body":` opens every entry (the first key in canonical order) and a payment body has no member `kind`, so
     /// the envelope's `,"kind":"payment","` — which cannot occur inside a canonical string, where `"` is escaped
-    /// — ends the body.
+    /// — ends the body. (If an odd entry had the marker twice, the range found would differ from the parse's,
+    /// and the verifier would hash the body itself.)
     public static func compute(_ bytes: UnsafeRawBufferPointer, hash: HashFunction) -> PrecomputedHashes {
         let entry = EntryHash.compute(bytes, hash: hash)
         let opening = #"{"body":{"#.utf8, marker = #","kind":"payment","#.utf8
         guard bytes.count > 64, bytes.starts(with: opening) else { return PrecomputedHashes(entry: entry, paymentBody: nil, paymentBodyLeaf: nil) }
+        // Search backwards: the marker is followed only by the envelope's last members (origin, prev, seq, time,
+        // v: about 150 bytes), while the body before it is most of the entry.
         let m = Array(marker)
         var found: Int? = nil
-        var i = 8
-        while i + m.count <= bytes.count {
+        var i = bytes.count - m.count
+        while i >= 8 {
             if bytes[i] == 0x2C, bytes[i + 1] == 0x22, bytes[i + 2] == 0x6B, UnsafeRawBufferPointer(rebasing: bytes[i..<(i + m.count)]).elementsEqual(m) {
                 found = i
                 break
             }
-            i += 1
+            i -= 1
         }
         guard let end = found else { return PrecomputedHashes(entry: entry, paymentBody: nil, paymentBodyLeaf: nil) }
         let body = 8..<end

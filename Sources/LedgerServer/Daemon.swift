@@ -183,7 +183,7 @@ struct Bootstrap: Sendable {
                   curl -s http://127.0.0.1:\(port)/v1/ledgers
                   curl -s http://127.0.0.1:\(port)/v1/ledgers/\(ledger.id)/checkpoint
                   curl -s -H "Authorization: Bearer $(cat \(dataDir)/tokens/inspector.token)" "http://127.0.0.1:\(port)/v1/ledgers/\(ledger.id)/entries?limit=3"
-                  aidledger verify --data-dir \(dataDir)
+                  aidledger verify --server http://127.0.0.1:\(port) --token \(dataDir)/tokens/inspector.token
                 """)
         } catch {
             state.logger.error("first-start demo payments failed", metadata: ["error": "\(error)"])

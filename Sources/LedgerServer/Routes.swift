@@ -157,7 +157,9 @@ struct Routes: Sendable {
         let reveal = request.uri.queryParameters.get("reveal") == "true"
         let purpose = request.uri.queryParameters.get("purpose") ?? ""
         if reveal { try state.require(caller, roles: [.officer, .inspector], to: "reading personal values") }
-        guard purpose.count <= 200 else { throw APIError.badRequest("bad-parameter", "purpose: at most 200 characters") }
+        guard purpose.isEmpty || FieldSyntax.isText(purpose) else {
+            throw APIError.badRequest("bad-parameter", "purpose: 1–200 characters without control characters")
+        }
         let result: (bytes: [UInt8], personal: [Opening]?)? = try await state.readers.run { store in
             guard let e = try store.entry(ledger, seq: seq) else { return nil }
             guard reveal else { return (e.bytes, nil) }

@@ -23,7 +23,7 @@ final class ServerState: @unchecked Sendable {
     let configuration: ServerConfiguration
     let readers: DatabaseThreads
     /// Parsing and validation of submitted batches (lower priority than the writers).
-    let parsers: WorkThreads
+    let parsers: WorkThreads<Void>
     let metrics = Metrics()
     let logger: Logger
     private let lock = NSLock()
@@ -40,7 +40,7 @@ final class ServerState: @unchecked Sendable {
     init(configuration: ServerConfiguration, conninfo: String, ledgerKeys: [NamedSigningKey], logger: Logger) {
         self.configuration = configuration
         self.readers = DatabaseThreads(conninfo: conninfo, count: configuration.readerThreads, name: "reader")
-        self.parsers = WorkThreads(count: ProcessInfo.processInfo.activeProcessorCount, name: "parser", niceness: 5)
+        self.parsers = WorkThreads(count: ProcessInfo.processInfo.activeProcessorCount, name: "parser", niceness: 5) { () }
         self.logger = logger
         for k in ledgerKeys { self.ledgerKeys[k.name] = k }
         self.conninfo = conninfo

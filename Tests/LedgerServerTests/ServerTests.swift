@@ -218,13 +218,15 @@ import TestSupport
         let s = try LedgerSetup(conninfo: server.connectionString())
         let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
         defer { d.terminate() }
-        let batches = try (0..<160).map { try s.batch("r-\($0)", count: 5, seed: UInt64($0 + 1)) }
+        let batches = try (0..<400).map { try s.batch("r-\($0)", count: 5, seed: UInt64($0 + 1)) }
         let receipts = Collected<ReceivedReceipt>()
         let errors = Collected<String>()
+        let restarted = Collected<Bool>()
         let restarter = Thread {
             receipts.wait(forAtLeast: 20)
             try? server.stop()
             _ = try? server.start()
+            restarted.append(true)
         }
         restarter.start()
         concurrently(8) { worker in
@@ -244,15 +246,16 @@ import TestSupport
                 }
             }
         }
+        restarted.wait(forAtLeast: 1)
         #expect(!errors.all.isEmpty, "the restart should land under load")
         #expect(!errors.all.contains { $0 == "409" || $0 == "400" || $0 == "403" }, "\(errors.all.prefix(5))")
         let got = receipts.all
-        #expect(Set(got.map(\.batchID)).count == 160, "every batch answered once retried")
+        #expect(Set(got.map(\.batchID)).count == 400, "every batch answered once retried")
         let store = LedgerStore(try PostgresConnection(s.conninfo))
         for r in got {
             #expect(try store.receipt(s.ledger, firstSeq: r.first, lastSeq: r.last).hashes.map(\.hex) == r.hashes, "receipt of \(r.batchID)")
         }
-        #expect(try store.head(s.ledger).size == 4 + 160 * 6)
+        #expect(try store.head(s.ledger).size == 4 + 400 * 6)
         #expect(try s.verify().intact)
     }
 }

@@ -173,14 +173,8 @@ struct ImportCommand: ParsableCommand {
             phase.end("signed batch \(id)")
             phase.begin("appending to \(ledger.origin)")
             defer { phase.end("appended") }
-            let header = try BatchBody(decoding: prepared.header)
-            let receipt = try session.store.append(ledger, batch: prepared, time: now, ledgerKey: signingKey) { head in
-                // The daemon's rule, here too: signature, role and scope are checked before anything is written.
-                do {
-                    _ = try session.keyState(ledger).authorizeSigned(kind: .batch, origin: ledger.origin, body: prepared.header, signed: header.signed,
-                                                                     role: .officer, unit: parsed.unit, at: head.size + 1)
-                } catch { throw CLIError("refused, nothing written: \(error)") }
-            }
+            // The daemon's path and checks: signer, role, scope and signature on the locked head; the batch id unused.
+            let receipt = try session.appendChecked(.batch(prepared), to: ledger, time: now, ledgerKey: signingKey)
             print("batch \(id): \(parsed.items.count) payments, \(Format.yuan(parsed.totalFen)) yuan, unit \(parsed.unit), \(parsed.program), \(parsed.period)")
             printReceipt(receipt, what: "imported")
         }
@@ -219,18 +213,9 @@ struct ReverseCommand: ParsableCommand {
             let now = nowTimestamp()
             let body = try ReversalBody.make(target: seq, targetHash: target.hash, amountFen: payment.amountFen, reason: reason,
                                              origin: ledger.origin, signedAt: now, officer: officer)
-            let signed = try ReversalBody(decoding: body).signed
-            let receipt = try session.store.append(ledger, [.init(kind: .reversal, body: body)], time: now, ledgerKey: signingKey) { head in
-                do {
-                    _ = try session.keyState(ledger).authorizeSigned(kind: .reversal, origin: ledger.origin, body: body, signed: signed,
-                                                                     role: .officer, unit: payment.unit, at: head.size + 1)
-                } catch { throw CLIError("refused, nothing written: \(error)") }
-                for earlier in try session.store.entries(ledger, ofKind: .reversal) {
-                    if let r = try? ReversalBody(decoding: try Entry(decoding: earlier.bytes).body), r.target == seq {
-                        throw CLIError("payment \(seq) was already reversed at seq \(earlier.seq)")
-                    }
-                }
-            }
+            // The daemon's path and checks: signer, role, scope and signature on the locked head, target hash and
+            // amount, not reversed before.
+            let receipt = try session.appendChecked(.reversal(body), to: ledger, time: now, ledgerKey: signingKey)
             printReceipt(receipt, what: "reversed payment \(seq) (\(Format.yuan(payment.amountFen)) yuan)")
         }
     }

@@ -97,6 +97,18 @@ final class StoreSession {
         return key
     }
 
+    /// Appends one officer submission by the daemon's path (`LedgerStore.appendGroup`, a group of one), so that
+    /// the command line and aidledgerd check exactly the same things. A refusal writes nothing.
+    func appendChecked(_ submission: Submission, to ledger: LedgerRecord, time: String, ledgerKey: NamedSigningKey) throws -> Receipt {
+        switch try store.appendGroup(ledger, [submission], time: time, ledgerKey: ledgerKey)[0] {
+        case .appended(let receipt): return receipt
+        case .duplicate(let receipt):
+            print("already in the ledger (same batch id and content): the original receipt")
+            return receipt
+        case .refused(let error): throw CLIError("refused, nothing written: \(error.message)")
+        }
+    }
+
     /// Key state of the ledger as its genesis and key entries define it.
     func keyState(_ ledger: LedgerRecord) throws -> KeyRegistry {
         do { return try KeyRegistry.load(origin: ledger.origin, entries: try store.keyEntries(ledger)).2 } catch let error as FormatError {

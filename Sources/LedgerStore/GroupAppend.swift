@@ -146,16 +146,19 @@ extension LedgerStore {
         }
     }
 
+    /// The seq of the ledger's last genesis or key entry ($1: ledger id).
+    static let lastKeyEntrySQL: SQL = """
+        SELECT greatest((SELECT max(seq) FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind = 'genesis'),
+                        (SELECT max(seq) FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind = 'key'))
+        """
+
     /// The ledger's key state, reused while no key entry has been appended since it was read (one index probe
     /// instead of re-reading and re-verifying every key entry for each group).
     func keyState(_ ledger: LedgerRecord) throws -> KeyRegistry {
         // One probe per kind into the partial index (ledger_id, kind, seq). Not `max(seq) … kind IN (…)`: the
         // planner answers that by walking the primary key backwards from the newest entry until it meets a key
         // entry, which is most of the ledger.
-        let last = try db.query("""
-            SELECT greatest((SELECT max(seq) FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind = 'genesis'),
-                            (SELECT max(seq) FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind = 'key'))
-            """, [.int(ledger.id)]).int(0, 0) ?? 0
+        let last = try db.query(Self.lastKeyEntrySQL, [.int(ledger.id)]).int(0, 0) ?? 0
         if let cached = keyStateCache[ledger.id], cached.lastKeySeq == last { return cached.registry }
         let registry: KeyRegistry
         do { registry = try KeyRegistry.load(origin: ledger.origin, entries: try keyEntries(ledger)).2 } catch {

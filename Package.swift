@@ -1,16 +1,29 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Module graph (one-way):
-//   COpenSSL ─▶ LedgerCrypto ─▶ LedgerCore ─▶ LedgerVerify, LedgerDemo ─▶ AidLedgerCLI ─▶ aidledger
-//   CLibPQ ─▶ PostgresClient ─▶ LedgerStore ─▶ AidLedgerCLI, LedgerServer ─▶ aidledgerd
-//   LedgerClient (a small blocking HTTP/1.1 client) ─▶ AidLedgerCLI (`--server`), tests, benchmarks
+// Module graph (one-way; docs/DESIGN.md draws it, and Tests/PackageGraphTests checks the rules below):
+//
+//   pure core      LedgerCrypto (COpenSSL) ─▶ LedgerCore (CScan) ─▶ LedgerVerify, LedgerImport, LedgerSamples
+//   storage        PostgresClient (CLibPQ) ─▶ LedgerStore;  EmbeddedPostgres
+//   application    LedgerServices: key files, database location, verification from the store, bundle export,
+//                  ledger administration, submissions — what every face needs, written once
+//   faces          AidLedgerCLI (aidledger), LedgerServer (aidledgerd); LedgerClient is the CLI's HTTP client
+//   dev and tests  LedgerTestVectors (InMemoryLedger, the named ledgers), aidledger-dev (benchmarks, vectors)
+//
+// Rules: no face imports another face; pure modules never import the store; production targets never import
+// test support or the dev tool; only the store runs SQL; only LedgerCrypto and PostgresClient touch C.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "aidledger",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aidledger", targets: ["aidledger"]),
         .executable(name: "aidledgerd", targets: ["aidledgerd"]),
+        .executable(name: "aidledger-dev", targets: ["aidledger-dev"]),
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
         .library(name: "LedgerVerify", targets: ["LedgerVerify"]),
     ],
@@ -23,45 +36,81 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
+        // C libraries, each wrapped by one module.
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .target(name: "LedgerCrypto", dependencies: ["COpenSSL"]),
         .target(name: "CScan"),
-        .target(name: "LedgerCore", dependencies: ["LedgerCrypto", "CScan"]),
-        .target(name: "LedgerVerify", dependencies: ["LedgerCore", "LedgerCrypto"]),
-        .target(name: "LedgerDemo", dependencies: ["LedgerCore"]),
-        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
-        .target(name: "LedgerImport", dependencies: ["LedgerCore"]),
-        .target(name: "EmbeddedPostgres"),
-        .target(name: "LedgerStore", dependencies: ["LedgerCore", "PostgresClient"], resources: [.copy("Migrations")]),
+        .target(name: "CProcessTuning"),
+
+        // Pure core: no I/O.
+        .target(name: "LedgerCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "LedgerCore", dependencies: ["LedgerCrypto", "CScan"], swiftSettings: swiftSettings),
+        .target(name: "LedgerVerify", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
+        .target(name: "LedgerImport", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
+        .target(name: "LedgerSamples", dependencies: ["LedgerCore"], swiftSettings: swiftSettings),
+
+        // Storage.
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "EmbeddedPostgres", swiftSettings: swiftSettings),
+        .target(name: "LedgerStore", dependencies: ["LedgerCore", "LedgerCrypto", "PostgresClient"], resources: [.copy("Migrations")],
+                swiftSettings: swiftSettings),
+
+        // Application services, shared by the faces.
+        .target(
+            name: "LedgerServices",
+            dependencies: ["LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerStore", "EmbeddedPostgres"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Faces.
+        .target(name: "LedgerClient", dependencies: ["LedgerCore"], swiftSettings: swiftSettings),
         .target(
             name: "AidLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerDemo", "LedgerStore", "LedgerImport", "PostgresClient", "EmbeddedPostgres",
-                "LedgerClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                "LedgerServices", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerStore", "LedgerSamples", "LedgerClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
         ),
-        .target(name: "LedgerClient", dependencies: ["LedgerCore"]),
         .target(
             name: "LedgerServer",
             dependencies: [
-                "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerDemo", "LedgerStore", "LedgerImport", "PostgresClient", "EmbeddedPostgres",
-                "AidLedgerCLI", .product(name: "Hummingbird", package: "hummingbird"),
+                "LedgerServices", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "aidledgerd", dependencies: ["LedgerServer", "CProcessTuning", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .target(name: "CProcessTuning"),
-        .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI", "CProcessTuning"]),
-        .target(name: "TestSupport", dependencies: ["LedgerCore", "PostgresClient", "EmbeddedPostgres", "LedgerStore"], path: "Tests/TestSupport"),
-        .testTarget(name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerCore"]),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LedgerDemo", "LedgerVerify", "PostgresClient", "EmbeddedPostgres", "TestSupport"]),
-        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"]),
-        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "TestSupport"]),
-        .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerDemo", "TestSupport"]),
-        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerClient", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "LedgerStore", "PostgresClient", "EmbeddedPostgres", "AidLedgerCLI", "LedgerServer", "TestSupport"]),
-        .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto", "LedgerDemo", "LedgerVerify", "LedgerImport", "PostgresClient", "TestSupport"]),
+        .executableTarget(name: "aidledger", dependencies: ["AidLedgerCLI", "CProcessTuning"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "aidledgerd",
+            dependencies: ["LedgerServer", "LedgerSamples", "LedgerCore", "CProcessTuning",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Developer tools and test support: never linked by a production target.
+        .target(name: "LedgerTestVectors", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerSamples"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "aidledger-dev",
+            dependencies: [
+                "LedgerServices", "LedgerTestVectors", "LedgerSamples", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerStore", "LedgerClient",
+                "EmbeddedPostgres", "CProcessTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "TestSupport", dependencies: ["LedgerCore", "PostgresClient", "EmbeddedPostgres", "LedgerStore"], path: "Tests/TestSupport",
+                swiftSettings: swiftSettings),
+
+        .testTarget(name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerTestVectors", "LedgerVerify", "LedgerServices", "PostgresClient", "EmbeddedPostgres", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerTestVectors", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerTestVectors", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerClient", "LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerVerify", "LedgerStore", "LedgerServices", "PostgresClient", "EmbeddedPostgres", "LedgerServer", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AidLedgerCLITests", dependencies: ["AidLedgerCLI", "LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerVerify", "LedgerImport", "LedgerServices", "PostgresClient", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PackageGraphTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

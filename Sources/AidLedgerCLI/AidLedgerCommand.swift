@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LedgerServices
+import LedgerStore
 
 /// The `aidledger` command.
 public struct AidLedgerCommand: ParsableCommand {
@@ -10,8 +12,9 @@ public struct AidLedgerCommand: ParsableCommand {
             Every entry is canonical JSON, hash-chained and covered by signed C2SP checkpoints; personal data
             appear only as salted commitments. See docs/FORMAT.md for the normative format.
             """,
-        subcommands: [InitCommand.self, MigrateCommand.self, KeysCommand.self, ImportCommand.self, SubmitCommand.self, ReverseCommand.self, TokensCommand.self, VerifyCommand.self, ExportBundleCommand.self,
-                      LogCommand.self, ShowCommand.self, EraseCommand.self, DemoCommand.self, BenchCommand.self, BenchStoreCommand.self, BenchServerCommand.self, DevCommand.self]
+        subcommands: [InitCommand.self, MigrateCommand.self, KeysCommand.self, ImportCommand.self, SubmitCommand.self, ReverseCommand.self, TokensCommand.self,
+                      VerifyCommand.self, ExportBundleCommand.self, LogCommand.self, ShowCommand.self, EraseCommand.self, DemoCommand.self,
+                      SampleCSVCommand.self]
     )
 
     public init() {}
@@ -19,7 +22,7 @@ public struct AidLedgerCommand: ParsableCommand {
     /// Runs the command line. Exit codes: 0 success; 1 verification found a problem; 2 an input or I/O error
     /// (`aidledger: <message>` on standard error); 64 a usage error.
     public static func main(_ arguments: [String]? = nil) {
-        var command: ParsableCommand
+        var command: any ParsableCommand
         do { command = try parseAsRoot(arguments) } catch {
             exit(withError: error) // --help, usage errors (64)
         }
@@ -29,8 +32,11 @@ public struct AidLedgerCommand: ParsableCommand {
             exit(withError: error) // 1: verification found a problem
         } catch let error as CleanExit {
             exit(withError: error)
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("aidledger: \(error.description)\n".utf8))
+        } catch let error as ServiceError {
+            FileHandle.standardError.write(Data("aidledger: \(error.message)\(error.code == "error" ? "" : " [\(error.code)]")\n".utf8))
+            Foundation.exit(2)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("aidledger: \(error.message) [\(error.code.rawValue)]\n".utf8))
             Foundation.exit(2)
         } catch {
             // ArgumentParser's own errors (help, usage) keep their codes. Anything else is an input or environment
@@ -45,8 +51,6 @@ public struct AidLedgerCommand: ParsableCommand {
 /// Exit code for a ledger that failed verification (usage and I/O errors exit with 2 via `CLIError`).
 let exitVerificationFailed: Int32 = 1
 
-/// A user-facing error: printed as `aidledger: <message>` with exit code 2.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
+/// A user-facing error: printed as `aidledger: <message>` with exit code 2. The services' error type, so that a
+/// refusal keeps its stable code on the way.
+typealias CLIError = ServiceError

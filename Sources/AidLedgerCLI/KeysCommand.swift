@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerCrypto
+import LedgerServices
 
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

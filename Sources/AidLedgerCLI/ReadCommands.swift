@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerCrypto
+import LedgerServices
 import LedgerStore
-import PostgresClient
 
 struct ExportBundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,38 +18,18 @@ struct ExportBundleCommand: ParsableCommand {
     var out: String
 
     func run() throws {
-        try StoreSession.with(db) { session in
-            let ledger = try session.ledger(db)
-            let store = session.store
-            // One snapshot: the head, the entries up to it and the checkpoints up to it agree.
-            try store.db.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            defer { _ = try? store.db.query("COMMIT") }
-            let size = try store.head(ledger).size
-            let checkpoints = try store.checkpoints(ledger).filter { (try? SignedCheckpoint(parsing: $0).checkpoint.size).map { $0 <= size } ?? true }
+        try db.open { database in
+            let ledger = try database.ledger(origin: db.origin)
+            let export = try BundleExport.begin(database.store, ledger)
             guard FileManager.default.createFile(atPath: out, contents: nil), let handle = FileHandle(forWritingAtPath: out) else {
                 throw CLIError("cannot create \(out)")
             }
             defer { try? handle.close() }
-            var buffer = Array((Bundle.magic + "\n").utf8)
-            buffer += CanonicalJSON.encode(.object(["origin": .string(ledger.origin), "suite": .string(ledger.suite.rawValue),
-                                                    "entries": .int(Int64(size)), "checkpoints": .int(Int64(checkpoints.count))]))
-            buffer.append(0x0a)
             let progress = ProgressLine("exporting \(ledger.origin)")
-            var count: UInt64 = 0
-            try store.streamEntries(ledger) { seq, bytes in
-                guard seq <= size else { return }
-                buffer.append(contentsOf: bytes)
-                buffer.append(0x0a)
-                count += 1
-                if buffer.count > 1 << 22 { try handle.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
-                if count & 0x3fff == 0 { progress.update(count, of: size) }
-            }
-            for c in checkpoints { buffer += CanonicalJSON.encode(.string(c)); buffer.append(0x0a) }
-            try handle.write(contentsOf: buffer)
+            try export.write(database.store, to: { try handle.write(contentsOf: $0) }, progress: { progress.update($0, of: $1) })
             try handle.synchronize()
             progress.finish()
-            guard count == size else { throw CLIError("the ledger has \(count) entries but its head says \(size); run `aidledger verify`") }
-            print("wrote \(out): \(ledger.origin), \(size) entries, \(checkpoints.count) checkpoints")
+            print("wrote \(out): \(ledger.origin), \(export.size) entries, \(export.checkpoints.count) checkpoints")
         }
     }
 }
@@ -73,9 +54,9 @@ struct LogCommand: ParsableCommand {
         if remote.url != nil { return try runRemote() }
         let kindFilter: EntryKind?
         if let kind { guard let k = EntryKind(rawValue: kind) else { throw CLIError("unknown kind \(kind)") }; kindFilter = k } else { kindFilter = nil }
-        try StoreSession.with(db) { session in
-            let ledger = try session.ledger(db)
-            for (seq, bytes) in try session.store.entries(ledger, from: from, limit: max(1, limit), kind: kindFilter) {
+        try db.open { database in
+            let ledger = try database.ledger(origin: db.origin)
+            for (seq, bytes) in try database.store.entries(ledger, from: from, limit: max(1, limit), kind: kindFilter) {
                 print(Self.summary(seq: seq, bytes: bytes))
             }
         }
@@ -90,12 +71,12 @@ struct LogCommand: ParsableCommand {
         switch entry.kind {
         case .genesis: detail = "suite \(s("suite"))"
         case .key: detail = "\(s("action")) \(b["role"]?.stringValue ?? "") \(b["units"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? "") \(s("key").split(separator: "+").first ?? "") by \(s("signer"))"
-        case .batch: detail = "\(s("batch_id")) unit \(s("unit")) \(s("program")) \(s("period")) \(b["count"]?.intValue ?? 0) payments \(Format.yuan(b["total_fen"]?.intValue ?? 0)) yuan by \(s("signer"))"
-        case .payment: detail = "\(s("batch_id"))#\(b["index"]?.intValue ?? 0) \(s("school_name")) \(s("stage")) \(s("grade")) \(Format.yuan(b["amount_fen"]?.intValue ?? 0)) yuan paid \(s("paid_date"))"
+        case .batch: detail = "\(s("batch_id")) unit \(s("unit")) \(s("program")) \(s("period")) \(b["count"]?.intValue ?? 0) payments \(TextFormat.yuan(b["total_fen"]?.intValue ?? 0)) yuan by \(s("signer"))"
+        case .payment: detail = "\(s("batch_id"))#\(b["index"]?.intValue ?? 0) \(s("school_name")) \(s("stage")) \(s("grade")) \(TextFormat.yuan(b["amount_fen"]?.intValue ?? 0)) yuan paid \(s("paid_date"))"
         case .erase: detail = "erases openings of \(b["target"]?.intValue ?? 0): \(b["fields"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""), \(s("reason")) by \(s("signer"))"
-        case .reversal: detail = "reverses \(b["target"]?.intValue ?? 0): \(Format.yuan(b["amount_fen"]?.intValue ?? 0)) yuan, \(s("reason")) by \(s("signer"))"
+        case .reversal: detail = "reverses \(b["target"]?.intValue ?? 0): \(TextFormat.yuan(b["amount_fen"]?.intValue ?? 0)) yuan, \(s("reason")) by \(s("signer"))"
         }
-        return "\(seq)  \(entry.time)  \(Format.pad(entry.kind.rawValue, 8))  \(detail)"
+        return "\(seq)  \(entry.time)  \(TextFormat.pad(entry.kind.rawValue, 8))  \(detail)"
     }
 }
 
@@ -118,13 +99,13 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         if remote.url != nil { return try runRemote() }
-        try StoreSession.with(db) { session in
-            let ledger = try session.ledger(db)
-            guard let e = try session.store.entry(ledger, seq: seq) else { throw CLIError("no entry \(seq) in \(ledger.origin)") }
+        try db.open { database in
+            let ledger = try database.ledger(origin: db.origin)
+            guard let e = try database.store.entry(ledger, seq: seq) else { throw CLIError("no entry \(seq) in \(ledger.origin)") }
             print("seq \(seq) of \(ledger.origin), kind \(e.kind), hash \(e.hash.hex)")
             print(String(decoding: e.bytes, as: UTF8.self))
             if reveal {
-                let openings = try session.store.openings(ledger, seq: seq)
+                let openings = try database.store.openings(ledger, seq: seq)
                 if openings.isEmpty { print("(no openings stored for this entry)") }
                 for o in openings { print("\(o.field): \(o.value)") }
             }
@@ -153,36 +134,12 @@ struct EraseCommand: ParsableCommand {
     @OptionGroup var keys: SigningKeyOptions
 
     func run() throws {
-        guard FieldSyntax.isText(reason) else { throw CLIError("--reason must be 1–200 characters without control characters") }
-        try StoreSession.with(db) { session in
-            let ledger = try session.ledger(db)
-            let admin = try keys.admin(db)
-            let signingKey = try keys.ledger(db, for: ledger)
-            guard let target = try session.store.entry(ledger, seq: seq), target.kind == EntryKind.payment.rawValue else {
-                throw CLIError("seq \(seq) is not a payment of \(ledger.origin)")
-            }
-            let payment = try PaymentBody(decoding: try Entry(decoding: target.bytes).body)
-            var chosen = Array(payment.commitments.keys).sorted()
-            if let fields {
-                chosen = []
-                for name in fields.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                    guard let f = PersonalField(rawValue: name), payment.commitments[f] != nil else { throw CLIError("--fields: payment \(seq) has no commitment named \(name)") }
-                    chosen.append(f)
-                }
-            }
-            let now = nowTimestamp()
-            let body = try EraseBody.make(target: seq, fields: chosen, reason: reason, origin: ledger.origin, signedAt: now, admin: admin)
-            let signed = try EraseBody(decoding: body).signed
-            var deleted = 0
-            let receipt = try session.store.append(ledger, [.init(kind: .erase, body: body)], time: now, ledgerKey: signingKey, check: { head in
-                do {
-                    _ = try session.keyState(ledger).authorizeSigned(kind: .erase, origin: ledger.origin, body: body, signed: signed, role: .admin, unit: nil, at: head.size + 1)
-                } catch { throw CLIError("refused, nothing written: \(error)") }
-            }, afterWrite: {
-                // In the same transaction: the record of the erasure and the erasure commit together.
-                deleted = try session.store.deleteOpenings(ledger, seqs: [seq], fields: chosen.map(\.rawValue))
-            })
-            printReceipt(receipt, what: "erased \(deleted) opening\(deleted == 1 ? "" : "s") of payment \(seq) (\(chosen.map(\.rawValue).joined(separator: ",")))")
+        try db.open { database in
+            let ledger = try database.ledger(origin: db.origin)
+            let chosen = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            let r = try LedgerAdministration.erase(database.store, ledger, seq: seq, fields: chosen, reason: reason,
+                                                   admin: try keys.admin(db), ledgerKey: try keys.ledger(db, for: ledger, database.store))
+            printReceipt(r.receipt, what: "erased the openings of payment \(seq) (\(r.fields.map(\.rawValue).joined(separator: ",")))")
         }
     }
 }

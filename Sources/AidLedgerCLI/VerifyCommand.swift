@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerCrypto
+import LedgerServices
+import LedgerStore
 import LedgerVerify
 
 struct VerifyCommand: ParsableCommand {
@@ -43,31 +46,18 @@ struct VerifyCommand: ParsableCommand {
             LedgerVerifier.verify(bundle: raw, options: options) { done, total in progress.update(done, of: total) }
         }
         progress.finish()
-        print(json ? ReportRendering.json(report, bundle: bundle, pinned: ledgerKey != nil) : ReportRendering.text(report, bundle: bundle, pinned: ledgerKey != nil))
+        print(json ? report.json(source: bundle, pinned: ledgerKey != nil) : ReportRendering.text(report, bundle: bundle, pinned: ledgerKey != nil))
         if !report.intact { throw ExitCode(exitVerificationFailed) }
     }
 
     func verifyDatabase() throws {
-        try StoreSession.with(db) { session in
-            let ledger = try session.ledger(db)
-            var options = LedgerVerifier.Options()
-            options.trustedLedgerKey = ledgerKey
-            try session.store.streamOpenings(ledger) { options.openings.append($0) }
-            let checkpoints = try session.store.checkpoints(ledger)
-            let total = try session.store.head(ledger).size
-            var verifier = LedgerVerifier(options: options)
-            verifier.addCheckpoints(checkpoints)
+        try db.open { database in
+            let ledger = try database.ledger(origin: db.origin)
             let progress = ProgressLine("verifying \(ledger.origin)")
-            var done: UInt64 = 0
-            try session.store.streamEntriesConcurrently(ledger, hashingWith: ledger.suite) { _, bytes, entryHash in
-                verifier.consume(entryBytes: bytes, precomputed: entryHash, computedWith: ledger.suite)
-                done += 1
-                if done & 0x3fff == 0 { progress.update(done, of: max(total, done)) }
-            }
+            let report = try StoreVerification.verify(database.store, ledger, trustedLedgerKey: ledgerKey) { progress.update($0, of: $1) }
             progress.finish()
-            let report = verifier.finish()
             let source = "database: \(ledger.origin)"
-            print(json ? ReportRendering.json(report, bundle: source, pinned: ledgerKey != nil) : ReportRendering.text(report, bundle: source, pinned: ledgerKey != nil))
+            print(json ? report.json(source: source, pinned: ledgerKey != nil) : ReportRendering.text(report, bundle: source, pinned: ledgerKey != nil))
             if !report.intact { throw ExitCode(exitVerificationFailed) }
         }
     }
@@ -87,37 +77,37 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
-package enum ReportRendering {
+enum ReportRendering {
     static func text(_ r: VerificationReport, bundle: String, pinned: Bool) -> String {
         var out: [String] = []
         out.append("aidledger verify \(bundle)")
         out.append("  origin       \(r.origin)")
         out.append("  suite        \(r.suite)")
         out.append("  ledger key   \(r.ledgerKey)" + (pinned ? " (pinned)" : " (from the genesis entry; pass --ledger-key to pin it)"))
-        let kinds = EntryKind.allCases.compactMap { k in r.entriesByKind[k.rawValue].map { "\(k.rawValue) \(Format.grouped(Int64($0)))" } }
-        out.append("  entries      \(Format.grouped(Int64(r.entries)))" + (kinds.isEmpty ? "" : " (\(kinds.joined(separator: ", ")))"))
+        let kinds = EntryKind.allCases.compactMap { k in r.entriesByKind[k.rawValue].map { "\(k.rawValue) \(TextFormat.grouped(Int64($0)))" } }
+        out.append("  entries      \(TextFormat.grouped(Int64(r.entries)))" + (kinds.isEmpty ? "" : " (\(kinds.joined(separator: ", ")))"))
         if let cp = r.latestCheckpoint {
             out.append("  checkpoints  \(r.checkpoints) signed; latest size \(cp.size), root \(cp.root.hex)")
         } else {
             out.append("  checkpoints  none valid")
         }
         out.append("  batches      \(r.batches)")
-        out.append("  payments     \(Format.grouped(Int64(r.totals.payments))), \(Format.yuan(r.totals.grossFen)) yuan; reversals \(r.totals.reversals), \(Format.yuan(r.totals.reversedFen)) yuan; net \(Format.yuan(r.totals.netFen)) yuan")
+        out.append("  payments     \(TextFormat.grouped(Int64(r.totals.payments))), \(TextFormat.yuan(r.totals.grossFen)) yuan; reversals \(r.totals.reversals), \(TextFormat.yuan(r.totals.reversedFen)) yuan; net \(TextFormat.yuan(r.totals.netFen)) yuan")
         if !r.byUnitAndProgram.isEmpty {
             out.append("")
-            out.append("  " + Format.pad("unit", 10) + Format.pad("programme", 24) + Format.pad("payments", 10, right: true) + Format.pad("gross", 18, right: true) + Format.pad("reversed", 16, right: true) + Format.pad("net (yuan)", 18, right: true))
+            out.append("  " + TextFormat.pad("unit", 10) + TextFormat.pad("programme", 24) + TextFormat.pad("payments", 10, right: true) + TextFormat.pad("gross", 18, right: true) + TextFormat.pad("reversed", 16, right: true) + TextFormat.pad("net (yuan)", 18, right: true))
             for key in r.byUnitAndProgram.keys.sorted() {
                 let a = r.byUnitAndProgram[key]!
                 let parts = key.split(separator: "\t", maxSplits: 1).map(String.init)
-                out.append("  " + Format.pad(parts[0], 10) + Format.pad(parts.count > 1 ? parts[1] : "", 24) + Format.pad(Format.grouped(Int64(a.payments)), 10, right: true)
-                           + Format.pad(Format.yuan(a.grossFen), 18, right: true) + Format.pad(Format.yuan(a.reversedFen), 16, right: true) + Format.pad(Format.yuan(a.netFen), 18, right: true))
+                out.append("  " + TextFormat.pad(parts[0], 10) + TextFormat.pad(parts.count > 1 ? parts[1] : "", 24) + TextFormat.pad(TextFormat.grouped(Int64(a.payments)), 10, right: true)
+                           + TextFormat.pad(TextFormat.yuan(a.grossFen), 18, right: true) + TextFormat.pad(TextFormat.yuan(a.reversedFen), 16, right: true) + TextFormat.pad(TextFormat.yuan(a.netFen), 18, right: true))
             }
         }
         if !r.keys.isEmpty {
             out.append("")
             out.append("  keys")
             for k in r.keys {
-                out.append("    " + Format.pad(k.role, 10) + Format.pad(k.units.joined(separator: ","), 16) + "enrolled at \(k.enrolledAt)" + (k.revokedAt.map { ", revoked at \($0)" } ?? "") + "  " + k.name)
+                out.append("    " + TextFormat.pad(k.role, 10) + TextFormat.pad(k.units.joined(separator: ","), 16) + "enrolled at \(k.enrolledAt)" + (k.revokedAt.map { ", revoked at \($0)" } ?? "") + "  " + k.name)
             }
         }
         if r.openingsChecked > 0 || r.erasures > 0 {
@@ -135,45 +125,4 @@ package enum ReportRendering {
         return out.joined(separator: "\n")
     }
 
-    package static func json(_ r: VerificationReport, bundle: String, pinned: Bool) -> String {
-        func amounts(_ a: VerificationReport.Amounts) -> JSONValue {
-            .object(["payments": .int(Int64(a.payments)), "gross_fen": .int(a.grossFen), "reversals": .int(Int64(a.reversals)),
-                     "reversed_fen": .int(a.reversedFen), "net_fen": .int(a.netFen)])
-        }
-        var byUnit: [JSONValue] = []
-        for key in r.byUnitAndProgram.keys.sorted() {
-            let parts = key.split(separator: "\t", maxSplits: 1).map(String.init)
-            guard case .object(var o) = amounts(r.byUnitAndProgram[key]!) else { continue }
-            o["unit"] = .string(parts[0])
-            o["program"] = .string(parts.count > 1 ? parts[1] : "")
-            byUnit.append(.object(o))
-        }
-        let value: JSONValue = .object([
-            "bundle": .string(bundle),
-            "intact": .bool(r.intact),
-            "first_bad_seq": r.firstBadSeq.map { .int(Int64($0)) } ?? .null,
-            "findings": .array(r.findings.map { f in
-                .object(["code": .string(f.code.rawValue), "seq": f.seq.map { .int(Int64($0)) } ?? .null, "message": .string(f.message)])
-            }),
-            "findings_truncated": .bool(r.findingsTruncated),
-            "origin": .string(r.origin),
-            "suite": .string(r.suite),
-            "ledger_key": .string(r.ledgerKey),
-            "ledger_key_pinned": .bool(pinned),
-            "entries": .int(Int64(r.entries)),
-            "entries_by_kind": .object(JSONObject(r.entriesByKind.sorted { $0.key < $1.key }.map { (key: $0.key, value: .int(Int64($0.value))) })),
-            "batches": .int(Int64(r.batches)),
-            "totals": amounts(r.totals),
-            "by_unit_and_program": .array(byUnit),
-            "checkpoints": .int(Int64(r.checkpoints)),
-            "latest_checkpoint": r.latestCheckpoint.map { .object(["size": .int(Int64($0.size)), "root": .string($0.root.hex)]) } ?? .null,
-            "keys": .array(r.keys.map { k in
-                .object(["name": .string(k.name), "role": .string(k.role), "units": .array(k.units.map { .string($0) }),
-                         "enrolled_at": .int(Int64(k.enrolledAt)), "revoked_at": k.revokedAt.map { .int(Int64($0)) } ?? .null])
-            }),
-            "openings_checked": .int(Int64(r.openingsChecked)),
-            "erasures": .int(Int64(r.erasures)),
-        ])
-        return String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
-    }
 }

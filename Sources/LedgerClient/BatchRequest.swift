@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerCrypto
 
 /// The request bodies of `POST /v1/ledgers/{id}/batches` for a batch prepared and signed by the officer
 /// (docs/API.md): JSON, or a prepared CSV file with the signed header in the `Aidledger-Batch` header.

@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerCrypto
 
 /// A problem in an input file, located precisely. Never contains the offending value when the field is personal.
 public struct InputError: Error, Sendable, Equatable, CustomStringConvertible, Comparable {

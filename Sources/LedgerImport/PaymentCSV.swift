@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerCrypto
 
 /// A payment-batch file, read and validated: one unit, programme and period, and its rows.
 public struct PaymentFile: Sendable {

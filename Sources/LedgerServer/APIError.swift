@@ -27,5 +27,17 @@ struct APIError: HTTPResponseError {
     static func forbidden(_ code: String, _ message: String) -> APIError { APIError(status: .forbidden, code: code, message: message) }
     static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "not-found", message: message) }
     static func conflict(_ code: String, _ message: String) -> APIError { APIError(status: .conflict, code: code, message: message) }
+    /// The answer to a refusal of the admission decision: its code unchanged, 403 for who signed it, 409 for
+    /// what is already in the ledger, 422 for what the ledger cannot take (docs/openapi.json lists every code).
+    static func refusal(_ r: AdmissionRefusal) -> APIError {
+        let status: HTTPResponse.Status
+        switch r.code {
+        case "signer-unknown", "signer-revoked", "signer-role", "signer-scope", "bad-signature": status = .forbidden
+        case "batch-duplicate", "payment-duplicate", "reversal-duplicate", "key-duplicate": status = .conflict
+        default: status = .unprocessableContent
+        }
+        return APIError(status: status, code: r.code, message: r.message)
+    }
+
     static func unavailable(_ message: String) -> APIError { APIError(status: .serviceUnavailable, code: "unavailable", message: message, retryAfter: 1) }
 }

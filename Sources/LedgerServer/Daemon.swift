@@ -1,63 +1,71 @@
-import AidLedgerCLI
-import EmbeddedPostgres
 import Foundation
 import Hummingbird
 import LedgerCore
-import LedgerDemo
+import LedgerCrypto
+import LedgerServices
 import LedgerStore
 import LedgerVerify
 import Logging
-import PostgresClient
 import ServiceLifecycle
+
+/// Sample payments the embedded default submits on first start, so that a new user sees a working ledger. They
+/// come from the `aidledgerd` main (module LedgerSamples), never from this library.
+public struct FirstStartSample: Sendable {
+    public let unit: String
+    public let program: String
+    public let period: String
+    /// `count` payments of invented people.
+    public let payments: @Sendable (_ count: Int) -> [PaymentInput]
+
+    public init(unit: String, program: String, period: String, payments: @escaping @Sendable (_ count: Int) -> [PaymentInput]) {
+        self.unit = unit
+        self.program = program
+        self.period = period
+        self.payments = payments
+    }
+}
 
 /// aidledgerd: starts (or connects to) PostgreSQL, applies the schema, bootstraps the embedded default on first
 /// start, serves the API until SIGTERM or SIGINT, then finishes the writes in flight and stops.
 public enum Daemon {
-    public static func run(_ configuration: ServerConfiguration) async throws {
+    public static func run(_ configuration: ServerConfiguration, firstStart sample: FirstStartSample? = nil) async throws {
         var logger = Logger(label: "aidledgerd")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
 
-        // The database: configured, or the embedded cluster under the data directory.
-        var embedded: EmbeddedPostgres? = nil
-        var startedEmbedded = false
-        let conninfo: String
-        if configuration.database.isEmpty {
-            let server = try EmbeddedPostgres(directory: configuration.dataDir)
-            startedEmbedded = try server.start()
-            embedded = server
-            conninfo = server.connectionString()
-            logger.info("embedded PostgreSQL", metadata: ["data_dir": "\(configuration.dataDir)", "started": "\(startedEmbedded)"])
-        } else {
-            conninfo = configuration.database
+        // The database, by the rule both binaries share (DatabaseLocation): configured, PG* variables, or the
+        // embedded cluster under the data directory.
+        let location = DatabaseLocation.resolve(explicit: configuration.database, dataDirectory: configuration.dataDir)
+        let database = try LedgerDatabase(location)
+        if location.isEmbedded {
+            logger.info("embedded PostgreSQL", metadata: ["data_dir": "\(configuration.dataDir)", "started": "\(database.startedEmbeddedCluster)"])
         }
-        defer {
-            if startedEmbedded {
-                do { try embedded?.stop() } catch { logger.error("stopping the embedded PostgreSQL failed", metadata: ["error": "\(error)"]) }
-            }
-        }
-
-        let setup = LedgerStore(try PostgresConnection(conninfo))
-        if embedded != nil {
+        defer { database.close() }
+        let setup = database.store
+        if location.isEmbedded {
             // Its own database: the daemon is the schema owner and migrates it.
             let applied = try setup.migrate()
             if !applied.isEmpty { logger.notice("schema migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
         } else {
             // A production database: migrations are the schema owner's job (`aidledger migrate`, Deploy/README.md);
             // the service role cannot and must not. Refuse to serve an older or newer schema.
-            let have = try Migrations.currentVersion(on: setup.db), want = try Migrations.all().last?.version ?? 0
+            let have = try setup.schemaVersion(), want = try LedgerStore.requiredSchemaVersion()
             guard have == want else {
                 throw ServerConfiguration.Problem(description: "the database schema is version \(have), this aidledgerd needs \(want): "
                     + (have < want ? "run `aidledger migrate --database …` as the schema owner first (Deploy/README.md)" : "upgrade aidledgerd"))
             }
         }
         var firstStart: Bootstrap? = nil
-        if embedded != nil, try setup.ledgers().isEmpty {
-            firstStart = try Bootstrap.create(configuration, store: setup, logger: logger)
+        if location.isEmbedded, try setup.ledgers().isEmpty {
+            firstStart = try Bootstrap.create(configuration, store: setup, sample: sample, logger: logger)
         }
         let bootstrap = firstStart
-        let ledgerKeys = try loadLedgerKeys(configuration, ledgers: try setup.ledgers(), logger: logger)
+        let ledgerKeys = try loadLedgerKeys(configuration, ledgers: try setup.ledgers(), store: setup, logger: logger)
+        let personKeySecret = try? PersonKeyFile.read(directory: configuration.keyDirectory)
+        if personKeySecret == nil, !ledgerKeys.isEmpty {
+            logger.warning("no person-key secret: batch submissions answer 503", metadata: ["key_dir": "\(configuration.keyDirectory)"])
+        }
 
-        let state = ServerState(configuration: configuration, conninfo: conninfo, ledgerKeys: ledgerKeys, logger: logger)
+        let state = ServerState(configuration: configuration, conninfo: database.conninfo, ledgerKeys: ledgerKeys, personKeySecret: personKeySecret, logger: logger)
         let router = Router()
         Routes(state: state).add(to: router)
         let host = configuration.listenHost
@@ -69,7 +77,7 @@ public enum Daemon {
                 let port = channel.localAddress?.port ?? configuration.listenPort
                 // One line on stdout that scripts and tests wait for.
                 say("aidledgerd listening on http://\(host):\(port)")
-                if let firstStart = bootstrap { await firstStart.submitDemoPayments(state: state, port: port) }
+                if let firstStart = bootstrap { await firstStart.submitSamplePayments(state: state, port: port) }
             },
             logger: logger
         )
@@ -78,14 +86,18 @@ public enum Daemon {
     }
 
     /// The ledger keys this daemon can sign checkpoints with: every key file in the key directory whose name is
-    /// the origin of a ledger in the database.
-    static func loadLedgerKeys(_ configuration: ServerConfiguration, ledgers: [LedgerRecord], logger: Logger) throws -> [NamedSigningKey] {
+    /// the origin of a ledger in the database. A key file under a ledger's name that is not the key its genesis
+    /// entry names stops the start, saying which key the ledger expects.
+    static func loadLedgerKeys(_ configuration: ServerConfiguration, ledgers: [LedgerRecord], store: LedgerStore, logger: Logger) throws -> [NamedSigningKey] {
         let directory = configuration.keyDirectory
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".key") }.sorted()
         var keys: [NamedSigningKey] = []
         for file in files {
-            guard let key = try? KeyFile.read(directory + "/" + file) else { continue }
-            if ledgers.contains(where: { $0.origin == key.name && $0.suite == key.suite }) { keys.append(key) }
+            guard let key = try? KeyFile.read(directory + "/" + file), let ledger = ledgers.first(where: { $0.origin == key.name }) else { continue }
+            do { try store.checkLedgerKey(key, for: ledger) } catch let error as StoreError {
+                throw ServerConfiguration.Problem(description: "\(directory)/\(file): \(error.message); refusing to write with it")
+            }
+            keys.append(key)
         }
         for l in ledgers where !keys.contains(where: { $0.name == l.origin }) {
             logger.warning("no ledger key for this ledger: writes to it answer 503", metadata: ["origin": "\(l.origin)", "key_dir": "\(directory)"])
@@ -113,69 +125,48 @@ struct WriterDrain: Service {
 }
 
 /// The embedded default's first start: keys, a ledger, an officer and an inspector, API tokens in files, and
-/// generated payments submitted through the daemon's own writer.
+/// sample payments submitted through the daemon's own writer.
 struct Bootstrap: Sendable {
     let ledgerOrigin: String
     let officer: NamedSigningKey
     let payments: Int
+    let sample: FirstStartSample?
     let dataDir: String
 
-    static func create(_ c: ServerConfiguration, store: LedgerStore, logger: Logger) throws -> Bootstrap {
+    static func create(_ c: ServerConfiguration, store: LedgerStore, sample: FirstStartSample?, logger: Logger) throws -> Bootstrap {
         guard let suite = Suite(rawValue: c.suite) else { throw ServerConfiguration.Problem(description: "unknown suite \(c.suite)") }
         let keys = c.keyDirectory
-        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        func loadOrCreate(_ file: String, _ name: String) throws -> NamedSigningKey {
-            let path = keys + "/" + file
-            if FileManager.default.fileExists(atPath: path) { return try KeyFile.read(path) }
-            let key = try NamedSigningKey(name: name, key: SigningKey.generate(suite.signatureAlgorithm), suite: suite)
-            try KeyFile.write(key, to: path)
-            try Array((key.verifierKey.description + "\n").utf8).withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: path + ".vkey")) }
-            return key
-        }
         let origin = c.origin
-        let ledgerKey = try loadOrCreate("ledger.key", origin)
-        let admin = try loadOrCreate("admin.key", origin + "/admin/1")
-        let officer = try loadOrCreate("officer-1.key", origin + "/officer/1")
-        let inspector = try loadOrCreate("inspector-1.key", origin + "/inspector/1")
-        let now = Timestamp.format(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
-        let (ledger, _) = try store.createLedger(origin: origin, ledgerKey: ledgerKey, adminKey: admin.verifierKey, time: now)
-        for (key, role, units) in [(officer, Role.officer, [DemoScenario.homeUnit]), (inspector, .inspector, [allUnitsScope])] {
-            let body = try KeyBody.enroll(key.verifierKey, role: role, units: units, origin: origin, signedAt: now, admin: admin)
-            _ = try store.append(ledger, [.init(kind: .key, body: body)], time: now, ledgerKey: ledgerKey)
+        let created = try LedgerAdministration.createLedger(store, origin: origin, suite: suite, keyDirectory: keys)
+        let officer = try LedgerAdministration.loadOrCreateKey(directory: keys, file: "officer-1.key", name: origin + "/officer/1", suite: suite)
+        let inspector = try LedgerAdministration.loadOrCreateKey(directory: keys, file: "inspector-1.key", name: origin + "/inspector/1", suite: suite)
+        for (key, role, units) in [(officer, Role.officer, [sample?.unit ?? allUnitsScope]), (inspector, .inspector, [allUnitsScope])] {
+            _ = try LedgerAdministration.enroll(store, created.ledger, subject: key.verifierKey, role: role, units: units,
+                                                admin: created.admin, ledgerKey: created.ledgerKey)
         }
         let tokens = c.dataDir + "/tokens"
-        try FileManager.default.createDirectory(atPath: tokens, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        for (role, key) in [("officer", officer), ("inspector", inspector), ("admin", admin)] {
-            let token = try store.issueToken(ledger, keyName: key.name, label: "first start")
-            let path = tokens + "/" + role + ".token"
-            _ = FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        try Files.makeDirectory(tokens, mode: 0o700)
+        for (role, key) in [("officer", officer), ("inspector", inspector), ("admin", created.admin)] {
+            _ = try LedgerAdministration.issueToken(store, created.ledger, keyName: key.name, label: "first start", file: tokens + "/" + role + ".token")
         }
         logger.notice("first start: created ledger, officer and inspector keys, API tokens", metadata: [
             "origin": "\(origin)", "suite": "\(suite.rawValue)", "keys": "\(keys)", "tokens": "\(tokens)",
         ])
-        return Bootstrap(ledgerOrigin: origin, officer: officer, payments: c.demoPaymentsOnFirstStart, dataDir: c.dataDir)
+        return Bootstrap(ledgerOrigin: origin, officer: officer, payments: c.demoPaymentsOnFirstStart, sample: sample, dataDir: c.dataDir)
     }
 
-    /// Submits generated payments (one officer-signed batch) and verifies the ledger, as a new user would.
-    func submitDemoPayments(state: ServerState, port: Int) async {
-        guard payments > 0 else { return }
+    /// Submits sample payments (one officer-signed batch) and verifies the ledger, as a new user would.
+    func submitSamplePayments(state: ServerState, port: Int) async {
+        guard payments > 0, let sample else { return }
         do {
             guard let ledger = try await state.allLedgers().first(where: { $0.origin == ledgerOrigin }) else { return }
-            var rng = SplitMix64(seed: 1)
-            let items = DemoData.boardingSubsidyPayments(count: payments, unit: DemoScenario.homeUnit, period: "2025-autumn", rng: &rng)
-            let now = Timestamp.format(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
-            let batch = try BatchBuilder.prepare(batchID: "demo-first-start", program: DemoScenario.program, period: "2025-autumn", unit: DemoScenario.homeUnit,
-                                                 items: items, origin: ledger.origin, signedAt: now, officer: officer)
-            let result = try await state.writer(for: ledger).submit(.batch(batch))
+            let batch = try BatchBuilder.prepare(batchID: "demo-first-start", program: sample.program, period: sample.period, unit: sample.unit,
+                                                 items: sample.payments(payments), origin: ledger.origin, signedAt: nowTimestamp(), officer: officer)
+            let result = try await state.writer(for: ledger).submit(.batch(batch, claims: try state.claims(for: batch)))
             if case .appended(let r) = result {
                 say("first start: submitted \(payments) generated payments as batch demo-first-start, receipt seq \(r.firstSeq)…\(r.lastSeq)")
             }
-            let report = try await state.readers.run { store -> VerificationReport in
-                var verifier = LedgerVerifier()
-                verifier.addCheckpoints(try store.checkpoints(ledger))
-                try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
-                return verifier.finish()
-            }
+            let report = try await state.readers.run { store in try StoreVerification.verify(store, ledger) }
             state.metrics.verification(report.intact ? "intact" : "findings")
             say("first start: verify \(report.intact ? "passed" : "FAILED"): \(report.entries) entries")
             say("""
@@ -186,7 +177,7 @@ struct Bootstrap: Sendable {
                   aidledger verify --server http://127.0.0.1:\(port) --token \(dataDir)/tokens/inspector.token
                 """)
         } catch {
-            state.logger.error("first-start demo payments failed", metadata: ["error": "\(error)"])
+            state.logger.error("first-start sample payments failed", metadata: ["error": "\(error)"])
         }
     }
 }

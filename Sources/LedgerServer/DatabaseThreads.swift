@@ -1,6 +1,5 @@
 import Foundation
 import LedgerStore
-import PostgresClient
 
 /// Threads with a database connection each, for reads. A job that finds its connection broken connects again
 /// (so a PostgreSQL restart costs the requests in flight, not the daemon); if that fails, the job fails.
@@ -17,9 +16,9 @@ final class DatabaseThreads: Sendable {
     func run<T: Sendable>(_ job: @escaping @Sendable (LedgerStore) throws -> T) async throws -> T {
         let conninfo = self.conninfo
         return try await threads.run { (store: inout LedgerStore?) in
-            if store == nil || store?.db.isHealthy == false {
+            if store == nil || store?.isHealthy == false {
                 store = nil
-                store = LedgerStore(try PostgresConnection(conninfo))
+                store = try LedgerStore.connect(conninfo)
             }
             return try job(store!)
         }

@@ -2,7 +2,6 @@ import Foundation
 import LedgerCore
 import LedgerStore
 import Logging
-import PostgresClient
 
 /// Why the daemon could not take a write now. Mapped to 503 with Retry-After: the client retries with the same
 /// batch id, which is safe (a batch that did commit returns its original receipt).
@@ -27,10 +26,8 @@ final class LedgerWriter: @unchecked Sendable {
         let submission: Submission
         let entries: Int
         let enqueued: ContinuousClock.Instant
-        let continuation: CheckedContinuation<SubmissionResult, Error>
+        let continuation: CheckedContinuation<SubmissionResult, any Error>
     }
-
-    static let leaseLockClass: Int32 = 7_400_002
 
     let ledger: LedgerRecord
     private let ledgerKey: NamedSigningKey
@@ -61,11 +58,7 @@ final class LedgerWriter: @unchecked Sendable {
 
     /// Queues a submission and returns once its group is durable (or refused, or failed).
     func submit(_ submission: Submission) async throws -> SubmissionResult {
-        let entries: Int
-        switch submission {
-        case .batch(let b): entries = b.paymentBytes.count + 1
-        case .reversal: entries = 1
-        }
+        let entries = submission.entryCount
         return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
@@ -120,7 +113,7 @@ final class LedgerWriter: @unchecked Sendable {
             let store = try connectedStore()
             try acquireLease(store)
             let time = Timestamp.format(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
-            let results = try store.appendGroup(ledger, group.map(\.submission), time: time, ledgerKey: ledgerKey)
+            let results = try store.append(ledger, group.map(\.submission), time: time, ledgerKey: ledgerKey)
             let elapsed = ContinuousClock.now - start
             metrics.groupWritten(submissions: group.count, entries: results.reduce(0) { n, r in
                 if case .appended(let receipt) = r { return n + Int(receipt.lastSeq - receipt.firstSeq + 1) }
@@ -132,29 +125,33 @@ final class LedgerWriter: @unchecked Sendable {
         } catch {
             // Nothing of the group is known to be written (a COMMIT whose answer was lost may have been: a retry
             // with the same batch id then gets the original receipt). Drop a broken connection.
-            if let e = error as? PostgresError, e.isTransient || store?.db.isHealthy == false { closeConnection() }
-            if store?.db.isHealthy == false { closeConnection() }
+            if LedgerStore.isConnectionProblem(error) || store?.isHealthy == false { closeConnection() }
             metrics.groupFailed()
             // No SQL text, no values: the error kind only.
             logger.warning("group not written; submitters told to retry", metadata: ["ledger": "\(ledger.id)", "submissions": "\(group.count)",
                                                                                     "reason": "\(error is Unavailable ? "\(error)" : Self.describe(error))"])
-            let answer: Error = error is Unavailable ? error : Unavailable(description: "the ledger database is unavailable (\(Self.describe(error))); retry")
+            if let e = error as? StoreError, e.code == .inconsistent || e.code == .wrongLedgerKey {
+                // Nothing was signed or written. This needs a person: the ledger or the key was tampered with.
+                logger.error("append refused: the ledger does not hold together; nothing signed", metadata: ["ledger": "\(ledger.id)", "reason": "\(e.message)"])
+                for pending in group { pending.continuation.resume(throwing: e) }
+                return
+            }
+            let answer: any Error = error is Unavailable ? error : Unavailable(description: "the ledger database is unavailable (\(Self.describe(error))); retry")
             for pending in group { pending.continuation.resume(throwing: answer) }
         }
     }
 
     private func connectedStore() throws -> LedgerStore {
-        if let store, store.db.isHealthy { return store }
+        if let store, store.isHealthy { return store }
         closeConnection()
-        let s = LedgerStore(try PostgresConnection(conninfo))
+        let s = try LedgerStore.connect(conninfo)
         store = s
         return s
     }
 
     private func acquireLease(_ store: LedgerStore) throws {
         guard !holdsLease else { return }
-        let rows = try store.db.query("SELECT pg_try_advisory_lock($1, $2::int)", [.int(Int64(Self.leaseLockClass)), .int(ledger.id)])
-        guard rows.string(0, 0) == "t" else {
+        guard try store.tryAcquireWriteLease(ledger) else {
             throw Unavailable(description: "another aidledgerd is the writer of ledger \(ledger.origin); retry (it takes over when that one stops)")
         }
         holdsLease = true
@@ -166,10 +163,7 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     /// A short reason without SQL text or values.
-    static func describe(_ error: Error) -> String {
-        if let e = error as? PostgresError { return e.sqlState.map { "SQLSTATE \($0)" } ?? "connection lost" }
-        return "\(type(of: error))"
-    }
+    static func describe(_ error: any Error) -> String { LedgerStore.describe(error) }
 }
 
 extension Duration {

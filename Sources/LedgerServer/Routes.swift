@@ -1,12 +1,12 @@
 import Foundation
 import Hummingbird
 import LedgerCore
-import AidLedgerCLI
+import LedgerCrypto
+import LedgerServices
 import LedgerStore
 import LedgerVerify
-import PostgresClient
 
-/// The HTTP API under /v1 (docs/openapi.yaml is its contract; a test checks the running server against it).
+/// The HTTP API under /v1 (docs/openapi.json is its contract; a test checks the running server against it).
 struct Routes: Sendable {
     let state: ServerState
 
@@ -37,7 +37,7 @@ struct Routes: Sendable {
 
     func ready() async throws -> Response {
         guard !state.isShuttingDown else { throw APIError.unavailable("shutting down") }
-        do { _ = try await state.readers.run { try $0.db.query("SELECT 1").count } } catch {
+        do { _ = try await state.readers.run { try $0.ping() } } catch {
             throw APIError.unavailable("the ledger database is not reachable")
         }
         return text("ready\n")
@@ -62,10 +62,7 @@ struct Routes: Sendable {
     func checkpoint(_ context: BasicRequestContext, size: UInt64?) async throws -> Response {
         let ledger = try await ledger(context)
         let note: String? = try await state.readers.run { store in
-            if let size {
-                let rows = try store.db.query("SELECT note FROM checkpoints WHERE ledger_id = $1 AND size = $2", [.int(ledger.id), .int(Int64(size))])
-                return rows.count == 1 ? rows.string(0, 0) : nil
-            }
+            if let size { return try store.checkpoint(ledger, size: size) }
             return try store.head(ledger).checkpoint
         }
         guard let note else { throw APIError.notFound("no checkpoint of size \(size ?? 0) (checkpoints exist at the sizes appends ended at)") }
@@ -170,9 +167,8 @@ struct Routes: Sendable {
                 throw APIError.forbidden("scope", "unit \(unit) is outside the units of \(caller.keyName ?? "")")
             }
             let openings = try store.openings(ledger, seq: seq)
-            try store.db.transaction {
-                try store.recordPersonalRead(ledger, principal: caller.keyName!, seq: seq, fields: openings.map(\.field), purpose: purpose)
-            }
+            // Recorded before the values are returned.
+            try store.recordPersonalRead(ledger, principal: caller.keyName!, seq: seq, fields: openings.map(\.field), purpose: purpose)
             return (e.bytes, openings)
         }
         guard let result else { throw APIError.notFound("no entry \(seq) in \(ledger.origin)") }
@@ -198,30 +194,17 @@ struct Routes: Sendable {
         let ledger = try await ledger(context)
         let caller = try await state.caller(request, ledger: ledger)
         try state.require(caller, roles: [.admin, .officer, .inspector], to: "exporting the ledger")
-        let (size, checkpoints) = try await state.readers.run { store in
-            let size = try store.head(ledger).size
-            return (size, try store.checkpoints(ledger).filter { (try? SignedCheckpoint(parsing: $0).checkpoint.size).map { $0 <= size } ?? true })
-        }
+        let export = try await state.readers.run { store in try BundleExport.begin(store, ledger) }
         let readers = state.readers
         let body = ResponseBody { writer in
-            var head = Array((Bundle.magic + "\n").utf8)
-            head += CanonicalJSON.encode(.object(["origin": .string(ledger.origin), "suite": .string(ledger.suite.rawValue),
-                                                  "entries": .int(Int64(size)), "checkpoints": .int(Int64(checkpoints.count))]))
-            head.append(0x0a)
-            try await writer.write(ByteBuffer(bytes: head))
-            var next: UInt64 = 1
-            while next <= size {
-                let from = next
-                let page = try await readers.run { store in try store.entries(ledger, from: from, limit: Int(min(5_000, size - from + 1))) }
-                guard let last = page.last?.seq else { break }
-                var chunk: [UInt8] = []
-                for (_, bytes) in page { chunk += bytes; chunk.append(0x0a) }
-                try await writer.write(ByteBuffer(bytes: chunk))
-                next = last + 1
+            try await writer.write(ByteBuffer(bytes: export.head))
+            var next: UInt64? = export.size > 0 ? 1 : nil
+            while let from = next {
+                let page = try await readers.run { store in try export.entryLines(store, from: from, limit: 5_000) }
+                try await writer.write(ByteBuffer(bytes: page.lines))
+                next = page.next
             }
-            var tail: [UInt8] = []
-            for c in checkpoints { tail += CanonicalJSON.encode(.string(c)); tail.append(0x0a) }
-            try await writer.write(ByteBuffer(bytes: tail))
+            try await writer.write(ByteBuffer(bytes: export.tail))
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/vnd.aidledger.bundle"], body: body)
@@ -233,16 +216,9 @@ struct Routes: Sendable {
         let ledger = try await ledger(context)
         let caller = try await state.caller(request, ledger: ledger)
         try state.require(caller, roles: [.admin, .inspector], to: "running a verification")
-        let report = try await state.readers.run { store -> VerificationReport in
-            var options = LedgerVerifier.Options()
-            try store.streamOpenings(ledger) { options.openings.append($0) }
-            var verifier = LedgerVerifier(options: options)
-            verifier.addCheckpoints(try store.checkpoints(ledger))
-            try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
-            return verifier.finish()
-        }
+        let report = try await state.readers.run { store in try StoreVerification.verify(store, ledger) }
         state.metrics.verification(report.intact ? "intact" : "findings")
-        return json(bytes: Array(ReportRendering.json(report, bundle: ledger.origin, pinned: false).utf8) + [0x0a])
+        return json(bytes: Array(report.json(source: ledger.origin, pinned: false).utf8) + [0x0a])
     }
 
     // MARK: writes
@@ -271,7 +247,7 @@ struct Routes: Sendable {
             state.metrics.submission("invalid")
             throw e
         }
-        let header = try BatchBody(decoding: batch.header)
+        let header = batch.body
         guard header.signed.signer == caller.keyName else {
             state.metrics.submission("refused")
             throw APIError.forbidden("signer", "the batch is signed by \(header.signed.signer), not by this token's key \(caller.keyName ?? "")")
@@ -280,19 +256,20 @@ struct Routes: Sendable {
             state.metrics.submission("refused")
             throw APIError.forbidden("signer-scope", "unit \(header.unit) is outside the units of \(caller.keyName ?? "") (\(caller.units.joined(separator: ", ")))")
         }
-        return try await submit(.batch(batch), to: ledger)
+        let claims = batch.items.count < 64 ? try state.claims(for: batch) : try await state.parsers.run { [state] in try state.claims(for: batch) }
+        return try await submit(.batch(batch, claims: claims), to: ledger)
     }
 
     func submitReversal(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let ledger = try await ledger(context)
         let caller = try await state.caller(request, ledger: ledger)
         try state.require(caller, roles: [.officer], to: "submitting a reversal")
-        let body = try SubmissionDecoder.reversal(try await collect(request))
-        let signer = try ReversalBody(decoding: body).signed.signer
+        let reversal = try SubmissionDecoder.reversal(try await collect(request))
+        let signer = reversal.fields.signed.signer
         guard signer == caller.keyName else {
             throw APIError.forbidden("signer", "the reversal is signed by \(signer), not by this token's key \(caller.keyName ?? "")")
         }
-        return try await submit(.reversal(body), to: ledger)
+        return try await submit(.reversal(reversal), to: ledger)
     }
 
     func submit(_ submission: Submission, to ledger: LedgerRecord) async throws -> Response {
@@ -300,6 +277,9 @@ struct Routes: Sendable {
         do { result = try await state.writer(for: ledger).submit(submission) } catch let e as Unavailable {
             state.metrics.submission("unavailable")
             throw APIError.unavailable(e.description)
+        } catch let e as StoreError where e.code == .inconsistent || e.code == .wrongLedgerKey {
+            state.metrics.submission("unavailable")
+            throw APIError(status: .serviceUnavailable, code: e.code.rawValue, message: e.message, retryAfter: 60)
         }
         switch result {
         case .appended(let r):
@@ -308,13 +288,10 @@ struct Routes: Sendable {
         case .duplicate(let r):
             state.metrics.submission("duplicate")
             return json(receiptJSON(r, duplicate: true), status: .ok)
-        case .refused(let e):
-            state.metrics.submission(e.code == .duplicateBatch ? "conflict" : "refused")
-            switch e.code {
-            case .duplicateBatch: throw APIError.conflict("batch-id-taken", e.message)
-            case .forbidden: throw APIError.forbidden("signature", e.message)
-            default: throw APIError.conflict("refused", e.message)
-            }
+        case .refused(let refusal):
+            let error = APIError.refusal(refusal)
+            state.metrics.submission(error.status == .conflict ? "conflict" : "refused")
+            throw error
         }
     }
 

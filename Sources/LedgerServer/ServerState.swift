@@ -3,7 +3,8 @@ import Hummingbird
 import LedgerCore
 import LedgerStore
 import Logging
-import PostgresClient
+import LedgerCrypto
+import LedgerServices
 
 /// Who is calling: anonymous, or the key an API token stands for, with its role and units from the ledger's key
 /// entries.
@@ -37,7 +38,11 @@ final class ServerState: @unchecked Sendable {
     /// How long a token lookup and a ledger's key state are reused before they are read again.
     static let cacheLifetime: Duration = .seconds(2)
 
-    init(configuration: ServerConfiguration, conninfo: String, ledgerKeys: [NamedSigningKey], logger: Logger) {
+    /// The person-key secret: batch submissions need it for their claims (no secret, no batch writes).
+    let personKeySecret: PersonKeySecret?
+
+    init(configuration: ServerConfiguration, conninfo: String, ledgerKeys: [NamedSigningKey], personKeySecret: PersonKeySecret?, logger: Logger) {
+        self.personKeySecret = personKeySecret
         self.configuration = configuration
         self.readers = DatabaseThreads(conninfo: conninfo, count: configuration.readerThreads, name: "reader")
         self.parsers = WorkThreads(count: ProcessInfo.processInfo.activeProcessorCount, name: "parser", niceness: 5) { () }
@@ -121,9 +126,17 @@ final class ServerState: @unchecked Sendable {
     func keyState(_ ledger: LedgerRecord) async throws -> KeyRegistry {
         let now = ContinuousClock.now
         if let cached = lock.withLock({ registries[ledger.id] }), now - cached.loaded < Self.cacheLifetime { return cached.registry }
-        let registry = try await readers.run { store in try KeyRegistry.load(origin: ledger.origin, entries: try store.keyEntries(ledger)).2 }
+        let registry = try await readers.run { store in try store.keyRegistry(ledger) }
         lock.withLock { registries[ledger.id] = (now, registry) }
         return registry
+    }
+
+    /// The claims of a batch's payments (who is paid for what, as keyed hashes): computed here, off the writer.
+    func claims(for batch: PreparedBatch) throws -> PaymentClaims {
+        guard let secret = personKeySecret else {
+            throw APIError.unavailable("this daemon has no person-key secret (\(PersonKeyFile.name) in its key directory); batch writes go to a daemon that has it")
+        }
+        return try PersonKeys(secret).claims(for: batch)
     }
 
     func require(_ caller: Caller, roles: Set<Role>, to action: String) throws {

@@ -101,14 +101,13 @@ enum SubmissionDecoder {
     }
 
     /// `application/json`: a signed reversal body.
-    static func reversal(_ body: [UInt8]) throws -> JSONObject {
+    static func reversal(_ body: [UInt8]) throws -> SignedBody<ReversalBody> {
         let value: JSONValue
         do { value = try JSONParser.parse(body, mode: .lenient) } catch {
             throw APIError.badRequest("malformed-json", "the request body is not valid JSON: \(error.description)")
         }
         guard case .object(let o) = value else { throw APIError.badRequest("malformed-json", "the request body must be a signed reversal object") }
-        do { _ = try ReversalBody(decoding: o) } catch { throw APIError.badRequest("invalid-reversal", "reversal: \(error.message)") }
-        return o
+        do { return SignedBody(json: o, fields: try ReversalBody(decoding: o)) } catch { throw APIError.badRequest("invalid-reversal", "reversal: \(error.message)") }
     }
 
 }

@@ -34,7 +34,7 @@ final class WorkThreads<State>: @unchecked Sendable {
 
     /// Runs `job` on one of the threads with that thread's state.
     func run<T: Sendable>(_ job: @escaping @Sendable (inout State) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             condition.lock()
             jobs.append { state in continuation.resume(with: Result { try job(&state) }) }
             condition.signal()

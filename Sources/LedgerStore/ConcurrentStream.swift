@@ -39,7 +39,7 @@ extension LedgerStore {
         }
         reader.stackSize = 1 << 20
         reader.start()
-        var failure: Error? = nil
+        var failure: (any Error)? = nil
         while let chunk = pipe.take() {
             do {
                 try chunk.bytes.withUnsafeBytes { raw in
@@ -89,7 +89,7 @@ final class ChunkPipe: @unchecked Sendable {
     private let capacity: Int
     private var finished = false
     private var cancelled = false
-    private var error: Error? = nil
+    private var error: (any Error)? = nil
 
     init(capacity: Int) { self.capacity = capacity }
 
@@ -115,7 +115,7 @@ final class ChunkPipe: @unchecked Sendable {
         return chunk
     }
 
-    func finish(_ error: Error?) {
+    func finish(_ error: (any Error)?) {
         condition.lock()
         self.error = error
         finished = true
@@ -132,7 +132,7 @@ final class ChunkPipe: @unchecked Sendable {
     }
 
     /// Waits for the reader to finish and returns its error.
-    func waitUntilFinished() -> Error? {
+    func waitUntilFinished() -> (any Error)? {
         condition.lock()
         defer { condition.unlock() }
         while !finished { condition.wait() }

@@ -1,18 +1,6 @@
 import LedgerCore
+import LedgerCrypto
 import PostgresClient
-
-/// A write submitted to a ledger by an officer: a signed batch, or a signed reversal of one payment.
-public enum Submission: Sendable {
-    case batch(PreparedBatch)
-    /// A signed reversal body (`ReversalBody.make`).
-    case reversal(JSONObject)
-
-    /// The batch id, for batches.
-    public var batchID: String? {
-        if case .batch(let b) = self { return b.header["batch_id"]?.stringValue }
-        return nil
-    }
-}
 
 /// What became of one submission of a group.
 public enum SubmissionResult: Sendable {
@@ -20,171 +8,200 @@ public enum SubmissionResult: Sendable {
     case appended(Receipt)
     /// The same batch (id and content) was appended before: its original receipt, nothing new written.
     case duplicate(Receipt)
-    /// Refused before anything was written: `.forbidden` (signer, role, scope, signature), `.rejected` (reversal
-    /// target), `.duplicateBatch` (the
-    /// batch id is taken by other content).
-    case refused(StoreError)
+    /// Refused by the admission decision before anything was written; the refusal's code is stable.
+    case refused(AdmissionRefusal)
 }
 
 extension LedgerStore {
-    /// Appends many officer submissions in one transaction under one checkpoint (group commit).
+    /// The one way entries are appended (after the genesis): a group of submissions in one transaction under one
+    /// checkpoint.
     ///
-    /// On the locked head, each submission is checked in order exactly as `aidledger import`/`reverse` check
-    /// theirs: the signer's key, role and unit scope at the seq it would get, its signature over the statement; a
-    /// batch id already in the ledger returns the original receipt when the content is the same and is refused
-    /// otherwise; a reversal must name a payment by its hash and amount, not reversed before (also not earlier in
-    /// this group). Refused submissions take no seq; the others are written by the same path as `append`.
-    /// If the transaction fails (connection lost, head moved) this throws and nothing of the group is written.
-    public func appendGroup(_ ledger: LedgerRecord, _ submissions: [Submission], time: String, ledgerKey: NamedSigningKey) throws -> [SubmissionResult] {
+    /// 1. The head row is locked (`FOR UPDATE`); a second writer waits here.
+    /// 2. The head is checked against the chain (`checkHead`): the last stored entry is the head's size and hash,
+    ///    and the frontier gives the root of the checkpoint signed at that size by the genesis ledger key. The
+    ///    given ledger key must be that key. Otherwise nothing is signed: `.inconsistent` / `.wrongLedgerKey`.
+    /// 3. The admission state (keys, reversals, claims) is brought up to the head from the stored bytes.
+    /// 4. The facts the decisions need are read (stored batch ids, reversal and erasure targets), and
+    ///    `Admission.decide` rules on each submission in order; refused ones take no seq.
+    /// 5. The admitted ones are written by `write` (entries, openings, claims, checkpoint, head compare-and-swap,
+    ///    batch ids), erasures delete their openings, and the transaction commits.
+    ///
+    /// Crash safety: before COMMIT nothing is visible and PostgreSQL rolls back; a checkpoint signed in a
+    /// transaction that did not commit was never returned, so no two published checkpoints disagree; after COMMIT
+    /// returns (synchronous_commit on) every receipt is durable. A retried batch finds its id and gets its
+    /// original receipt.
+    public func append(_ ledger: LedgerRecord, _ submissions: [Submission], time: String, ledgerKey: NamedSigningKey) throws -> [SubmissionResult] {
         guard ledgerKey.name == ledger.origin, ledgerKey.suite == ledger.suite else {
-            throw StoreError(.rejected, "the ledger key given is not the key of \(ledger.origin)")
+            throw StoreError(.wrongLedgerKey, "the ledger key given (\(ledgerKey.name), \(ledgerKey.suite.rawValue)) is not the key of \(ledger.origin)")
         }
         return try db.transaction {
             let head = try self.head(ledger, lock: true)
-            let registry = try self.keyState(ledger)
-            // Which of the submitted batch ids are already in the ledger: one query for the group (batch ids are
-            // tokens, FieldSyntax.isToken: no commas).
-            let ids = submissions.compactMap(\.batchID).filter(FieldSyntax.isToken)
-            var known: Set<String> = []
-            if !ids.isEmpty {
-                let rows = try db.query("SELECT batch_id FROM batches WHERE ledger_id = $1 AND batch_id = ANY(string_to_array($2, ','))",
-                                        [.int(ledger.id), .text(ids.joined(separator: ","))])
-                for r in 0..<rows.count { if let id = rows.string(r, 0) { known.insert(id) } }
+            let state: AdmissionState
+            do {
+                state = try self.admissionState(ledger, head: head)
+                guard ledgerKey.verifierKey == state.ledgerKey else {
+                    throw StoreError(.wrongLedgerKey, "the ledger key \(ledgerKey.verifierKey) is not the key of \(ledger.origin); its genesis entry names \(state.ledgerKey)")
+                }
+                try self.checkHead(ledger, head, ledgerKey: state.ledgerKey)
+            } catch {
+                // Never keep state read from a ledger found inconsistent.
+                admissionStates[ledger.id] = nil
+                throw error
             }
+            let facts = try self.facts(ledger, for: submissions, state: state)
+            var admission = Admission(origin: ledger.origin, registry: state.registry)
             var results = [SubmissionResult?](repeating: nil, count: submissions.count)
-            var accepted: [(index: Int, entries: [NewEntry], batch: PreparedBatch?)] = []
+            var accepted: [(index: Int, submission: Submission)] = []
+            var groupDuplicates: [(index: Int, of: Int)] = []
             var next = head.size + 1
-            var batchesInGroup: [String: Int] = [:]
-            var reversedInGroup: Set<UInt64> = []
             for (i, submission) in submissions.enumerated() {
-                do {
-                    switch submission {
-                    case .batch(let batch):
-                        let header = try BatchBody(decoding: batch.header)
-                        if let earlier = batchesInGroup[header.batchID] {
-                            guard case .batch(let first) = submissions[earlier], Self.sameBatch(first.header, batch.header) else {
-                                throw StoreError(.duplicateBatch, "batch id \(header.batchID) was just submitted with other content")
-                            }
-                            results[i] = .duplicate(.placeholder(of: earlier))
-                            continue
-                        }
-                        if known.contains(header.batchID), let original = try self.existingBatch(ledger, id: header.batchID) {
-                            guard Self.sameBatch(original.header, batch.header) else {
-                                throw StoreError(.duplicateBatch, "batch id \(header.batchID) is already in ledger \(ledger.origin) with other content")
-                            }
-                            results[i] = .duplicate(try self.receipt(ledger, firstSeq: original.seq, lastSeq: original.seq + original.count))
-                            continue
-                        }
-                        do {
-                            _ = try registry.authorizeSigned(kind: .batch, origin: ledger.origin, body: batch.header, signed: header.signed,
-                                                             role: .officer, unit: header.unit, at: next)
-                        } catch { throw StoreError(.forbidden, "\(error)") }
-                        var entries = [NewEntry(kind: .batch, body: batch.header)]
-                        entries.reserveCapacity(batch.paymentBytes.count + 1)
-                        for p in batch.paymentBytes { entries.append(NewEntry(kind: .payment, body: p)) }
-                        batchesInGroup[header.batchID] = i
-                        accepted.append((i, entries, batch))
-                        next += UInt64(entries.count)
-                    case .reversal(let body):
-                        let reversal = try ReversalBody(decoding: body)
-                        guard let target = try self.entry(ledger, seq: reversal.target), target.kind == EntryKind.payment.rawValue,
-                              let payment = try? PaymentBody(decoding: try Entry(decoding: target.bytes).body) else {
-                            throw StoreError(.rejected, "seq \(reversal.target) is not a payment of \(ledger.origin)")
-                        }
-                        guard reversal.targetHash == target.hash else { throw StoreError(.rejected, "target_hash is not the hash of payment \(reversal.target)") }
-                        guard reversal.amountFen == payment.amountFen else { throw StoreError(.rejected, "amount_fen is not the amount of payment \(reversal.target)") }
-                        do {
-                            _ = try registry.authorizeSigned(kind: .reversal, origin: ledger.origin, body: body, signed: reversal.signed,
-                                                             role: .officer, unit: payment.unit, at: next)
-                        } catch { throw StoreError(.forbidden, "\(error)") }
-                        if reversedInGroup.contains(reversal.target) { throw StoreError(.rejected, "payment \(reversal.target) is already being reversed") }
-                        for earlier in try self.entries(ledger, ofKind: .reversal) {
-                            if let r = try? ReversalBody(decoding: try Entry(decoding: earlier.bytes).body), r.target == reversal.target {
-                                throw StoreError(.rejected, "payment \(reversal.target) was already reversed at seq \(earlier.seq)")
-                            }
-                        }
-                        reversedInGroup.insert(reversal.target)
-                        accepted.append((i, [NewEntry(kind: .reversal, body: body)], nil))
-                        next += 1
-                    }
-                } catch let error as StoreError {
-                    results[i] = .refused(error)
-                } catch let error as FormatError {
-                    results[i] = .refused(StoreError(.rejected, error.message))
+                switch admission.decide(submission, index: i, at: next, facts: facts) {
+                case .admit:
+                    accepted.append((i, submission))
+                    next += UInt64(submission.entryCount)
+                case .storedDuplicate(let range):
+                    results[i] = .duplicate(try self.receipt(ledger, firstSeq: range.firstSeq, lastSeq: range.lastSeq))
+                case .groupDuplicate(let earlier):
+                    groupDuplicates.append((i, earlier))
+                case .refuse(let refusal):
+                    results[i] = .refused(refusal)
                 }
             }
             if !accepted.isEmpty {
-                let all = accepted.flatMap(\.entries)
-                var batchRows: [(id: String, seq: UInt64, count: UInt64)] = []
-                var openingBatches: [(headerSeq: UInt64, batch: PreparedBatch)] = []
-                var seq = head.size + 1
+                let written = try self.write(ledger, head: head, accepted.map(\.submission), time: time, ledgerKey: ledgerKey)
+                for (a, receipt) in zip(accepted, written) { results[a.index] = .appended(receipt) }
+                // Erasures delete their openings in the same transaction as their record.
                 for a in accepted {
-                    if let b = a.batch {
-                        batchRows.append((b.header["batch_id"]!.stringValue!, seq, UInt64(b.paymentBytes.count)))
-                        openingBatches.append((seq, b))
-                    }
-                    seq += UInt64(a.entries.count)
-                }
-                let written = try self.write(ledger, head: head, entries: all, writeOpenings: openingBatches.isEmpty ? nil : { w in
-                    var rows = OpeningsRow.Writer(ledgerID: ledger.id)
-                    for (headerSeq, batch) in openingBatches { try Self.writeOpenings(of: batch, headerSeq: headerSeq, into: &rows, w: &w) }
-                    try rows.flush(into: &w)
-                }, batchIDs: batchRows, time: time, ledgerKey: ledgerKey)
-                var offset = 0
-                for a in accepted {
-                    let first = head.size + 1 + UInt64(offset)
-                    results[a.index] = .appended(Receipt(origin: ledger.origin, firstSeq: first, lastSeq: first + UInt64(a.entries.count) - 1,
-                                                         hashes: Array(written.hashes[offset..<(offset + a.entries.count)]), checkpoint: written.checkpoint))
-                    offset += a.entries.count
+                    if case .erase(let e) = a.submission { _ = try self.deleteOpenings(ledger, seqs: [e.fields.target], fields: e.fields.fields.map(\.rawValue)) }
                 }
             }
-            // Duplicates of a batch earlier in this group get that batch's receipt.
-            for i in results.indices {
-                if case .duplicate(let r) = results[i]!, let earlier = r.placeholderIndex { results[i] = results[earlier].map { if case .appended(let x) = $0 { .duplicate(x) } else { $0 } } }
+            for (i, earlier) in groupDuplicates {
+                if case .appended(let r)? = results[earlier] { results[i] = .duplicate(r) } else { results[i] = results[earlier] }
             }
             return results.map { $0! }
         }
     }
 
-    /// The seq of the ledger's last genesis or key entry ($1: ledger id).
-    static let lastKeyEntrySQL: SQL = """
-        SELECT greatest((SELECT max(seq) FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind = 'genesis'),
-                        (SELECT max(seq) FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind = 'key'))
-        """
-
-    /// The ledger's key state, reused while no key entry has been appended since it was read (one index probe
-    /// instead of re-reading and re-verifying every key entry for each group).
-    func keyState(_ ledger: LedgerRecord) throws -> KeyRegistry {
-        // One probe per kind into the partial index (ledger_id, kind, seq). Not `max(seq) … kind IN (…)`: the
-        // planner answers that by walking the primary key backwards from the newest entry until it meets a key
-        // entry, which is most of the ledger.
-        let last = try db.query(Self.lastKeyEntrySQL, [.int(ledger.id)]).int(0, 0) ?? 0
-        if let cached = keyStateCache[ledger.id], cached.lastKeySeq == last { return cached.registry }
-        let registry: KeyRegistry
-        do { registry = try KeyRegistry.load(origin: ledger.origin, entries: try keyEntries(ledger)).2 } catch {
-            throw StoreError(.corrupt, "the key entries of \(ledger.origin) are unreadable: \(error)")
+    /// The facts the group's decisions need, read on the locked head.
+    func facts(_ ledger: LedgerRecord, for submissions: [Submission], state: AdmissionState) throws -> AdmissionFacts {
+        var facts = AdmissionFacts()
+        facts.reversed = state.reversed
+        // Stored batch ids among the group's (one query; batch ids are tokens, FieldSyntax.isToken: no commas).
+        let ids = submissions.compactMap(\.batchID).filter(FieldSyntax.isToken)
+        if !ids.isEmpty {
+            let rows = try db.query("SELECT batch_id, seq, count FROM batches WHERE ledger_id = $1 AND batch_id = ANY(string_to_array($2, ','))",
+                                    [.int(ledger.id), .text(ids.joined(separator: ","))])
+            for r in 0..<rows.count {
+                guard let id = rows.string(r, 0), let seq = rows.int(r, 1), let count = rows.int(r, 2) else { continue }
+                guard let stored = try entry(ledger, seq: UInt64(seq)), let entry = try? Entry(decoding: stored.bytes), entry.kind == .batch else {
+                    throw StoreError(.inconsistent, "batch \(id) of \(ledger.origin) has no batch entry at seq \(seq); run `aidledger verify`")
+                }
+                facts.batches[id] = .init(seq: UInt64(seq), count: UInt64(count), header: entry.body)
+            }
         }
-        keyStateCache[ledger.id] = (last, registry)
-        return registry
+        // Entries named by reversals and erasures: kind and body from their bytes.
+        for s in submissions {
+            let target: UInt64
+            switch s {
+            case .reversal(let r): target = r.fields.target
+            case .erase(let e): target = e.fields.target
+            default: continue
+            }
+            guard facts.targets[target] == nil, let stored = try entry(ledger, seq: target), let entry = try? Entry(decoding: stored.bytes) else { continue }
+            facts.targets[target] = .init(kind: entry.kind, hash: stored.hash, payment: entry.kind == .payment ? try? PaymentBody(decoding: entry.body) : nil)
+        }
+        // Claims of the group's payments already in the ledger.
+        for s in submissions {
+            guard case .batch(_, let claims) = s else { continue }
+            for c in claims.claims where facts.claims[c] == nil {
+                let seqs = state.seqs(of: c)
+                if !seqs.isEmpty { facts.claims[c] = seqs }
+            }
+        }
+        return facts
     }
 
-    /// Two batch headers describe the same batch: equal in everything but the signature (SM2 signatures are
-    /// randomized, so a client that signs again gets other signature bytes for the same content).
-    static func sameBatch(_ a: JSONObject, _ b: JSONObject) -> Bool {
-        var a = a, b = b
-        a["sig"] = nil
-        b["sig"] = nil
-        return a == b
-    }
-
-    /// The stored header and seq range of a batch id.
-    func existingBatch(_ ledger: LedgerRecord, id: String) throws -> (seq: UInt64, count: UInt64, header: JSONObject)? {
-        let rows = try db.query("SELECT seq, count FROM batches WHERE ledger_id = $1 AND batch_id = $2", [.int(ledger.id), .text(id)])
-        guard rows.count == 1, let seq = rows.int(0, 0), let count = rows.int(0, 1) else { return nil }
-        guard let stored = try entry(ledger, seq: UInt64(seq)), let entry = try? Entry(decoding: stored.bytes), entry.kind == .batch else {
-            throw StoreError(.corrupt, "batch \(id) of \(ledger.origin) has no batch entry at seq \(seq)")
+    /// The write half of an append, inside the transaction that holds the head row locked and has checked it:
+    /// builds the entries on `head` and streams them into COPY as they are built (the server ingests while we
+    /// hash), signs the checkpoint, compare-and-swaps the head, writes the openings, the claims, the checkpoint
+    /// and the batch ids. Returns a receipt per submission.
+    func write(_ ledger: LedgerRecord, head: Head, _ submissions: [Submission], time: String, ledgerKey: NamedSigningKey) throws -> [Receipt] {
+        let appender = LedgerAppender(origin: ledger.origin, suite: ledger.suite, size: head.size, lastHash: head.lastHash,
+                                      frontier: head.frontier, lastTime: head.lastTime)
+        var hashes: [Digest32] = []
+        hashes.reserveCapacity(submissions.reduce(0) { $0 + $1.entryCount })
+        try db.copyIn("COPY entries (ledger_id, seq, kind, bytes) FROM STDIN (FORMAT binary)") { w in
+            func put(_ kind: EntryKind, _ body: [UInt8]) throws {
+                let a = appender.append(kind: kind, canonicalBody: body, time: time)
+                hashes.append(a.hash)
+                try w.row(fields: 4)
+                w.int(ledger.id)
+                w.int(Int64(a.seq))
+                w.text(a.kind.rawValue)
+                w.bytes(a.bytes)
+            }
+            for s in submissions {
+                try put(s.kind, CanonicalJSON.encode(.object(s.body)))
+                if case .batch(let b, _) = s { for p in b.paymentBytes { try put(.payment, p) } }
+            }
         }
-        return (UInt64(seq), UInt64(count), entry.body)
+        // The new head, signed. Crash point: nothing of this is visible before COMMIT.
+        let checkpoint = try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledgerKey).serialized
+        // Compare-and-swap: the row is locked, so this cannot fail unless the lock was not taken; it is the
+        // guarantee that nothing else moved the head between read and write.
+        let swapped = try db.query("""
+            UPDATE ledger_heads SET size = $2, last_hash = $3, frontier = $4, last_time = $5, checkpoint = $6
+            WHERE ledger_id = $1 AND size = $7
+            """, [.int(ledger.id), .int(Int64(appender.size)), .bytes(appender.lastHash.bytes), .bytes(LedgerStore.encode(appender.frontier)),
+                  .text(appender.lastTime), .text(checkpoint), .int(Int64(head.size))])
+        guard swapped.affected == 1 else { throw StoreError(.conflict, "ledger \(ledger.origin) moved during the append; retry") }
+
+        var receipts: [Receipt] = []
+        var batchRows: [(id: String, seq: UInt64, count: UInt64)] = []
+        var batches: [(headerSeq: UInt64, batch: PreparedBatch, claims: PaymentClaims)] = []
+        var seq = head.size + 1, offset = 0
+        for s in submissions {
+            let n = s.entryCount
+            receipts.append(Receipt(origin: ledger.origin, firstSeq: seq, lastSeq: seq + UInt64(n) - 1,
+                                    hashes: Array(hashes[offset..<(offset + n)]), checkpoint: checkpoint))
+            if case .batch(let b, let claims) = s {
+                batchRows.append((b.body.batchID, seq, UInt64(b.paymentBytes.count)))
+                batches.append((seq, b, claims))
+            }
+            seq += UInt64(n)
+            offset += n
+        }
+        if !batches.isEmpty {
+            try db.copyIn("COPY openings (ledger_id, first_seq, last_seq, data) FROM STDIN (FORMAT binary)") { w in
+                var rows = OpeningsRow.Writer(ledgerID: ledger.id)
+                for (headerSeq, batch, _) in batches { try Self.writeOpenings(of: batch, headerSeq: headerSeq, into: &rows, w: &w) }
+                try rows.flush(into: &w)
+            }
+            try db.copyIn("COPY payment_claims (ledger_id, first_seq, claims) FROM STDIN (FORMAT binary)") { w in
+                for (headerSeq, _, claims) in batches {
+                    var packed: [UInt8] = []
+                    packed.reserveCapacity(16 * claims.claims.count)
+                    for c in claims.claims { packed += c.bytes }
+                    try w.row(fields: 3)
+                    w.int(ledger.id)
+                    w.int(Int64(headerSeq + 1))
+                    w.bytes(packed)
+                }
+            }
+        }
+        try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(ledger.id), .int(Int64(appender.size)), .text(checkpoint)])
+        if batchRows.count == 1, let b = batchRows.first {
+            try db.query("INSERT INTO batches (ledger_id, batch_id, seq, count) VALUES ($1, $2, $3, $4)",
+                         [.int(ledger.id), .text(b.id), .int(Int64(b.seq)), .int(Int64(b.count))])
+        } else if !batchRows.isEmpty {
+            // One statement for a group. Batch ids are tokens (no commas), seqs and counts integers.
+            try db.query("""
+                INSERT INTO batches (ledger_id, batch_id, seq, count)
+                SELECT $1, b, s, c FROM unnest(string_to_array($2, ','), string_to_array($3, ',')::bigint[], string_to_array($4, ',')::bigint[]) AS t(b, s, c)
+                """, [.int(ledger.id), .text(batchRows.map(\.id).joined(separator: ",")), .text(batchRows.map { String($0.seq) }.joined(separator: ",")),
+                      .text(batchRows.map { String($0.count) }.joined(separator: ","))])
+        }
+        return receipts
     }
 
     /// The receipt of entries already in the ledger: their hashes and the first checkpoint that covers them.
@@ -194,17 +211,9 @@ extension LedgerStore {
         let rows = try db.query("SELECT bytes FROM entries WHERE ledger_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
                                 [.int(ledger.id), .int(Int64(firstSeq)), .int(Int64(lastSeq))])
         for r in 0..<rows.count { hashes.append(EntryHash.compute(rows.bytes(r, 0)!, hash: hash)) }
-        guard hashes.count == Int(lastSeq - firstSeq + 1) else { throw StoreError(.corrupt, "entries \(firstSeq)…\(lastSeq) of \(ledger.origin) are incomplete") }
+        guard hashes.count == Int(lastSeq - firstSeq + 1) else { throw StoreError(.inconsistent, "entries \(firstSeq)…\(lastSeq) of \(ledger.origin) are incomplete") }
         let note = try db.query("SELECT note FROM checkpoints WHERE ledger_id = $1 AND size >= $2 ORDER BY size LIMIT 1", [.int(ledger.id), .int(Int64(lastSeq))])
-        guard note.count == 1, let checkpoint = note.string(0, 0) else { throw StoreError(.corrupt, "no checkpoint of \(ledger.origin) covers seq \(lastSeq)") }
+        guard note.count == 1, let checkpoint = note.string(0, 0) else { throw StoreError(.inconsistent, "no checkpoint of \(ledger.origin) covers seq \(lastSeq)") }
         return Receipt(origin: ledger.origin, firstSeq: firstSeq, lastSeq: lastSeq, hashes: hashes, checkpoint: checkpoint)
     }
-}
-
-extension Receipt {
-    /// Stands for "the receipt of submission `index` of this group" until the group is written.
-    static func placeholder(of index: Int) -> Receipt {
-        Receipt(origin: "", firstSeq: UInt64(index), lastSeq: 0, hashes: [], checkpoint: "")
-    }
-    var placeholderIndex: Int? { origin.isEmpty && lastSeq == 0 && checkpoint.isEmpty ? Int(firstSeq) : nil }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerCrypto
 import PostgresClient
 
 /// A ledger as the store knows it.
@@ -22,11 +23,15 @@ public struct Receipt: Sendable, Equatable {
 
 /// The PostgreSQL store of ledgers. One instance per connection; not thread-safe (see `PostgresConnection`).
 public final class LedgerStore {
-    public let db: PostgresConnection
-    /// Key state per ledger with the seq of the last key entry it includes (`keyState`).
-    var keyStateCache: [Int64: (lastKeySeq: Int64, registry: KeyRegistry)] = [:]
+    /// The connection. Only the store runs SQL: no other module sees it.
+    let db: PostgresConnection
+    /// What the append path knows of each ledger, extended as it grows (`admissionState`).
+    var admissionStates: [Int64: AdmissionState] = [:]
 
     public init(_ db: PostgresConnection) { self.db = db }
+
+    /// Connects to the database named by a libpq connection string (empty: libpq's PG* environment variables).
+    public static func connect(_ conninfo: String) throws -> LedgerStore { LedgerStore(try PostgresConnection(conninfo)) }
 
     /// Applies pending schema migrations.
     @discardableResult
@@ -98,122 +103,7 @@ public final class LedgerStore {
         return Head(size: UInt64(size), lastHash: lastHash, frontier: frontier, lastTime: lastTime, checkpoint: checkpoint)
     }
 
-    // MARK: append
-
-    /// An entry to append: its kind and canonical body bytes.
-    public struct NewEntry: Sendable {
-        public let kind: EntryKind
-        public let body: [UInt8]
-        public init(kind: EntryKind, body: [UInt8]) {
-            self.kind = kind
-            self.body = body
-        }
-        public init(kind: EntryKind, body: JSONObject) {
-            self.kind = kind
-            self.body = CanonicalJSON.encode(.object(body))
-        }
-    }
-
-    /// Appends entries in one transaction and returns the durable receipt.
-    ///
-    /// The transaction locks the ledger's head row, builds the entries on that head, signs the checkpoint, then
-    /// compare-and-swaps the head (`WHERE size = <size it built on>`), writes entries, openings, the checkpoint and
-    /// the batch id, and commits. `check` runs on the locked head before anything is written, so decisions
-    /// that depend on the ledger's state (keys valid at the new seqs) cannot race with another writer.
-    /// Crash safety: before COMMIT nothing is visible and the server rolls back; after COMMIT returns (with
-    /// synchronous_commit on) the receipt's entries are durable. A checkpoint signed in a transaction that then
-    /// fails is never published, so no two published checkpoints can disagree.
-    /// With `openingsRelativeToHead`, opening seqs count from the first appended entry (1) and are shifted by
-    /// the head size; otherwise they are absolute.
-    public func append(_ ledger: LedgerRecord, _ entries: [NewEntry], openings: [Opening] = [], openingsRelativeToHead base: Bool = false,
-                       batchID: String? = nil, time: String, ledgerKey: NamedSigningKey,
-                       check: ((Head) throws -> Void)? = nil, afterWrite: (() throws -> Void)? = nil) throws -> Receipt {
-        try append(ledger, entries, writeOpenings: openings.isEmpty ? nil : { shift, w in try OpeningsRow.rows(openings, shift: base ? shift : 0, ledger: ledger, into: &w) },
-                   batchID: batchID, time: time, ledgerKey: ledgerKey, check: check, afterWrite: afterWrite)
-    }
-
-    /// The general append: `writeOpenings(headSize, writer)` writes the openings rows (`OpeningsRow`) for the
-    /// COPY into `openings`.
-    func append(_ ledger: LedgerRecord, _ entries: [NewEntry], writeOpenings: ((UInt64, inout BinaryCopyWriter) throws -> Void)?,
-                batchID: String?, time: String, ledgerKey: NamedSigningKey,
-                check: ((Head) throws -> Void)?, afterWrite: (() throws -> Void)?) throws -> Receipt {
-        precondition(!entries.isEmpty, "an append writes at least one entry")
-        guard ledgerKey.name == ledger.origin, ledgerKey.suite == ledger.suite else {
-            throw StoreError(.rejected, "the ledger key given is not the key of \(ledger.origin)")
-        }
-        return try db.transaction {
-            let head = try self.head(ledger, lock: true)
-            try check?(head)
-            if let batchID, try db.query("SELECT seq FROM batches WHERE ledger_id = $1 AND batch_id = $2", [.int(ledger.id), .text(batchID)]).count > 0 {
-                throw StoreError(.duplicateBatch, "batch id \(batchID) is already in ledger \(ledger.origin)")
-            }
-            let written = try write(ledger, head: head, entries: entries, writeOpenings: writeOpenings.map { f in { w in try f(head.size, &w) } },
-                                    batchIDs: batchID.map { [($0, head.size + 1, UInt64(entries.count - 1))] } ?? [], time: time, ledgerKey: ledgerKey)
-            try afterWrite?()
-            return Receipt(origin: ledger.origin, firstSeq: head.size + 1, lastSeq: written.size, hashes: written.hashes, checkpoint: written.checkpoint)
-        }
-    }
-
-    /// The write half of every append, inside a transaction that holds the head row locked: builds the entries on
-    /// `head` and streams them into COPY as they are built (the server ingests while we hash), signs the
-    /// checkpoint, compare-and-swaps the head, writes the openings, the checkpoint and the batch ids.
-    func write(_ ledger: LedgerRecord, head: Head, entries: [NewEntry], writeOpenings: ((inout BinaryCopyWriter) throws -> Void)?,
-               batchIDs: [(id: String, seq: UInt64, count: UInt64)], time: String, ledgerKey: NamedSigningKey) throws -> (hashes: [Digest32], size: UInt64, checkpoint: String) {
-        let appender = LedgerAppender(origin: ledger.origin, suite: ledger.suite, size: head.size, lastHash: head.lastHash,
-                                      frontier: head.frontier, lastTime: head.lastTime)
-        var hashes: [Digest32] = []
-        hashes.reserveCapacity(entries.count)
-        try db.copyIn("COPY entries (ledger_id, seq, kind, bytes) FROM STDIN (FORMAT binary)") { w in
-            for e in entries {
-                let a = appender.append(kind: e.kind, canonicalBody: e.body, time: time)
-                hashes.append(a.hash)
-                try w.row(fields: 4)
-                w.int(ledger.id)
-                w.int(Int64(a.seq))
-                w.text(a.kind.rawValue)
-                w.bytes(a.bytes)
-            }
-        }
-        let checkpoint = try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledgerKey).serialized
-        // Compare-and-swap: the row is locked, so this cannot fail unless the lock was not taken; it is the
-        // guarantee that nothing else moved the head between read and write.
-        let swapped = try db.query("""
-            UPDATE ledger_heads SET size = $2, last_hash = $3, frontier = $4, last_time = $5, checkpoint = $6
-            WHERE ledger_id = $1 AND size = $7
-            """, [.int(ledger.id), .int(Int64(appender.size)), .bytes(appender.lastHash.bytes), .bytes(LedgerStore.encode(appender.frontier)),
-                  .text(appender.lastTime), .text(checkpoint), .int(Int64(head.size))])
-        guard swapped.affected == 1 else { throw StoreError(.conflict, "ledger \(ledger.origin) moved during the append; retry") }
-        if let writeOpenings {
-            try db.copyIn("COPY openings (ledger_id, first_seq, last_seq, data) FROM STDIN (FORMAT binary)") { w in try writeOpenings(&w) }
-        }
-        try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES ($1, $2, $3)", [.int(ledger.id), .int(Int64(appender.size)), .text(checkpoint)])
-        if batchIDs.count == 1, let b = batchIDs.first {
-            try db.query("INSERT INTO batches (ledger_id, batch_id, seq, count) VALUES ($1, $2, $3, $4)",
-                         [.int(ledger.id), .text(b.id), .int(Int64(b.seq)), .int(Int64(b.count))])
-        } else if !batchIDs.isEmpty {
-            // One statement for a group. Batch ids are tokens (no commas), seqs and counts integers.
-            precondition(batchIDs.allSatisfy { FieldSyntax.isToken($0.id) }, "batch ids are tokens")
-            try db.query("""
-                INSERT INTO batches (ledger_id, batch_id, seq, count)
-                SELECT $1, b, s, c FROM unnest(string_to_array($2, ','), string_to_array($3, ',')::bigint[], string_to_array($4, ',')::bigint[]) AS t(b, s, c)
-                """, [.int(ledger.id), .text(batchIDs.map(\.id).joined(separator: ",")), .text(batchIDs.map { String($0.seq) }.joined(separator: ",")),
-                      .text(batchIDs.map { String($0.count) }.joined(separator: ","))])
-        }
-        return (hashes, appender.size, checkpoint)
-    }
-
-    /// Appends a prepared batch: header, payments, openings, batch id.
-    public func append(_ ledger: LedgerRecord, batch: PreparedBatch, time: String, ledgerKey: NamedSigningKey,
-                       check: ((Head) throws -> Void)? = nil) throws -> Receipt {
-        var entries = [NewEntry(kind: .batch, body: batch.header)]
-        entries.reserveCapacity(batch.paymentBytes.count + 1)
-        for p in batch.paymentBytes { entries.append(NewEntry(kind: .payment, body: p)) }
-        return try append(ledger, entries, writeOpenings: { headSize, w in
-            var rows = OpeningsRow.Writer(ledgerID: ledger.id)
-            try Self.writeOpenings(of: batch, headerSeq: headSize + 1, into: &rows, w: &w)
-            try rows.flush(into: &w)
-        }, batchID: batch.header["batch_id"]?.stringValue, time: time, ledgerKey: ledgerKey, check: check, afterWrite: nil)
-    }
+    // MARK: append (GroupAppend.swift)
 
     /// The openings rows of a prepared batch whose header is at `headerSeq` (payment i at headerSeq + 1 + i),
     /// straight from the prepared salts and values.
@@ -271,30 +161,18 @@ public final class LedgerStore {
 
     /// One entry's stored bytes, and the entry hash computed from them.
     public func entry(_ ledger: LedgerRecord, seq: UInt64) throws -> (kind: String, hash: Digest32, bytes: [UInt8])? {
-        let rows = try db.query("SELECT kind, bytes FROM entries WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(Int64(seq))])
+        guard let seq = Int64(exactly: seq) else { return nil }
+        let rows = try db.query("SELECT kind, bytes FROM entries WHERE ledger_id = $1 AND seq = $2", [.int(ledger.id), .int(seq)])
         guard rows.count == 1, let kind = rows.string(0, 0), let bytes = rows.bytes(0, 1) else { return nil }
         return (kind, EntryHash.compute(bytes, hash: ledger.suite.makeHashFunction()), bytes)
     }
 
     /// Entries `seq ≥ from`, at most `limit`, optionally of one kind.
     public func entries(_ ledger: LedgerRecord, from: UInt64, limit: Int, kind: EntryKind? = nil) throws -> [(seq: UInt64, bytes: [UInt8])] {
+        guard let from = Int64(exactly: from), limit > 0 else { return [] }
         let rows = try db.query("""
             SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND seq >= $2 AND ($3::text IS NULL OR kind = $3) ORDER BY seq LIMIT $4
-            """, [.int(ledger.id), .int(Int64(from)), kind.map { .text($0.rawValue) } ?? .null, .int(Int64(limit))])
-        return (0..<rows.count).map { (UInt64(rows.int($0, 0)!), rows.bytes($0, 1)!) }
-    }
-
-    /// Entries of one kind other than `payment`, in seq order (served by the partial index).
-    public func entries(_ ledger: LedgerRecord, ofKind kind: EntryKind) throws -> [(seq: UInt64, bytes: [UInt8])] {
-        precondition(kind != .payment, "use entries(_:from:limit:kind:) or streamEntries for payments")
-        let rows = try db.query("SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind = $2 ORDER BY seq",
-                                [.int(ledger.id), .text(kind.rawValue)])
-        return (0..<rows.count).map { (UInt64(rows.int($0, 0)!), rows.bytes($0, 1)!) }
-    }
-
-    /// The `genesis` and `key` entries, in seq order.
-    public func keyEntries(_ ledger: LedgerRecord) throws -> [(seq: UInt64, bytes: [UInt8])] {
-        let rows = try db.query("SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND kind <> 'payment' AND kind IN ('genesis', 'key') ORDER BY seq", [.int(ledger.id)])
+            """, [.int(ledger.id), .int(from), kind.map { .text($0.rawValue) } ?? .null, .int(Int64(limit))])
         return (0..<rows.count).map { (UInt64(rows.int($0, 0)!), rows.bytes($0, 1)!) }
     }
 

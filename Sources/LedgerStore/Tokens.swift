@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerCrypto
 import PostgresClient
 
 /// A caller authenticated by an API token: the key it stands for in its ledger.
@@ -32,7 +33,7 @@ extension LedgerStore {
 
     /// Issues a token for the key `keyName` of `ledger` (which must be enrolled there); returns the token.
     public func issueToken(_ ledger: LedgerRecord, keyName: String, label: String = "") throws -> String {
-        let registry = try KeyRegistry.load(origin: ledger.origin, entries: try keyEntries(ledger)).2
+        let registry = try keyRegistry(ledger)
         guard let record = registry.records[keyName], record.revokedAt == nil else {
             throw StoreError(.rejected, "no enrolled, unrevoked key named \(keyName) in \(ledger.origin)")
         }

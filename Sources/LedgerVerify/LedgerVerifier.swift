@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LedgerCrypto
 
 /// Checks one ledger from its entries and checkpoints alone, with no database: the offline verifier of
 /// FORMAT.md §Verification. Feed entries in bundle order with `consume(entryBytes:)`, then call `finish()`.

@@ -211,7 +211,7 @@ public final class PostgresConnection {
             }
             guard ok == 1 else { throw self.connectionError(context) }
         }
-        var failure: Error? = nil
+        var failure: (any Error)? = nil
         do {
             try write(&writer)
             try writer.finish()
@@ -230,7 +230,7 @@ public final class PostgresConnection {
         guard let raw = PQexec(conn, sql.text) else { throw connectionError(context) }
         let start = PostgresResult(raw)
         guard start.status == PGRES_COPY_OUT else { throw resultError(start, context: context) }
-        var failure: Error? = nil
+        var failure: (any Error)? = nil
         while true {
             var buffer: UnsafeMutablePointer<CChar>? = nil
             let n = PQgetCopyData(conn, &buffer, 0)
@@ -249,7 +249,7 @@ public final class PostgresConnection {
 
     /// Drains every result after a COPY (also after an error, or the connection is left busy), then throws the
     /// client's own failure first, else the server's.
-    func finishCopy(context: String, failure: Error?) throws {
+    func finishCopy(context: String, failure: (any Error)?) throws {
         var serverError: PostgresError? = nil
         while let raw = PQgetResult(conn) {
             let result = PostgresResult(raw)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CProcessTuning
 import Foundation
+import LedgerCore
+import LedgerSamples
 import LedgerServer
 
 @main
@@ -45,6 +47,12 @@ struct AidLedgerDaemon: AsyncParsableCommand {
             FileHandle.standardError.write(Data("aidledgerd: \(error)\n".utf8))
             throw ExitCode(64)
         }
-        try await Daemon.run(c)
+        // The embedded default's first start submits invented people's payments (LedgerSamples), so a new user
+        // sees a working ledger at once.
+        let sample = FirstStartSample(unit: Sample.homeUnit, program: Sample.program, period: "2025-autumn") { count in
+            var rng = SplitMix64(seed: 1)
+            return DemoData.boardingSubsidyPayments(count: count, unit: Sample.homeUnit, period: "2025-autumn", rng: &rng)
+        }
+        try await Daemon.run(c, firstStart: sample)
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import LedgerSamples
 import Testing
 import LedgerCore
-import LedgerDemo
+import LedgerTestVectors
 import LedgerImport
 import PostgresClient
 import TestSupport

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCrypto
 import Testing
 @testable import LedgerCore
 import TestSupport

@@ -1,8 +1,10 @@
-import AidLedgerCLI
+import LedgerServices
 import Foundation
 import LedgerClient
 import LedgerCore
-import LedgerDemo
+import LedgerCrypto
+import LedgerSamples
+import LedgerTestVectors
 import LedgerStore
 import LedgerVerify
 import PostgresClient
@@ -52,7 +54,7 @@ final class LedgerSetup: @unchecked Sendable {
         (ledger, _) = try store.createLedger(origin: origin, ledgerKey: ledgerKey, adminKey: admin.verifierKey, time: time)
         for (k, role, units) in [(officerA, Role.officer, ["430626"]), (officerB, .officer, ["999999"]), (inspector, .inspector, ["*"])] {
             let body = try KeyBody.enroll(k.verifierKey, role: role, units: units, origin: origin, signedAt: time, admin: admin)
-            _ = try store.append(ledger, [.init(kind: .key, body: body)], time: time, ledgerKey: ledgerKey)
+            _ = try store.appendOne(ledger, try .key(body, suite: ledger.suite), time: time, ledgerKey: ledgerKey)
         }
         tokenA = try store.issueToken(ledger, keyName: officerA.name)
         tokenB = try store.issueToken(ledger, keyName: officerB.name)
@@ -65,7 +67,7 @@ final class LedgerSetup: @unchecked Sendable {
     func batch(_ id: String, count: Int = 3, seed: UInt64 = 1, officer: NamedSigningKey? = nil, unit: String = "430626") throws -> PreparedBatch {
         var rng = SplitMix64(seed: seed)
         let items = DemoData.boardingSubsidyPayments(count: count, unit: unit, period: "2025-autumn", rng: &rng)
-        return try BatchBuilder.prepare(batchID: id, program: DemoScenario.program, period: "2025-autumn", unit: unit, items: items,
+        return try BatchBuilder.prepare(batchID: id, program: Sample.program, period: "2025-autumn", unit: unit, items: items,
                                         origin: origin, signedAt: "2026-09-02T08:00:00.000Z", officer: officer ?? officerA)
     }
 

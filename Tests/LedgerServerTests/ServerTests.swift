@@ -1,9 +1,11 @@
 import EmbeddedPostgres
 import Foundation
-import AidLedgerCLI
+import LedgerCrypto
+import LedgerServices
 import LedgerClient
 import LedgerCore
 import LedgerStore
+import LedgerVerify
 import PostgresClient
 import Testing
 import TestSupport
@@ -172,7 +174,7 @@ import TestSupport
             let r = try submit(batches[i], to: d.url, ledger: s.ledger.id, token: s.tokenA)
             #expect(r.status == 201 || r.status == 200, "\(r.text)")
         }
-        #expect(try store.db.query("SELECT count(*) FROM batches WHERE ledger_id = $1", [.int(s.ledger.id)]).int(0, 0) == 400)
+        #expect(try PostgresConnection(s.conninfo).query("SELECT count(*) FROM batches WHERE ledger_id = $1", [.int(s.ledger.id)]).int(0, 0) == 400)
         #expect(try store.head(s.ledger).size == 4 + 400 * 6)
         #expect(try s.verify().intact)
     }
@@ -454,8 +456,7 @@ import TestSupport
         let c = try HTTPClient(url: d.url)
         #expect(try c.request("GET", "/v1/ledgers/\(s.ledger.id)/keys", headers: [("Authorization", "Bearer \(token)")]).status == 200)
         // Only the hash is stored.
-        let store = LedgerStore(try PostgresConnection(s.conninfo))
-        #expect(try store.db.query("SELECT count(*) FROM api_tokens WHERE position($1::bytea in token_hash) > 0", [.bytes(Array(token.utf8.prefix(12)))]).int(0, 0) == 0)
+        #expect(try PostgresConnection(s.conninfo).query("SELECT count(*) FROM api_tokens WHERE position($1::bytea in token_hash) > 0", [.bytes(Array(token.utf8.prefix(12)))]).int(0, 0) == 0)
         let unknown = try run(cli, ["tokens", "issue", "--key-name", s.origin + "/nobody"] + db)
         #expect(unknown.status == 2 && unknown.stderr.contains("no enrolled"), "\(unknown.stderr)")
         let revoked = try run(cli, ["tokens", "revoke", "--key-name", s.inspector.name] + db)

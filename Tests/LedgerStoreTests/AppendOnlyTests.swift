@@ -1,7 +1,8 @@
 import Foundation
+import LedgerCrypto
 import Testing
 import LedgerCore
-import LedgerDemo
+import LedgerTestVectors
 import LedgerStore
 import LedgerVerify
 import PostgresClient
@@ -61,7 +62,7 @@ import TestSupport
         let amount = try Entry(decoding: target.bytes).body["amount_fen"]!.intValue!
         let t = f.now()
         let reversal = try ReversalBody.make(target: 5, targetHash: target.hash, amountFen: amount, reason: "重复发放", origin: f.ledger.origin, signedAt: t, officer: f.officer)
-        _ = try f.store.append(f.ledger, [.init(kind: .reversal, body: reversal)], time: t, ledgerKey: f.ledgerKey)
+        _ = try f.store.appendOne(f.ledger, try .reversal(reversal), time: t, ledgerKey: f.ledgerKey)
         #expect(try f.verify().intact)
         return f
     }

@@ -1,7 +1,9 @@
 import Foundation
+import LedgerCrypto
+import LedgerSamples
 import Testing
 import LedgerCore
-import LedgerDemo
+import LedgerTestVectors
 import LedgerStore
 import LedgerVerify
 import PostgresClient
@@ -26,7 +28,7 @@ struct StoreFixture {
         let now = Timestamp.format(millisecondsSinceEpoch: clock)
         ledger = try store.createLedger(origin: origin, ledgerKey: ledgerKey, adminKey: admin.verifierKey, time: now).0
         let enroll = try KeyBody.enroll(officer.verifierKey, role: .officer, units: ["430626"], origin: origin, signedAt: now, admin: admin)
-        _ = try store.append(ledger, [.init(kind: .key, body: enroll)], time: now, ledgerKey: ledgerKey)
+        _ = try store.appendOne(ledger, try .key(enroll, suite: ledger.suite), time: now, ledgerKey: ledgerKey)
     }
 
     mutating func now() -> String {
@@ -38,9 +40,9 @@ struct StoreFixture {
         var rng = SplitMix64(seed: seed)
         let items = DemoData.boardingSubsidyPayments(count: count, unit: "430626", period: "2025-autumn", rng: &rng)
         let t = now()
-        let prepared = try BatchBuilder.prepare(batchID: id, program: DemoScenario.program, period: "2025-autumn", unit: "430626",
+        let prepared = try BatchBuilder.prepare(batchID: id, program: Sample.program, period: "2025-autumn", unit: "430626",
                                                 items: items, origin: ledger.origin, signedAt: t, officer: officer)
-        return try store.append(ledger, batch: prepared, time: t, ledgerKey: ledgerKey)
+        return try store.appendOne(ledger, batch: prepared, time: t, ledgerKey: ledgerKey)
     }
 
     /// Verifies the ledger from the database with the offline verifier, openings included.
@@ -142,7 +144,7 @@ struct StoreFixture {
         #expect(genesisB.firstSeq == 1)
         _ = try a.appendBatch("a-1", count: 4)
         let note = try KeyBody.enroll(a.officer.verifierKey, role: .officer, units: ["430611"], origin: bKey.name, signedAt: "2026-09-01T08:00:01.000Z", admin: a.admin)
-        let r = try a.store.append(ledgerB, [.init(kind: .key, body: note)], time: "2026-09-01T08:00:01.000Z", ledgerKey: bKey)
+        let r = try a.store.appendOne(ledgerB, try .key(note, suite: ledgerB.suite), time: "2026-09-01T08:00:01.000Z", ledgerKey: bKey)
         #expect(r.firstSeq == 2)
         #expect(try a.store.ledgers().map(\.origin) == ["aidledger.example/430626", "aidledger.example/430611"])
         #expect(try a.store.head(a.ledger).size == 7 && a.store.head(ledgerB).size == 2)
@@ -152,7 +154,7 @@ struct StoreFixture {
         try a.store.streamEntries(ledgerB) { _, bytes in v.consume(entryBytes: bytes) }
         #expect(v.finish().intact)
         // A ledger key of one ledger cannot sign the other's checkpoints.
-        #expect(throws: StoreError.self) { try a.store.append(ledgerB, [.init(kind: .key, body: note)], time: "2026-09-01T08:00:02.000Z", ledgerKey: a.ledgerKey) }
+        #expect(throws: StoreError.self) { try a.store.appendOne(ledgerB, try .key(note, suite: ledgerB.suite), time: "2026-09-01T08:00:02.000Z", ledgerKey: a.ledgerKey) }
     }
 }
 

@@ -1,7 +1,9 @@
 import Foundation
+import LedgerCrypto
+import LedgerSamples
 import Testing
 import LedgerCore
-import LedgerDemo
+import LedgerTestVectors
 @testable import LedgerVerify
 import TestSupport
 
@@ -145,9 +147,9 @@ import TestSupport
     @Test func duplicateBatchIDIsCaught() throws {
         let s = try DemoScenario.build(paymentsPerBatch: 2)
         var rng = SplitMix64(seed: 1)
-        let items = DemoData.boardingSubsidyPayments(count: 2, unit: DemoScenario.homeUnit, period: "2025-autumn", rng: &rng)
-        let seq = try s.ledger.appendBatch(id: "\(DemoScenario.homeUnit)-2025-autumn-0001", program: DemoScenario.program, period: "2025-autumn",
-                                           unit: DemoScenario.homeUnit, items: items, officer: s.officers[0])
+        let items = DemoData.boardingSubsidyPayments(count: 2, unit: Sample.homeUnit, period: "2025-autumn", rng: &rng)
+        let seq = try s.ledger.appendBatch(id: "\(Sample.homeUnit)-2025-autumn-0001", program: Sample.program, period: "2025-autumn",
+                                           unit: Sample.homeUnit, items: items, officer: s.officers[0])
         let r = s.ledger.bundle().withUnsafeBytes { LedgerVerifier.verify(bundle: $0) }
         #expect(r.findings.first?.code == .batchDuplicateID && r.firstBadSeq == seq)
     }

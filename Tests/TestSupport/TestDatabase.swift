@@ -38,7 +38,7 @@ public enum TestDatabase {
         }
     }
 
-    static let cluster: Result<Cluster, Error> = Result { try Cluster() }
+    static let cluster: Result<Cluster, any Error> = Result { try Cluster() }
 
     /// The running test cluster.
     public static func server() throws -> EmbeddedPostgres { try cluster.get().server }

@@ -1,5 +1,7 @@
 import Foundation
 import LedgerCore
+import LedgerCrypto
+import LedgerStore
 
 /// Locations of test data. A missing file is a test failure, never a skip.
 public enum TestPaths {
@@ -65,4 +67,33 @@ public func which(_ tool: String) throws -> String {
         if FileManager.default.isExecutableFile(atPath: path) { return path }
     }
     throw TestDataError("\(tool) is not on PATH; install it (the CI script does)")
+}
+
+/// The person-key secret of the tests' ledgers.
+public let testPersonKeySecret = PersonKeySecret(bytes: Array(repeating: 0x5a, count: 32))!
+
+/// The claims of a batch under the tests' secret.
+public func testClaims(_ batch: PreparedBatch) throws -> PaymentClaims { try PersonKeys(testPersonKeySecret).claims(for: batch) }
+
+extension LedgerStore {
+    /// Appends one submission through the one append path and returns its receipt; a refusal or a duplicate is
+    /// a thrown `AppendNotAdmitted`.
+    public func appendOne(_ ledger: LedgerRecord, _ submission: Submission, time: String, ledgerKey: NamedSigningKey) throws -> Receipt {
+        switch try append(ledger, [submission], time: time, ledgerKey: ledgerKey)[0] {
+        case .appended(let r): return r
+        case .duplicate: throw AppendNotAdmitted(refusal: nil)
+        case .refused(let refusal): throw AppendNotAdmitted(refusal: refusal)
+        }
+    }
+
+    /// Appends a prepared batch with its claims under the tests' secret.
+    public func appendOne(_ ledger: LedgerRecord, batch: PreparedBatch, time: String, ledgerKey: NamedSigningKey) throws -> Receipt {
+        try appendOne(ledger, .batch(batch, claims: try testClaims(batch)), time: time, ledgerKey: ledgerKey)
+    }
+}
+
+/// An append the admission did not admit: refused (with the refusal) or already in the ledger.
+public struct AppendNotAdmitted: Error, CustomStringConvertible {
+    public let refusal: AdmissionRefusal?
+    public var description: String { refusal.map { "refused: \($0)" } ?? "already in the ledger" }
 }

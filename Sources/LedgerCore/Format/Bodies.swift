@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// Roles a key can be enrolled with.
 public enum Role: String, Sendable, CaseIterable {
     case admin, officer, inspector, witness
@@ -200,6 +201,8 @@ public struct PaymentBody: Sendable, Equatable {
     public let paidDate: String
     /// Commitments by personal field; always includes `id_number` and `name`.
     public let commitments: [PersonalField: Digest32]
+    /// Present on a supplementary payment (补发): why the person is paid again for the same programme and period.
+    public let supplementary: String?
 
     public init(decoding body: JSONObject) throws(FormatError) {
         var r = FieldReader(body, context: "payment")
@@ -226,6 +229,7 @@ public struct PaymentBody: Sendable, Equatable {
         }
         for f in PersonalField.required where commitments[f] == nil { throw FormatError(.badField, "payment.commit.\(f.rawValue): missing") }
         self.commitments = commitments
+        supplementary = try r.optionalString("supplementary", { FieldSyntax.isText($0) }, expected: "1–200 characters of text")
         try r.finish()
     }
 }

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// The personal fields of a payment. They appear in entries only as salted commitments.
 public enum PersonalField: String, Sendable, CaseIterable, Comparable {
     case idNumber = "id_number"

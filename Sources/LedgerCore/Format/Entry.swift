@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// The kinds of ledger entry defined by format version 1.
 public enum EntryKind: String, Sendable, CaseIterable {
     case genesis, key, batch, payment, reversal, erase

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// Lexical rules for field values, shared by encoders and decoders.
 public enum FieldSyntax {
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, a real UTC date and time.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LedgerCrypto
 
 /// The fields of a payment entry a verifier needs, as read from a `JSONTape` without allocating.
 /// Ranges are byte ranges of the entry's stored bytes.

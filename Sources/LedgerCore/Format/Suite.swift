@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// A cryptographic suite, fixed per ledger in its genesis entry.
 public enum Suite: String, Sendable, CaseIterable {
     /// H = SHA-256, signatures Ed25519 (RFC 8032). The default.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LedgerCrypto
 
 /// Writes canonical JSON fragments straight into memory reserved up front: the append hot path's serializer.
 /// Callers reserve an upper bound (`stringBound` per string) and create the array with `ByteWriter.build`.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LedgerCrypto
 internal import CScan
 
 /// A flat record of a JSON text's values — a "tape" — produced by one validating scan. Reading a value needs no

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// One payment row as an officer prepares it: clear fields and the personal values to commit to.
 public struct PaymentInput: Sendable, Equatable {
     public var unit: String
@@ -11,6 +12,9 @@ public struct PaymentInput: Sendable, Equatable {
     public var paidDate: String
     /// Personal values in `PersonalField.allCases` order (nil: absent). Never logged.
     public var personalValues: [String?]
+    /// Why this payment is a supplementary payment (补发) to a person already paid for the same programme and
+    /// period; nil for an ordinary payment. Recorded in the payment body (`supplementary`, FORMAT.md §7.5).
+    public var supplementaryReason: String? = nil
 
     /// Personal values by field; `id_number` and `name` are required. Never logged.
     public var personal: [PersonalField: String] {
@@ -59,6 +63,8 @@ public struct PreparedBatch: Sendable {
     }
 
     public let header: JSONObject
+    /// The header's fields, decoded once.
+    public let body: BatchBody
     /// The officer's rows, which hold the opened values.
     public let items: [PaymentInput]
     /// Canonical bytes of each payment body (the item leaves are H(0x00 || these)).
@@ -94,7 +100,7 @@ public enum BatchBuilder {
         let built = try assemble(batchID: batchID, program: program, period: period, unit: unit, items: items, suite: officer.suite,
                                  signer: officer.name, signedAt: signedAt, salts: salts)
         let signed = try Statement.sign(kind: .batch, origin: origin, body: built.header, with: officer)
-        return PreparedBatch(header: signed, items: items, paymentBytes: built.paymentBytes, openings: built.openings, salts: built.salts, itemRoot: built.itemRoot)
+        return PreparedBatch(header: signed, body: try BatchBody(decoding: signed), items: items, paymentBytes: built.paymentBytes, openings: built.openings, salts: built.salts, itemRoot: built.itemRoot)
     }
 
     /// Rebuilds a batch that an officer prepared and signed elsewhere, from its signed header, its rows and their
@@ -115,7 +121,7 @@ public enum BatchBuilder {
             let differing = built.header.members.filter { unsigned[$0.key] != $0.value }.map(\.key) + unsigned.members.filter { built.header[$0.key] == nil }.map(\.key)
             throw FormatError(.badField, "the signed batch header does not describe these rows (differs in \(differing.sorted().joined(separator: ", ")))")
         }
-        return PreparedBatch(header: signedHeader, items: items, paymentBytes: built.paymentBytes, openings: built.openings, salts: built.salts, itemRoot: built.itemRoot)
+        return PreparedBatch(header: signedHeader, body: claimed, items: items, paymentBytes: built.paymentBytes, openings: built.openings, salts: built.salts, itemRoot: built.itemRoot)
     }
 
     /// The unsigned header, payment bodies and openings of a batch.
@@ -173,6 +179,7 @@ public enum PaymentBodyEncoding {
         let capacity = 400 + commitments.count * 90 + ByteWriter.stringBound(batchID) + ByteWriter.stringBound(item.grade)
             + ByteWriter.stringBound(item.paidDate) + ByteWriter.stringBound(period) + ByteWriter.stringBound(program)
             + ByteWriter.stringBound(item.schoolCode) + ByteWriter.stringBound(item.schoolName) + ByteWriter.stringBound(item.unit)
+            + (item.supplementaryReason.map { 20 + ByteWriter.stringBound($0) } ?? 0)
         return ByteWriter.build(capacity: capacity) { w in
             w.literal(#"{"account_type":""#)
             w.literal(item.accountType.literal)
@@ -207,6 +214,10 @@ public enum PaymentBodyEncoding {
             w.literal(#","stage":""#)
             w.literal(item.stage.literal)
             w.byte(UInt8(ascii: "\""))
+            if let reason = item.supplementaryReason {
+                w.literal(#","supplementary":"#)
+                w.string(reason)
+            }
             w.literal(#","unit":"#)
             w.string(item.unit)
             w.byte(UInt8(ascii: "}"))
@@ -216,7 +227,7 @@ public enum PaymentBodyEncoding {
     /// The same body as a JSON object, for the generic path and tests.
     public static func object(_ item: PaymentInput, batchID: String, index: Int, program: String, period: String,
                               commitments: [(PersonalField, Digest32)]) -> JSONObject {
-        [
+        var o: JSONObject = [
             "account_type": .string(item.accountType.rawValue), "amount_fen": .int(item.amountFen), "batch_id": .string(batchID),
             "boarding": .bool(item.boarding),
             "commit": .object(JSONObject(commitments.map { (key: $0.0.rawValue, value: .string($0.1.hex)) })),
@@ -224,6 +235,8 @@ public enum PaymentBodyEncoding {
             "program": .string(program), "school_code": .string(item.schoolCode), "school_name": .string(item.schoolName),
             "stage": .string(item.stage.rawValue), "unit": .string(item.unit),
         ]
+        if let reason = item.supplementaryReason { o["supplementary"] = .string(reason) }
+        return o
     }
 }
 

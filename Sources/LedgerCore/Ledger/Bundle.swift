@@ -36,10 +36,23 @@ public enum Bundle {
 
     /// Serializes a bundle.
     public static func encode(header: Header, entries: [[UInt8]], checkpoints: [String]) -> [UInt8] {
+        var out = headerLines(header)
+        for e in entries { out.append(contentsOf: e); out.append(0x0a) }
+        out += checkpointLines(checkpoints)
+        return out
+    }
+
+    /// The first two lines: the magic line and the header.
+    public static func headerLines(_ header: Header) -> [UInt8] {
         var out = Array((magic + "\n").utf8)
         CanonicalJSON.encode(header.json, into: &out)
         out.append(0x0a)
-        for e in entries { out.append(contentsOf: e); out.append(0x0a) }
+        return out
+    }
+
+    /// The checkpoint lines that end a bundle: each note as a JSON string.
+    public static func checkpointLines(_ checkpoints: [String]) -> [UInt8] {
+        var out: [UInt8] = []
         for c in checkpoints { CanonicalJSON.encode(.string(c), into: &out); out.append(0x0a) }
         return out
     }

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// The keys of one ledger as its `genesis` and `key` entries define them, and the decision whether a key may sign
 /// an entry at a given seq.
 ///

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// An entry as appended: its seq, canonical bytes and entry hash.
 public struct AppendedEntry: Sendable, Equatable {
     public let seq: UInt64

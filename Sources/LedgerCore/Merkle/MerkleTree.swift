@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// RFC 6962 / RFC 9162 Merkle tree hashing over leaf hashes.
 ///
 /// In the ledger the leaf hash of entry i is its entry hash, H(0x00 || canonical bytes); interior nodes are

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// A C2SP signed note: text ending in a newline, a blank line, then signature lines `— <name> <base64(keyID || sig)>`.
 public struct SignedNote: Sendable, Equatable {
     public struct Signature: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// A named public key, in the C2SP signed-note verifier-key form `<name>+<hex key ID>+<base64(type || public key)>`.
 public struct VerifierKey: Sendable, Equatable, CustomStringConvertible {
     public let name: String

@@ -1,33 +1,11 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
-import LedgerDemo
+import LedgerSamples
+import LedgerServices
+import LedgerTestVectors
 
-struct DevCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "dev",
-        abstract: "Developer tools.",
-        subcommands: [MakeVectors.self, MakeCSV.self]
-    )
-
-    struct MakeCSV: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "make-csv", abstract: "Write a generated payment-batch CSV (officers' format, Chinese headers; fictitious people).")
-        @Option(name: .long, help: "Rows.")
-        var payments: Int = 100
-        @Option(name: .long, help: "Seed (the same seed gives the same file).")
-        var seed: UInt64 = 1
-        @Option(name: .long, help: "Unit code.")
-        var unit: String = DemoScenario.homeUnit
-        @Option(name: .long, help: "Output file.")
-        var out: String
-
-        func run() throws {
-            guard payments >= 1, payments <= 1_000_000 else { throw CLIError("--payments must be between 1 and 1000000") }
-            try Files.write(out, Array(DemoCSV.batch(count: payments, unit: unit, seed: seed).utf8), mode: 0o600)
-            print("wrote \(out): \(payments) payments for unit \(unit)")
-        }
-    }
-
+extension AidLedgerDev {
     struct MakeVectors: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "make-vectors",

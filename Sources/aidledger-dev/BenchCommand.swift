@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
-import LedgerDemo
+import LedgerCrypto
+import LedgerSamples
+import LedgerServices
+import LedgerTestVectors
 import LedgerVerify
 
 struct BenchCommand: ParsableCommand {
@@ -34,11 +37,11 @@ struct BenchCommand: ParsableCommand {
         guard let suite = Suite(rawValue: suite) else { throw CLIError("unknown suite \(self.suite)") }
         guard payments >= batchSize, batchSize >= 1, repetitions >= 1 else { throw CLIError("need --payments ≥ --batch-size ≥ 1 and --repeat ≥ 1") }
         #if DEBUG
-        print("warning: this is a debug build; run `swift run -c release --scratch-path .build-release aidledger bench` for real figures\n")
+        print("warning: this is a debug build; run `swift run -c release --scratch-path .build-release aidledger-dev bench` for real figures\n")
         #endif
         var rng = SplitMix64(seed: 7)
         let batches = payments / batchSize
-        let inputs = (0..<batches).map { b in DemoData.boardingSubsidyPayments(count: batchSize, unit: DemoScenario.homeUnit, period: "2025-autumn", rng: &rng) }
+        let inputs = (0..<batches).map { b in DemoData.boardingSubsidyPayments(count: batchSize, unit: Sample.homeUnit, period: "2025-autumn", rng: &rng) }
         let origin = "aidledger.example/bench"
         let ledgerKey = try NamedSigningKey(name: origin, key: SigningKey.generate(suite.signatureAlgorithm), suite: suite)
         let officer = try NamedSigningKey(name: origin + "/officer/1", key: SigningKey.generate(suite.signatureAlgorithm), suite: suite)
@@ -55,8 +58,8 @@ struct BenchCommand: ParsableCommand {
             let start = ContinuousClock.now
             var appended = 0
             for (i, items) in inputs.enumerated() {
-                let prepared = try BatchBuilder.prepare(batchID: "bench-\(i)", program: DemoScenario.program, period: "2025-autumn",
-                                                        unit: DemoScenario.homeUnit, items: items, origin: origin, signedAt: time, officer: officer)
+                let prepared = try BatchBuilder.prepare(batchID: "bench-\(i)", program: Sample.program, period: "2025-autumn",
+                                                        unit: Sample.homeUnit, items: items, origin: origin, signedAt: time, officer: officer)
                 appended += appender.append(batch: prepared, time: time).count
                 _ = try SignedCheckpoint(checkpoint: appender.checkpoint, signedBy: ledgerKey)
             }
@@ -64,14 +67,14 @@ struct BenchCommand: ParsableCommand {
             precondition(appended == batches * (batchSize + 1))
         }
         if appendOnly {
-            print("core append work  \(Format.grouped(Int64(n / bestAppend))) entries/s")
+            print("core append work  \(TextFormat.grouped(Int64(n / bestAppend))) entries/s")
             return
         }
         // The ledger to verify: the same inputs through the in-memory ledger, with genesis and key entries.
         let ledger = try InMemoryLedger(origin: origin, suite: suite, ledgerKey: ledgerKey, admin: admin)
-        try ledger.enroll(officer.verifierKey, role: .officer, units: [DemoScenario.homeUnit])
+        try ledger.enroll(officer.verifierKey, role: .officer, units: [Sample.homeUnit])
         for (i, items) in inputs.enumerated() {
-            try ledger.appendBatch(id: "bench-\(i)", program: DemoScenario.program, period: "2025-autumn", unit: DemoScenario.homeUnit, items: items, officer: officer)
+            try ledger.appendBatch(id: "bench-\(i)", program: Sample.program, period: "2025-autumn", unit: Sample.homeUnit, items: items, officer: officer)
         }
         let entryBytes = ledger.entries.filter { $0.kind == .payment }.map(\.bytes)
         let meanSize = entryBytes.reduce(0) { $0 + $1.count } / max(1, entryBytes.count)
@@ -95,12 +98,12 @@ struct BenchCommand: ParsableCommand {
         }
         guard intact else { throw CLIError("the benchmark ledger did not verify") }
         let raw = n / bestRaw, append = n / bestAppend, verify = Double(ledger.entries.count) / bestVerify
-        print("suite \(suite.rawValue), \(Format.grouped(Int64(n))) payments in batches of \(Format.grouped(Int64(batchSize))), mean payment entry \(meanSize) bytes, best of \(repetitions)")
-        print("  raw \(suite.hashAlgorithm.rawValue) of the entry bytes  \(Format.pad(Format.grouped(Int64(raw)), 12, right: true)) entries/s   (baseline)")
+        print("suite \(suite.rawValue), \(TextFormat.grouped(Int64(n))) payments in batches of \(TextFormat.grouped(Int64(batchSize))), mean payment entry \(meanSize) bytes, best of \(repetitions)")
+        print("  raw \(suite.hashAlgorithm.rawValue) of the entry bytes  \(TextFormat.pad(TextFormat.grouped(Int64(raw)), 12, right: true)) entries/s   (baseline)")
         // The targets (issue 2) are for the default suite; SM3 alone is several times slower than SHA-256 here.
         let target = suite == .ed25519SHA256 ? "   target ≥ 300,000" : ""
-        print("  core append work              \(Format.pad(Format.grouped(Int64(append)), 12, right: true)) entries/s   ratio \(ratio(append, raw))\(target)")
-        print("  bundle verification           \(Format.pad(Format.grouped(Int64(verify)), 12, right: true)) entries/s   ratio \(ratio(verify, raw))\(target)")
+        print("  core append work              \(TextFormat.pad(TextFormat.grouped(Int64(append)), 12, right: true)) entries/s   ratio \(ratio(append, raw))\(target)")
+        print("  bundle verification           \(TextFormat.pad(TextFormat.grouped(Int64(verify)), 12, right: true)) entries/s   ratio \(ratio(verify, raw))\(target)")
         _ = sink
     }
 

@@ -3,7 +3,24 @@ import LedgerCore
 /// A small, fast, seedable generator (SplitMix64) so demo data and test vectors are reproducible.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
-    public init(seed: UInt64) { state = seed }
+    /// How many people `DemoData` has issued from this generator: person k is a different person for every k
+    /// below 3 million (`DemoData.boardingSubsidyPayments`), so generated batches never pay anyone twice.
+    public var serial: UInt64 = 0
+    /// Where this generator's people start in the space of people (from the seed), so that generators of
+    /// different seeds mostly issue different people.
+    let peopleOffset: UInt64
+    public init(seed: UInt64, firstPerson: UInt64 = 0) {
+        state = seed
+        peopleOffset = SplitMix64.mix(seed) % DemoData.peoplePerBirthYear
+        serial = firstPerson
+    }
+
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -41,16 +58,36 @@ public enum DemoData {
         surnames.randomElement(using: &rng)! + givenNames.randomElement(using: &rng)!
     }
 
+    /// Birth dates × sequence numbers in one year: the people one address code and birth year can hold.
+    static let peoplePerBirthYear: UInt64 = 365 * 999
+
+    /// The ID number of person `k` of a generator: grade 1–9 (so the birth year) from k, then a birth date and
+    /// sequence number that differ for every k below 9 × 364,635.
+    static func person(_ k: UInt64, offset: UInt64, unit: String) -> (grade: Int, id: String) {
+        let grade = Int(k % 9) + 1
+        let j = (k / 9 &* 7919 &+ offset) % peoplePerBirthYear   // 7919 is prime to 365 × 999: a bijection
+        let birthYear = 2025 - (grade + 6)
+        var day = Int(j % 365)
+        var month = 1
+        while day >= FieldSyntax.daysIn(month: month, year: birthYear) { day -= FieldSyntax.daysIn(month: month, year: birthYear); month += 1 }
+        let sequence = Int(j / 365) + 1
+        let address = unit.utf8.count == 6 && unit.utf8.allSatisfy({ (0x30...0x39).contains($0) }) ? unit : "430626"
+        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        let first17 = address + pad(birthYear, 4) + pad(month, 2) + pad(day + 1, 2) + pad(sequence, 3)
+        return (grade, first17 + String(IDNumber.checkCharacter(forFirst17: Array(first17.utf8))))
+    }
+
     /// `count` payments of 寄宿生生活补助 (boarding living subsidy) for one semester in `unit`:
-    /// half the yearly standard (primary 1250, junior 1500 yuan from 2024 spring).
+    /// half the yearly standard (primary 1250, junior 1500 yuan from 2024 spring). Each payment goes to a
+    /// different person, also across calls with the same generator.
     public static func boardingSubsidyPayments(count: Int, unit: String, period: String, rng: inout SplitMix64) -> [PaymentInput] {
         (0..<count).map { i in
-            let junior = rng.next() % 2 == 0
+            let (gradeNumber, id) = person(rng.serial, offset: rng.peopleOffset, unit: unit)
+            rng.serial += 1
+            let junior = gradeNumber >= 7
             let stage: Stage = junior ? .junior : .primary
-            let grade = junior ? String(7 + Int(rng.next() % 3)) : String(1 + Int(rng.next() % 6))
-            let birthYear = 2025 - (Int(grade)! + 6)
+            let grade = String(gradeNumber)
             let school = Int(rng.next() % 8) + 1
-            let id = idNumber(unit: unit, birthYear: birthYear, rng: &rng)
             let account = "6217" + String((0..<15).map { _ in Character(String(rng.next() % 10)) })
             return PaymentInput(
                 unit: unit,

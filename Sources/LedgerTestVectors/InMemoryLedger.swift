@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerCrypto
 
 /// A ledger built in memory with the real append path: each operation is one transaction that appends its
 /// entries and signs one checkpoint. Used for the demo bundle, tests, test vectors and benchmarks; the

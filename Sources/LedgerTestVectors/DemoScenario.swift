@@ -1,4 +1,6 @@
 import LedgerCore
+import LedgerCrypto
+import LedgerSamples
 
 /// The demo ledger of one county: three key enrolments, three payment batches by two officers, a reversal and a
 /// revocation — every entry kind, every check exercised. Variants build the named broken ledgers whose defect is
@@ -14,9 +16,9 @@ public struct DemoScenario {
         case reversalOfNonPayment
     }
 
-    public static let homeUnit = "430626"
-    public static let neighbourUnit = "430611"
-    public static let program = "寄宿生生活补助"
+    public static let homeUnit = Sample.homeUnit
+    public static let neighbourUnit = Sample.neighbourUnit
+    public static let program = Sample.program
 
     public let ledger: InMemoryLedger
     public let officers: [NamedSigningKey]

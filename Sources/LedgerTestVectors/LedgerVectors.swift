@@ -1,4 +1,6 @@
 import LedgerCore
+import LedgerCrypto
+import LedgerSamples
 
 /// A ledger test vector: a bundle (and openings), and the verdict a conforming verifier must reach.
 public struct LedgerVector: Sendable {
@@ -152,7 +154,7 @@ public enum LedgerVectors {
         // 10. A batch signed by a key outside its unit scope.
         do {
             let s = try DemoScenario.build(suite: .ed25519SHA256, paymentsPerBatch: n, variant: .batchOutOfScope)
-            broken("batch-out-of-scope", "the last batch is for unit \(DemoScenario.neighbourUnit), outside officer 1's scope", Parts(s.ledger),
+            broken("batch-out-of-scope", "the last batch is for unit \(Sample.neighbourUnit), outside officer 1's scope", Parts(s.ledger),
                    code: "signer-scope", seq: batchC, key: s.ledger.ledgerKey.verifierKey.description)
         }
         // 11. A batch whose item root does not match its payments.

@@ -3,9 +3,10 @@ import EmbeddedPostgres
 import Foundation
 import LedgerClient
 import LedgerCore
-import LedgerDemo
+import LedgerSamples
+import LedgerServices
 import LedgerStore
-import PostgresClient
+
 
 struct BenchServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,7 +41,7 @@ struct BenchServerCommand: ParsableCommand {
 
     func run() throws {
         #if DEBUG
-        print("warning: this is a debug build; run `swift build -c release --scratch-path .build-release` and .build-release/release/aidledger bench-server for real figures\n")
+        print("warning: this is a debug build; run `swift build -c release --scratch-path .build-release` and .build-release/release/aidledger-dev bench-server for real figures\n")
         #endif
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("aidledgerd").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw CLIError("aidledgerd is not next to this binary (\(binary)); build both") }
@@ -73,12 +74,12 @@ struct BenchServerCommand: ParsableCommand {
         let token = String(decoding: try Files.read(dir + "/data/tokens/officer.token"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let origin = officer.name.components(separatedBy: "/officer/")[0]
 
-        print("preparing and signing \(Format.grouped(Int64(receipts))) single-payment batches and \(batches) batches of \(Format.grouped(Int64(batchSize))) …")
+        print("preparing and signing \(TextFormat.grouped(Int64(receipts))) single-payment batches and \(batches) batches of \(TextFormat.grouped(Int64(batchSize))) …")
         var rng = SplitMix64(seed: 7)
         let time = "2026-09-01T08:00:00.000Z"
         func prepare(_ id: String, _ n: Int) throws -> PreparedBatch {
-            let items = DemoData.boardingSubsidyPayments(count: n, unit: DemoScenario.homeUnit, period: "2025-autumn", rng: &rng)
-            return try BatchBuilder.prepare(batchID: id, program: DemoScenario.program, period: "2025-autumn", unit: DemoScenario.homeUnit, items: items,
+            let items = DemoData.boardingSubsidyPayments(count: n, unit: Sample.homeUnit, period: "2025-autumn", rng: &rng)
+            return try BatchBuilder.prepare(batchID: id, program: Sample.program, period: "2025-autumn", unit: Sample.homeUnit, items: items,
                                             origin: origin, signedAt: time, officer: officer)
         }
         guard format == "csv" || format == "json" else { throw CLIError("--format must be csv or json") }
@@ -102,24 +103,26 @@ struct BenchServerCommand: ParsableCommand {
 
         // Baseline, same run: LedgerStore.append in this process, one transaction per batch, no HTTP.
         let server = try EmbeddedPostgres(directory: dir + "/data")
-        let store = LedgerStore(try PostgresConnection(server.connectionString()))
+        let store = try LedgerStore.connect(server.connectionString())
         let ledger = try store.ledger(origin: origin)
         let ledgerKey = try KeyFile.read(dir + "/data/keys/ledger.key")
+        let personKeys = try PersonKeys(try PersonKeyFile.read(directory: dir + "/data/keys"))
+        func appendDirect(_ b: PreparedBatch) throws { _ = try Submissions.append(store, ledger, .batch(b, claims: personKeys.claims(for: b)), time: time, ledgerKey: ledgerKey) }
         var start = ContinuousClock.now
-        for b in baselineSingles { _ = try store.append(ledger, batch: b, time: time, ledgerKey: ledgerKey) }
+        for b in baselineSingles { try appendDirect(b) }
         let directSingles = Double(baselineSingles.count) / (ContinuousClock.now - start).seconds
         start = ContinuousClock.now
-        for b in baselineLarges { _ = try store.append(ledger, batch: b, time: time, ledgerKey: ledgerKey) }
+        for b in baselineLarges { try appendDirect(b) }
         let directLarge = Double(baselineLarges.count * batchSize) / (ContinuousClock.now - start).seconds
         let verified = try store.head(ledger).size
 
         let receiptsPerSecond = Double(single.ok) / single.seconds
         let paymentsPerSecond = Double(large.ok * batchSize) / large.seconds
-        print("aidledgerd over HTTP/1.1 on loopback, \(format) bodies, embedded PostgreSQL 15 (fsync and synchronous_commit on); \(Format.grouped(Int64(verified))) entries at the end")
-        print("  single-payment batches, \(clients) clients      \(Format.pad(Format.grouped(Int64(receiptsPerSecond)), 9, right: true)) receipts/s   p50 \(ms(single.p50)) ms   p99 \(ms(single.p99)) ms   errors \(single.errors)   target ≥ 2,000/s, p99 ≤ 50 ms")
-        print("    baseline: LedgerStore.append in-process, one transaction each   \(Format.pad(Format.grouped(Int64(directSingles)), 9, right: true)) receipts/s   HTTP/direct \(String(format: "%.2f", receiptsPerSecond / directSingles))")
-        print("  \(Format.grouped(Int64(batchSize)))-payment batches, \(batchClients) clients          \(Format.pad(Format.grouped(Int64(paymentsPerSecond)), 9, right: true)) payments/s   p50 \(ms(large.p50)) ms   p99 \(ms(large.p99)) ms   errors \(large.errors)   target ≥ 50,000/s")
-        print("    baseline: LedgerStore.append in-process, one transaction each   \(Format.pad(Format.grouped(Int64(directLarge)), 9, right: true)) payments/s   HTTP/direct \(String(format: "%.2f", paymentsPerSecond / directLarge))")
+        print("aidledgerd over HTTP/1.1 on loopback, \(format) bodies, embedded PostgreSQL 15 (fsync and synchronous_commit on); \(TextFormat.grouped(Int64(verified))) entries at the end")
+        print("  single-payment batches, \(clients) clients      \(TextFormat.pad(TextFormat.grouped(Int64(receiptsPerSecond)), 9, right: true)) receipts/s   p50 \(ms(single.p50)) ms   p99 \(ms(single.p99)) ms   errors \(single.errors)   target ≥ 2,000/s, p99 ≤ 50 ms")
+        print("    baseline: LedgerStore.append in-process, one transaction each   \(TextFormat.pad(TextFormat.grouped(Int64(directSingles)), 9, right: true)) receipts/s   HTTP/direct \(String(format: "%.2f", receiptsPerSecond / directSingles))")
+        print("  \(TextFormat.grouped(Int64(batchSize)))-payment batches, \(batchClients) clients          \(TextFormat.pad(TextFormat.grouped(Int64(paymentsPerSecond)), 9, right: true)) payments/s   p50 \(ms(large.p50)) ms   p99 \(ms(large.p99)) ms   errors \(large.errors)   target ≥ 50,000/s")
+        print("    baseline: LedgerStore.append in-process, one transaction each   \(TextFormat.pad(TextFormat.grouped(Int64(directLarge)), 9, right: true)) payments/s   HTTP/direct \(String(format: "%.2f", paymentsPerSecond / directLarge))")
         let serverLog = (try? String(contentsOfFile: dir + "/data/postgres.log", encoding: .utf8)) ?? ""
         let lines = serverLog.split(separator: "\n")
         print("  PostgreSQL checkpoints during the run: \(lines.filter { $0.contains("checkpoint complete") }.count)")

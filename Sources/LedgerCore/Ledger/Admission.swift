@@ -1,0 +1,198 @@
+import LedgerCrypto
+
+/// Why a submission is refused. `code` is stable: it travels unchanged to the API's error body and the CLI's
+/// message (docs/openapi.json lists them); `message` says what is wrong without a personal value.
+public struct AdmissionRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: String
+    public let message: String
+
+    public init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+
+    /// Every code a refusal can carry.
+    public static let codes = ["signer-unknown", "signer-revoked", "signer-role", "signer-scope", "bad-signature", "key-duplicate", "key-unknown",
+                               "batch-duplicate", "payment-duplicate", "reversal-target", "reversal-duplicate", "erase-target", "malformed"]
+}
+
+/// What the store found in the ledger that a decision needs, looked up on the locked head before deciding.
+public struct AdmissionFacts: Sendable {
+    /// A batch id already in the ledger: where, and the header it was appended with.
+    public struct StoredBatch: Sendable {
+        public let seq: UInt64
+        public let count: UInt64
+        public let header: JSONObject
+        public init(seq: UInt64, count: UInt64, header: JSONObject) {
+            self.seq = seq
+            self.count = count
+            self.header = header
+        }
+    }
+
+    /// An entry a reversal or an erasure names.
+    public struct Target: Sendable {
+        public let kind: EntryKind
+        public let hash: Digest32
+        /// Set when the entry is a well-formed payment.
+        public let payment: PaymentBody?
+        public init(kind: EntryKind, hash: Digest32, payment: PaymentBody?) {
+            self.kind = kind
+            self.hash = hash
+            self.payment = payment
+        }
+    }
+
+    /// Stored batches by id, for the ids of the group's batches.
+    public var batches: [String: StoredBatch] = [:]
+    /// Entries named by the group's reversals and erasures, by seq.
+    public var targets: [UInt64: Target] = [:]
+    /// Reversals in the ledger: the reversed payment's seq → the reversal's seq.
+    public var reversed: [UInt64: UInt64] = [:]
+    /// Claims of the group's payments already in the ledger: claim → the seqs of the payments that made them.
+    public var claims: [PaymentClaim: [UInt64]] = [:]
+
+    public init() {}
+}
+
+/// The admission decision: whether a submission may be appended at a seq, given the key registry at that seq
+/// and the facts the store supplies. Pure (no I/O), so it is tested without a database; the store calls it for
+/// every submission of a group on the locked head, and nothing else decides.
+///
+/// A group is decided in order: what an earlier submission of the group adds (a key entry, a batch id, a
+/// reversal, claims) counts for the later ones.
+public struct Admission: Sendable {
+    /// What became of one submission.
+    public enum Verdict: Sendable {
+        case admit
+        /// The same batch (id and content) is already in the ledger: its seq range; nothing is appended.
+        case storedDuplicate(StoredBatchRange)
+        /// The same batch was admitted earlier in this group (its index in the group).
+        case groupDuplicate(Int)
+        case refuse(AdmissionRefusal)
+    }
+
+    public struct StoredBatchRange: Sendable, Equatable {
+        public let firstSeq: UInt64
+        public let lastSeq: UInt64
+    }
+
+    public let origin: String
+    /// The key state, including the key entries admitted earlier in this group.
+    public private(set) var registry: KeyRegistry
+    private var batchesInGroup: [String: (index: Int, header: JSONObject)] = [:]
+    private var reversedInGroup: [UInt64: Int] = [:]
+    private var claimsInGroup: [PaymentClaim: UInt64] = [:]
+
+    public init(origin: String, registry: KeyRegistry) {
+        self.origin = origin
+        self.registry = registry
+    }
+
+    /// Decides submission number `index` of the group, whose first entry would get `seq`. An admitted submission
+    /// is remembered for the rest of the group.
+    public mutating func decide(_ submission: Submission, index: Int, at seq: UInt64, facts: AdmissionFacts) -> Verdict {
+        do {
+            switch submission {
+            case .batch(let batch, let claims): return try decideBatch(batch, claims: claims, index: index, at: seq, facts: facts)
+            case .reversal(let r): try decideReversal(r, index: index, at: seq, facts: facts)
+            case .key(let k):
+                var next = registry
+                do { try next.apply(k.fields, rawBody: k.json, origin: origin, at: seq) } catch { throw AdmissionRefusal(error.code, error.description) }
+                registry = next
+            case .erase(let e): try decideErase(e, at: seq, facts: facts)
+            }
+            return .admit
+        } catch let refusal as AdmissionRefusal {
+            return .refuse(refusal)
+        } catch {
+            return .refuse(AdmissionRefusal("malformed", "\(error)"))
+        }
+    }
+
+    private func authorize(_ kind: EntryKind, body: JSONObject, signed: SignerFields, role: Role, unit: String?, at seq: UInt64) throws(AdmissionRefusal) {
+        do { _ = try registry.authorizeSigned(kind: kind, origin: origin, body: body, signed: signed, role: role, unit: unit, at: seq) } catch {
+            throw AdmissionRefusal(error.code, error.description)
+        }
+    }
+
+    private mutating func decideBatch(_ batch: PreparedBatch, claims: PaymentClaims, index: Int, at seq: UInt64, facts: AdmissionFacts) throws -> Verdict {
+        let header = batch.body
+        if let earlier = batchesInGroup[header.batchID] {
+            guard Self.sameBatch(earlier.header, batch.header) else {
+                throw AdmissionRefusal("batch-duplicate", "batch id \(header.batchID) was just submitted with other content")
+            }
+            return .groupDuplicate(earlier.index)
+        }
+        if let stored = facts.batches[header.batchID] {
+            guard Self.sameBatch(stored.header, batch.header) else {
+                throw AdmissionRefusal("batch-duplicate", "batch id \(header.batchID) is already in ledger \(origin) (seq \(stored.seq)) with other content")
+            }
+            return .storedDuplicate(StoredBatchRange(firstSeq: stored.seq, lastSeq: stored.seq + stored.count))
+        }
+        try authorize(.batch, body: batch.header, signed: header.signed, role: .officer, unit: header.unit, at: seq)
+        guard claims.claims.count == batch.items.count else {
+            throw AdmissionRefusal("malformed", "the batch has \(batch.items.count) payments but \(claims.claims.count) claims")
+        }
+        // No person paid twice for the same programme and period: not within the batch, not across batches
+        // (a reversed payment frees its place), unless the row is a supplementary payment with a reason.
+        var seen: [PaymentClaim: Int] = [:]
+        var problems: [String] = []
+        for (i, claim) in claims.claims.enumerated() {
+            if claims.supplementary[i] { seen[claim] = seen[claim] ?? i; continue }
+            if let first = seen[claim] {
+                problems.append("payment \(i) (row \(i + 1)) pays the same person as payment \(first) (row \(first + 1)) of this batch for \(header.program) \(header.period)")
+            } else if let earlier = (facts.claims[claim] ?? []).first(where: { facts.reversed[$0] == nil && reversedInGroup[$0] == nil }) {
+                problems.append("payment \(i) (row \(i + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier)")
+            } else if let earlier = claimsInGroup[claim] {
+                problems.append("payment \(i) (row \(i + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier) (submitted just before)")
+            }
+            seen[claim] = seen[claim] ?? i
+            if problems.count >= 20 { break }
+        }
+        if !problems.isEmpty {
+            throw AdmissionRefusal("payment-duplicate", problems.joined(separator: "; ")
+                                   + "; mark a deliberate second payment as supplementary (补发) with a reason")
+        }
+        for (i, claim) in claims.claims.enumerated() where claimsInGroup[claim] == nil { claimsInGroup[claim] = seq + 1 + UInt64(i) }
+        batchesInGroup[header.batchID] = (index, batch.header)
+        return .admit
+    }
+
+    private mutating func decideReversal(_ r: SignedBody<ReversalBody>, index: Int, at seq: UInt64, facts: AdmissionFacts) throws(AdmissionRefusal) {
+        let reversal = r.fields
+        // The target first (FORMAT.md §14.4), then who may sign it.
+        guard let target = facts.targets[reversal.target], target.kind == .payment, let payment = target.payment else {
+            throw AdmissionRefusal("reversal-target", "seq \(reversal.target) is not a payment of \(origin)")
+        }
+        guard reversal.targetHash == target.hash else { throw AdmissionRefusal("reversal-target", "target_hash is not the hash of payment \(reversal.target)") }
+        guard reversal.amountFen == payment.amountFen else { throw AdmissionRefusal("reversal-target", "amount_fen is not the amount of payment \(reversal.target)") }
+        try authorize(.reversal, body: r.json, signed: reversal.signed, role: .officer, unit: payment.unit, at: seq)
+        if let earlier = facts.reversed[reversal.target] {
+            throw AdmissionRefusal("reversal-duplicate", "payment \(reversal.target) was already reversed at seq \(earlier)")
+        }
+        if reversedInGroup[reversal.target] != nil { throw AdmissionRefusal("reversal-duplicate", "payment \(reversal.target) is already being reversed") }
+        reversedInGroup[reversal.target] = index
+    }
+
+    private func decideErase(_ e: SignedBody<EraseBody>, at seq: UInt64, facts: AdmissionFacts) throws(AdmissionRefusal) {
+        guard let target = facts.targets[e.fields.target], target.kind == .payment, let payment = target.payment else {
+            throw AdmissionRefusal("erase-target", "seq \(e.fields.target) is not a payment of \(origin)")
+        }
+        for f in e.fields.fields where payment.commitments[f] == nil {
+            throw AdmissionRefusal("erase-target", "payment \(e.fields.target) has no commitment named \(f.rawValue)")
+        }
+        try authorize(.erase, body: e.json, signed: e.fields.signed, role: .admin, unit: nil, at: seq)
+    }
+
+    /// Two batch headers describe the same batch: equal in everything but the signature (SM2 signatures are
+    /// randomized, so a client that signs again gets other signature bytes for the same content).
+    public static func sameBatch(_ a: JSONObject, _ b: JSONObject) -> Bool {
+        var a = a, b = b
+        a["sig"] = nil
+        b["sig"] = nil
+        return a == b
+    }
+}

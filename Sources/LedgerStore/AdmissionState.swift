@@ -1,0 +1,191 @@
+import LedgerCore
+import LedgerCrypto
+import PostgresClient
+
+/// What the append path knows of a ledger, read from what is stored and checked, never from a mutable column:
+/// the genesis (suite, ledger key), the key registry and the reversals, from the non-payment entries' bytes
+/// (each hash-checked against the next entry's `prev`, or the verified head for the last entry); and the
+/// payments' claims. Kept per ledger in the store and extended incrementally as the ledger grows.
+struct AdmissionState {
+    var suite: Suite
+    var ledgerKey: VerifierKey
+    var registry: KeyRegistry
+    /// Reversed payment seq → reversal seq.
+    var reversed: [UInt64: UInt64] = [:]
+    /// Every non-payment entry with seq ≤ this is included.
+    var entriesThrough: UInt64
+    /// Claim → the first payment seq that made it; `moreClaims` holds the rest (supplementary payments,
+    /// payments again after a reversal).
+    var claims: [PaymentClaim: UInt64] = [:]
+    var moreClaims: [PaymentClaim: [UInt64]] = [:]
+    /// Every claims row with first_seq ≤ this is included.
+    var claimsThrough: UInt64 = 0
+
+    func seqs(of claim: PaymentClaim) -> [UInt64] {
+        guard let first = claims[claim] else { return [] }
+        return [first] + (moreClaims[claim] ?? [])
+    }
+
+    mutating func add(_ claim: PaymentClaim, seq: UInt64) {
+        if claims[claim] == nil { claims[claim] = seq } else { moreClaims[claim, default: []].append(seq) }
+    }
+}
+
+extension LedgerStore {
+    /// The non-payment entries: every payment entry, and only a payment entry, begins with these bytes (its
+    /// body's first member in canonical order, FORMAT.md §7.5). The same expression as the partial index
+    /// `entries_not_payments_by_bytes` (migration 004), so the planner uses it.
+    static let notPaymentPredicate = #"substring(bytes from 1 for 24) <> '\x7b22626f6479223a7b226163636f756e745f74797065223a'::bytea"#
+
+    static let nonPaymentEntriesSQL = SQL(unsafeText: """
+        SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND seq > $2 AND seq <= $3 AND \(notPaymentPredicate) ORDER BY seq
+        """)
+
+    /// Brings the admission state of `ledger` up to `head` (locked by the caller): new non-payment entries and
+    /// claims since the last call. Throws `.inconsistent` when what is stored does not hold together.
+    func admissionState(_ ledger: LedgerRecord, head: Head) throws -> AdmissionState {
+        var state = admissionStates[ledger.id]
+        if let s = state, s.entriesThrough > head.size {
+            // The head went back: never by an append. Start again from what is stored.
+            _ = s
+            state = nil
+        }
+        let from = state?.entriesThrough ?? 0
+        let rows = try db.query(Self.nonPaymentEntriesSQL, [.int(ledger.id), .int(Int64(from)), .int(Int64(head.size))])
+        let hash = ledger.suite.makeHashFunction()
+        var loaded: [(seq: UInt64, entry: Entry, hash: Digest32)] = []
+        for r in 0..<rows.count {
+            guard let seq = rows.int(r, 0), let bytes = rows.bytes(r, 1) else { throw StoreError(.inconsistent, "an entry row of \(ledger.origin) is unreadable") }
+            guard let entry = try? Entry(decoding: bytes) else {
+                throw StoreError(.inconsistent, "entry \(seq) of \(ledger.origin) is not a well-formed entry; run `aidledger verify`")
+            }
+            guard entry.seq == UInt64(seq), entry.origin == ledger.origin else {
+                throw StoreError(.inconsistent, "entry row \(seq) of \(ledger.origin) holds seq \(entry.seq) of \(entry.origin); run `aidledger verify`")
+            }
+            loaded.append((UInt64(seq), entry, EntryHash.compute(bytes, hash: hash)))
+        }
+        try checkLinks(ledger, loaded.map { ($0.seq, $0.hash) }, head: head)
+        var s: AdmissionState
+        if let state {
+            s = state
+        } else {
+            guard let first = loaded.first, first.seq == 1, first.entry.kind == .genesis,
+                  let genesis = try? GenesisBody(decoding: first.entry.body), genesis.suite == ledger.suite else {
+                throw StoreError(.inconsistent, "ledger \(ledger.origin) has no valid genesis entry of suite \(ledger.suite.rawValue); run `aidledger verify`")
+            }
+            var registry = KeyRegistry()
+            try? registry.enroll(genesis.adminKey, role: .admin, units: [allUnitsScope], at: 1)
+            s = AdmissionState(suite: genesis.suite, ledgerKey: genesis.ledgerKey, registry: registry, entriesThrough: 0)
+        }
+        for (seq, entry, _) in loaded where seq > 1 {
+            switch entry.kind {
+            case .key:
+                // A key entry a verifier would refuse changes nothing (KeyRegistry.load does the same).
+                if let body = try? KeyBody(decoding: entry.body, suite: s.suite) { try? s.registry.apply(body, rawBody: entry.body, origin: ledger.origin, at: seq) }
+            case .reversal:
+                if let body = try? ReversalBody(decoding: entry.body), s.reversed[body.target] == nil { s.reversed[body.target] = seq }
+            case .genesis:
+                throw StoreError(.inconsistent, "ledger \(ledger.origin) has a second genesis entry at seq \(seq); run `aidledger verify`")
+            case .batch, .payment, .erase:
+                break
+            }
+        }
+        s.entriesThrough = head.size
+        try loadClaims(ledger, into: &s)
+        admissionStates[ledger.id] = s
+        return s
+    }
+
+    /// Each loaded entry's hash is the `prev` of the entry after it, or the head's last hash for the last one:
+    /// the bytes read are those the chain holds.
+    private func checkLinks(_ ledger: LedgerRecord, _ loaded: [(seq: UInt64, hash: Digest32)], head: Head) throws {
+        var expected: [UInt64: Digest32] = [:]
+        for (seq, hash) in loaded {
+            if seq == head.size {
+                guard hash == head.lastHash else { throw StoreError(.inconsistent, "entry \(seq) of \(ledger.origin) is not the head's last entry; run `aidledger verify`") }
+            } else {
+                expected[seq + 1] = hash
+            }
+        }
+        guard !expected.isEmpty else { return }
+        let list = expected.keys.sorted().map(String.init).joined(separator: ",")
+        let rows = try db.query("SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND seq = ANY(string_to_array($2, ',')::bigint[])",
+                                [.int(ledger.id), .text(list)])
+        var found = 0
+        for r in 0..<rows.count {
+            guard let seq = rows.int(r, 0), let bytes = rows.bytes(r, 1), let want = expected[UInt64(seq)] else { continue }
+            guard let next = try? Entry(decoding: bytes), next.prev == want else {
+                throw StoreError(.inconsistent, "entry \(seq - 1) of \(ledger.origin) is not the one entry \(seq) follows; run `aidledger verify`")
+            }
+            found += 1
+        }
+        guard found == expected.count else { throw StoreError(.inconsistent, "ledger \(ledger.origin) has gaps below its head; run `aidledger verify`") }
+    }
+
+    private func loadClaims(_ ledger: LedgerRecord, into s: inout AdmissionState) throws {
+        let rows = try db.query("SELECT first_seq, claims FROM payment_claims WHERE ledger_id = $1 AND first_seq > $2 AND first_seq <= $3 ORDER BY first_seq",
+                                [.int(ledger.id), .int(Int64(s.claimsThrough)), .int(Int64(s.entriesThrough))])
+        for r in 0..<rows.count {
+            guard let first = rows.int(r, 0), let packed = rows.bytes(r, 1), packed.count % 16 == 0 else {
+                throw StoreError(.inconsistent, "a claims row of \(ledger.origin) is malformed")
+            }
+            for i in 0..<(packed.count / 16) {
+                s.add(PaymentClaim(bytes: packed[(16 * i)..<(16 * i + 16)])!, seq: UInt64(first) + UInt64(i))
+            }
+            s.claimsThrough = UInt64(first)
+        }
+    }
+
+    /// Checks the head an append builds on against the chain itself, before anything is signed: the last stored
+    /// entry is the head's size and last hash, and the head's frontier gives the root of the checkpoint signed at
+    /// that size, whose signature the genesis ledger key verifies.
+    func checkHead(_ ledger: LedgerRecord, _ head: Head, ledgerKey: VerifierKey) throws {
+        let last = try db.query("SELECT seq, bytes FROM entries WHERE ledger_id = $1 ORDER BY seq DESC LIMIT 1", [.int(ledger.id)])
+        guard last.count == 1, let seq = last.int(0, 0), let bytes = last.bytes(0, 1) else {
+            throw StoreError(.inconsistent, "ledger \(ledger.origin) has no entries but its head says \(head.size)")
+        }
+        guard UInt64(seq) == head.size else {
+            throw StoreError(.inconsistent, "the head of \(ledger.origin) says \(head.size) entries, the last stored entry is \(seq); run `aidledger verify`")
+        }
+        guard EntryHash.compute(bytes, hash: ledger.suite.makeHashFunction()) == head.lastHash else {
+            throw StoreError(.inconsistent, "the head of \(ledger.origin) does not name the hash of entry \(seq); run `aidledger verify`")
+        }
+        guard let note = try checkpoint(ledger, size: head.size), let signed = try? SignedCheckpoint(parsing: note),
+              signed.checkpoint.origin == ledger.origin, signed.checkpoint.size == head.size, signed.note.verify(with: ledgerKey) else {
+            throw StoreError(.inconsistent, "no checkpoint of \(ledger.origin) at size \(head.size) signed by its ledger key; run `aidledger verify`")
+        }
+        guard head.frontier.root(hash: ledger.suite.makeHashFunction()) == signed.checkpoint.root else {
+            throw StoreError(.inconsistent, "the head of \(ledger.origin) does not give the root of its checkpoint at size \(head.size); run `aidledger verify`")
+        }
+    }
+
+    /// Refuses a ledger key other than the one the ledger's genesis entry names.
+    public func checkLedgerKey(_ key: NamedSigningKey, for ledger: LedgerRecord) throws {
+        let rows = try db.query("SELECT bytes FROM entries WHERE ledger_id = $1 AND seq = 1", [.int(ledger.id)])
+        guard rows.count == 1, let bytes = rows.bytes(0, 0), let entry = try? Entry(decoding: bytes), entry.kind == .genesis,
+              let genesis = try? GenesisBody(decoding: entry.body) else {
+            throw StoreError(.inconsistent, "ledger \(ledger.origin) has no valid genesis entry; run `aidledger verify`")
+        }
+        guard key.verifierKey == genesis.ledgerKey else {
+            throw StoreError(.wrongLedgerKey, "the ledger key \(key.verifierKey) is not the key of \(ledger.origin); its genesis entry names \(genesis.ledgerKey)")
+        }
+    }
+
+    /// The key state of `ledger` now: its genesis and key entries, found and read from their bytes (for reads:
+    /// the daemon's token roles and key listing; appends decide on their own locked state).
+    public func keyRegistry(_ ledger: LedgerRecord) throws -> KeyRegistry {
+        let rows = try db.query(SQL(unsafeText: "SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND \(Self.notPaymentPredicate) ORDER BY seq"), [.int(ledger.id)])
+        var entries: [(seq: UInt64, bytes: [UInt8])] = []
+        for r in 0..<rows.count {
+            guard let seq = rows.int(r, 0), let bytes = rows.bytes(r, 1) else { continue }
+            // Only genesis and key entries matter here; skip the rest without a full parse where the bytes say so.
+            if bytes.starts(with: Self.batchPrefix) { continue }
+            entries.append((UInt64(seq), bytes))
+        }
+        do { return try KeyRegistry.load(origin: ledger.origin, entries: entries).2 } catch {
+            throw StoreError(.inconsistent, "the key entries of \(ledger.origin) are unreadable: \(error); run `aidledger verify`")
+        }
+    }
+
+    static let batchPrefix = Array(#"{"body":{"batch_id":"#.utf8)
+}

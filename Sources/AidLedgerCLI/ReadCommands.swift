@@ -139,7 +139,7 @@ struct EraseCommand: ParsableCommand {
             let chosen = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             let r = try LedgerAdministration.erase(database.store, ledger, seq: seq, fields: chosen, reason: reason,
                                                    admin: try keys.admin(db), ledgerKey: try keys.ledger(db, for: ledger, database.store))
-            printReceipt(r.receipt, what: "erased the openings of payment \(seq) (\(r.fields.map(\.rawValue).joined(separator: ",")))")
+            printReceipt(r.receipt, what: "erased \(r.deleted) opening\(r.deleted == 1 ? "" : "s") of payment \(seq) (\(r.fields.map(\.rawValue).joined(separator: ",")))")
         }
     }
 }

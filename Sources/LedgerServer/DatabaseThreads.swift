@@ -12,15 +12,21 @@ final class DatabaseThreads: Sendable {
         threads = WorkThreads(count: count, name: name) { nil }
     }
 
-    /// Runs `job` on one of the threads with a connected store.
+    /// Runs `job` on one of the threads with a connected store. A lost or unreachable database is answered
+    /// 503 with Retry-After (the client retries), never 500.
     func run<T: Sendable>(_ job: @escaping @Sendable (LedgerStore) throws -> T) async throws -> T {
         let conninfo = self.conninfo
         return try await threads.run { (store: inout LedgerStore?) in
-            if store == nil || store?.isHealthy == false {
-                store = nil
-                store = try LedgerStore.connect(conninfo)
+            do {
+                if store == nil || store?.isHealthy == false {
+                    store = nil
+                    store = try LedgerStore.connect(conninfo)
+                }
+                return try job(store!)
+            } catch where LedgerStore.isConnectionProblem(error) {
+                if store?.isHealthy == false { store = nil }
+                throw APIError.unavailable("the ledger database is unavailable (\(LedgerStore.describe(error))); retry")
             }
-            return try job(store!)
         }
     }
 

@@ -67,9 +67,10 @@ public enum LedgerAdministration {
     }
 
     /// Erases openings of payment `seq` (all the fields it commits to, or `fields`), on record: an admin-signed
-    /// `erase` entry and the deletion in one transaction. Returns the receipt and the fields erased.
+    /// `erase` entry and the deletion in one transaction. Returns the receipt, the fields erased and how many
+    /// stored openings that deleted.
     public static func erase(_ store: LedgerStore, _ ledger: LedgerRecord, seq: UInt64, fields: [String]?, reason: String,
-                             admin: NamedSigningKey, ledgerKey: NamedSigningKey) throws -> (receipt: Receipt, fields: [PersonalField]) {
+                             admin: NamedSigningKey, ledgerKey: NamedSigningKey) throws -> (receipt: Receipt, fields: [PersonalField], deleted: Int) {
         guard FieldSyntax.isText(reason) else { throw ServiceError("the reason must be 1–200 characters without control characters", code: "bad-reason") }
         guard let target = try store.entry(ledger, seq: seq), target.kind == EntryKind.payment.rawValue,
               let payment = try? PaymentBody(decoding: try Entry(decoding: target.bytes).body) else {
@@ -87,8 +88,9 @@ public enum LedgerAdministration {
         }
         let now = nowTimestamp()
         let body = try EraseBody.make(target: seq, fields: chosen, reason: reason, origin: ledger.origin, signedAt: now, admin: admin)
+        let present = try store.openings(ledger, seq: seq).filter { o in chosen.contains { $0.rawValue == o.field } }.count
         let receipt = try Submissions.append(store, ledger, try .erase(body), time: now, ledgerKey: ledgerKey).receipt
-        return (receipt, chosen)
+        return (receipt, chosen, present)
     }
 
     /// Issues an API token for the key `keyName` of `ledger`; with `file`, writes it there (mode 0600).

@@ -3,20 +3,29 @@ import Testing
 import LedgerCore
 import TestSupport
 
-/// The `aidledger` executable, built by `swift test` next to the test bundle.
-func aidledger() throws -> String {
+/// An executable of this package, built by `swift test` next to the test bundle.
+func executable(_ name: String) throws -> String {
     let runner = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-    for candidate in [runner.appendingPathComponent("aidledger"), TestPaths.repoRoot.appendingPathComponent(".build/debug/aidledger")] {
+    for candidate in [runner.appendingPathComponent(name), TestPaths.repoRoot.appendingPathComponent(".build/debug/\(name)")] {
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
     }
-    throw TestDataError("the aidledger executable was not built next to \(runner.path)")
+    throw TestDataError("the \(name) executable was not built next to \(runner.path)")
 }
+
+func aidledger() throws -> String { try executable("aidledger") }
+
+/// The developer tool (benchmarks, vectors, the offline demo bundle).
+func aidledgerDev() throws -> String { try executable("aidledger-dev") }
 
 @Suite(.serialized) struct CLITests {
     @Test func helpListsCommands() throws {
         let r = try run(try aidledger(), ["--help"])
         #expect(r.status == 0)
-        for command in ["verify", "keys", "demo", "bench"] { #expect(r.stdout.contains(command)) }
+        for command in ["verify", "keys", "demo", "sample-csv"] { #expect(r.stdout.contains(command)) }
+        // The benchmarks and the test vectors are the developer tool's, not the product's.
+        #expect(!r.stdout.contains("bench") && !r.stdout.contains("make-vectors"))
+        let dev = try run(try aidledgerDev(), ["--help"])
+        for command in ["bench", "bench-store", "bench-server", "make-vectors", "demo-bundle"] { #expect(dev.stdout.contains(command), "\(dev.stdout)") }
         let v = try run(try aidledger(), ["verify", "--help"])
         #expect(v.status == 0 && v.stdout.contains("--bundle") && v.stdout.contains("--openings") && v.stdout.contains("--json"))
     }
@@ -47,7 +56,10 @@ func aidledger() throws -> String {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("demo").path
-        let r = try run(try aidledger(), ["demo", "--offline", "--out", out, "--suite", suite, "--payments", "20"])
+        let made = try run(try aidledgerDev(), ["demo-bundle", "--out", out, "--suite", suite, "--payments", "20"])
+        #expect(made.status == 0, "\(made.stdout)\(made.stderr)")
+        let vkey = try String(contentsOfFile: out + "/ledger.vkey", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try run(try aidledger(), ["verify", "--bundle", out + "/ledger.bundle", "--openings", out + "/openings.jsonl", "--ledger-key", vkey])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("INTACT"))
         #expect(r.stdout.contains("openings     300 checked"))
@@ -68,7 +80,7 @@ func aidledger() throws -> String {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("demo")
-        #expect(try run(try aidledger(), ["demo", "--offline", "--out", out.path, "--suite", suite, "--payments", "3"]).status == 0)
+        #expect(try run(try aidledgerDev(), ["demo-bundle", "--out", out.path, "--suite", suite, "--payments", "3"]).status == 0)
         let lines = try String(contentsOf: out.appendingPathComponent("ledger.bundle"), encoding: .utf8).split(separator: "\n")
         let note = try JSONParser.parse(Array(lines.last!.utf8), mode: .canonical).stringValue!
         let signed = try SignedCheckpoint(parsing: note)

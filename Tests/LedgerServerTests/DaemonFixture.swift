@@ -61,6 +61,7 @@ final class LedgerSetup: @unchecked Sendable {
         inspectorToken = try store.issueToken(ledger, keyName: inspector.name)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("keys"), withIntermediateDirectories: true)
         try KeyFile.write(ledgerKey, to: dir.appendingPathComponent("keys/ledger.key").path)
+        try Files.write(dir.appendingPathComponent("keys/\(PersonKeyFile.name)").path, Array(testPersonKeySecret.fileText.utf8), mode: 0o600)
     }
 
     /// A signed batch of generated payments for unit 430626 (officer A by default).

@@ -80,7 +80,7 @@ struct StoreFixture {
         #expect(head.size == 28 && head.checkpoint == receipt.checkpoint)
         // A second batch continues the chain; the same batch id is refused.
         _ = try f.appendBatch("b-2", count: 3, seed: 2)
-        #expect(throws: StoreError.self) { try f.appendBatch("b-2", count: 3, seed: 3) }
+        #expect { try f.appendBatch("b-2", count: 3, seed: 3) } throws: { ($0 as? AppendNotAdmitted)?.refusal?.code == "batch-duplicate" }
         #expect(try f.verify().intact)
         #expect(try f.store.checkpoints(f.ledger).count == 4)
     }
@@ -88,7 +88,7 @@ struct StoreFixture {
     @Test func migrationsAreIdempotent() throws {
         let db = try PostgresConnection(try TestDatabase.fresh())
         #expect(try Migrations.apply(on: db).isEmpty)
-        #expect(try Migrations.currentVersion(on: db) == 3)
+        #expect(try Migrations.currentVersion(on: db) == 4)
     }
 
     @Test func version2KeepsTheOpeningsOfVersion1() throws {
@@ -100,7 +100,7 @@ struct StoreFixture {
             try db.query("INSERT INTO openings (ledger_id, seq, data) VALUES (1, $1, convert_to($2, 'UTF8'))",
                          [.int(Int64(seq)), .text(#"{"name":{"salt":"\#(salt)","value":"张\#(seq)"}}"#)])
         }
-        #expect(try Migrations.apply(on: db) == ["002_openings_rows_of_entries", "003_tokens_and_access_log"])
+        #expect(try Migrations.apply(on: db) == ["002_openings_rows_of_entries", "003_tokens_and_access_log", "004_claims_and_entry_kinds_from_bytes"])
         let rows = try db.query("SELECT first_seq, last_seq, data FROM openings ORDER BY first_seq")
         #expect(rows.count == 2)
         var openings: [Opening] = []

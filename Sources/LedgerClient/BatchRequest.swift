@@ -3,11 +3,11 @@ import LedgerCore
 import LedgerCrypto
 
 /// The request bodies of `POST /v1/ledgers/{id}/batches` for a batch prepared and signed by the officer
-/// (docs/API.md): JSON, or a prepared CSV file with the signed header in the `Aidledger-Batch` header.
+/// (docs/openapi.json): JSON, or a prepared CSV file with the signed header in the `Aidledger-Batch` header.
 public enum BatchRequest {
     /// The columns of a prepared file, English names.
     static let columns = ["id_number", "name", "unit", "school_code", "school_name", "stage", "grade", "boarding", "category", "cert_type",
-                         "cert_number", "program", "period", "amount_fen", "account_type", "account_number", "paid_date", "bank_ref", "salts"]
+                         "cert_number", "program", "period", "amount_fen", "account_type", "account_number", "paid_date", "bank_ref", "supplementary_reason", "salts"]
 
     /// One row's values by column, the salts as hex in the order the batch consumed them.
     static func rows(_ batch: PreparedBatch) -> [[String: String]] {
@@ -25,6 +25,7 @@ public enum BatchRequest {
                 "account_type": item.accountType.rawValue, "paid_date": item.paidDate, "salts": salts[i],
             ]
             for f in PersonalField.allCases { if let v = item.value(f) { row[f.rawValue] = v } }
+            if let reason = item.supplementaryReason { row["supplementary_reason"] = reason }
             return row
         }
     }

@@ -117,7 +117,8 @@ public struct PublicKey: Sendable, Equatable {
             guard sm2UserID.withUnsafeBytes({ aidledger_EVP_PKEY_CTX_set1_id(pctx, $0.baseAddress, Int32($0.count)) }) == 1 else {
                 EVP_PKEY_CTX_free(pctx); return false
             }
-            // The MD context takes ownership of pctx.
+            // The caller keeps ownership of pctx: EVP_MD_CTX_set_pkey_ctx marks it EVP_MD_CTX_FLAG_KEEP_PKEY_CTX, so
+            // EVP_MD_CTX_free leaves it alone. It is freed here on every path.
             EVP_MD_CTX_set_pkey_ctx(ctx, pctx)
             guard EVP_DigestVerifyInit_ex(ctx, nil, "SM3", nil, nil, handle.pointer, nil) == 1 else {
                 EVP_PKEY_CTX_free(pctx); return false
@@ -188,6 +189,7 @@ public struct SigningKey: Sendable {
             guard sm2UserID.withUnsafeBytes({ aidledger_EVP_PKEY_CTX_set1_id(own, $0.baseAddress, Int32($0.count)) }) == 1 else {
                 EVP_PKEY_CTX_free(own); throw OpenSSLError.drain("EVP_PKEY_CTX_set1_id")
             }
+            // As in `verify`: the caller keeps ownership of pctx (freed by the defer below).
             EVP_MD_CTX_set_pkey_ctx(ctx, own)
             guard EVP_DigestSignInit_ex(ctx, nil, "SM3", nil, nil, handle.pointer, nil) == 1 else {
                 EVP_PKEY_CTX_free(own); throw OpenSSLError.drain("EVP_DigestSignInit_ex")

@@ -20,6 +20,9 @@ public enum PaymentCSV {
         case idNumber = "id_number", name, unit, schoolCode = "school_code", schoolName = "school_name", stage, grade, boarding
         case category, certType = "cert_type", certNumber = "cert_number", program, period, amount, amountFen = "amount_fen"
         case accountType = "account_type", accountNumber = "account_number", paidDate = "paid_date", bankRef = "bank_ref"
+        /// Optional: why a row pays a person already paid for the same programme and period (补发, a
+        /// supplementary payment). Empty for an ordinary payment. Recorded in the payment entry.
+        case supplementary = "supplementary_reason"
         /// Only in a prepared file (`aidledger submit`): the row's commitment salts, hex, 16 bytes per personal value
         /// present, in canonical field order (FORMAT.md §9).
         case salts
@@ -46,6 +49,7 @@ public enum PaymentCSV {
             case .accountNumber: ["account_number", "账号"]
             case .paidDate: ["paid_date", "发放日期"]
             case .bankRef: ["bank_ref", "银行流水号"]
+            case .supplementary: ["supplementary_reason", "补发原因", "补发说明"]
             case .salts: ["salts"]
             }
         }
@@ -72,7 +76,8 @@ public enum PaymentCSV {
             case .accountNumber: 16
             case .paidDate: 17
             case .bankRef: 18
-            case .salts: 19
+            case .supplementary: 19
+            case .salts: 20
             }
         }
 
@@ -237,6 +242,10 @@ public enum PaymentCSV {
                 guard let d = parseDate(v) else { fail(record.line, col(.paidDate), "paid_date", "must be a real date YYYY-MM-DD"); return nil }
                 return d
             }
+            var supplementary: String? = nil
+            if let v = value(.supplementary), !v.isEmpty {
+                if FieldSyntax.isText(v) { supplementary = v } else { fail(record.line, col(.supplementary), "supplementary_reason", "must be 1–200 characters without control characters") }
+            }
             if prepared, let hex = need(.salts) {
                 let expected = personalCount * Commitment.saltLength
                 if let bytes = Hex.decode(hex), bytes.count == expected { salts += bytes } else {
@@ -252,8 +261,10 @@ public enum PaymentCSV {
             } else {
                 batchKey = (unit, program, period, record.line)
             }
-            items.append(PaymentInput(unit: unit, schoolCode: schoolCode, schoolName: schoolName, stage: stage, grade: grade, boarding: boarding,
-                                      amountFen: amountFen, accountType: accountType, paidDate: paidDate, personalValues: personal))
+            var item = PaymentInput(unit: unit, schoolCode: schoolCode, schoolName: schoolName, stage: stage, grade: grade, boarding: boarding,
+                                    amountFen: amountFen, accountType: accountType, paidDate: paidDate, personalValues: personal)
+            item.supplementaryReason = supplementary
+            items.append(item)
         }
         guard errors.isEmpty, let key = batchKey else {
             throw Rejection(errors: Array(errors.sorted().prefix(maxErrors)), truncated: errors.count > maxErrors)

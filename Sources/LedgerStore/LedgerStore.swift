@@ -98,7 +98,7 @@ public final class LedgerStore {
         guard rows.count == 1, let size = rows.int(0, 0), let hashBytes = rows.bytes(0, 1), let lastHash = Digest32(bytes: hashBytes),
               let frontierBytes = rows.bytes(0, 2), let frontier = LedgerStore.decodeFrontier(size: UInt64(size), frontierBytes),
               let lastTime = rows.string(0, 3), let checkpoint = rows.string(0, 4) else {
-            throw StoreError(.corrupt, "the head of ledger \(ledger.origin) is missing or malformed")
+            throw StoreError(.inconsistent, "the head of ledger \(ledger.origin) is missing or malformed; run `aidledger verify`")
         }
         return Head(size: UInt64(size), lastHash: lastHash, frontier: frontier, lastTime: lastTime, checkpoint: checkpoint)
     }

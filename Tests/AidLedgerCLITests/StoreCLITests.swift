@@ -239,3 +239,49 @@ final class ResultsBox: @unchecked Sendable {
         #expect(try l.aidledgerRun(["erase", "--seq", "4", "--reason", "x"]).stderr.contains("not a payment"))
     }
 }
+
+/// No person paid twice for one programme and period, whatever the file looks like, with the row and the
+/// earlier seq named; a reversal frees the place, a supplementary payment (补发) with a reason is allowed.
+@Suite(.serialized) struct DoublePaymentTests {
+    @Test func theSamePeopleAreNotPaidTwice() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        let csv = batchCSV(count: 4)
+        let first = try l.aidledgerRun(["import", try l.write("a.csv", csv), "--officer-key", l.officerKey(1)])
+        #expect(first.status == 0, "\(first.stderr)")
+        let count = try l.entryCount()
+        // Payments are at seqs 5…8 (1 genesis, 2–3 enrolments, 4 the batch header).
+        var lines = csv.split(separator: "\n").map(String.init)
+        let variants: [(String, String, [String])] = [
+            ("the same file under another batch id", csv, ["--batch-id", "other-id"]),
+            ("one blank line added", csv + "\n", []),
+            ("rows reordered", ([lines[0]] + lines.dropFirst().reversed()).joined(separator: "\n") + "\n", []),
+            ("one person of the file again", [lines[0], lines[2]].joined(separator: "\n") + "\n", []),
+        ]
+        for (what, text, extra) in variants {
+            let r = try l.aidledgerRun(["import", try l.write("v.csv", text), "--officer-key", l.officerKey(1)] + extra)
+            #expect(r.status == 2 && r.stderr.contains("[payment-duplicate]") && r.stderr.contains("already paid for 寄宿生生活补助 2025-autumn at seq"),
+                    "\(what): \(r.stdout)\(r.stderr)")
+            #expect(try l.entryCount() == count, "\(what) wrote something")
+        }
+        // The same person twice in one file: both rows named.
+        lines = batchCSV(count: 2, seed: 77).split(separator: "\n").map(String.init)
+        let twice = try l.aidledgerRun(["import", try l.write("twice.csv", (lines + [lines[1]]).joined(separator: "\n") + "\n"), "--officer-key", l.officerKey(1)])
+        #expect(twice.status == 2 && twice.stderr.contains("payment 2 (row 3) pays the same person as payment 0 (row 1)"), "\(twice.stderr)")
+        #expect(try l.entryCount() == count)
+
+        // A reversal frees the place: the person's row can be paid again.
+        let one = [csv.split(separator: "\n")[0], csv.split(separator: "\n")[2]].joined(separator: "\n") + "\n"
+        #expect(try l.aidledgerRun(["reverse", "--seq", "6", "--reason", "账号错误，退回", "--officer-key", l.officerKey(1)]).status == 0)
+        let repaid = try l.aidledgerRun(["import", try l.write("repaid.csv", one), "--officer-key", l.officerKey(1)])
+        #expect(repaid.status == 0, "\(repaid.stderr)")
+        // A supplementary payment with its reason is admitted and recorded in the entry.
+        let supplementary = ([header + ",补发原因"] + one.split(separator: "\n").dropFirst().map { $0 + ",补发2025年秋季差额" }).joined(separator: "\n") + "\n"
+        let s = try l.aidledgerRun(["import", try l.write("supplementary.csv", supplementary), "--officer-key", l.officerKey(1)])
+        #expect(s.status == 0, "\(s.stdout)\(s.stderr)")
+        // count + 1: the reversal; + 2, + 3: the repaid batch; + 4, + 5: the supplementary batch and its payment.
+        let shown = try l.aidledgerRun(["show", "\(count + 5)"]).stdout
+        #expect(shown.contains(#""supplementary":"补发2025年秋季差额""#), "\(shown)")
+        #expect(try l.aidledgerRun(["verify"]).status == 0)
+    }
+}

@@ -19,8 +19,11 @@ struct StoreFixture {
     let officer: NamedSigningKey
     var clock: Int64 = 1_788_249_600_000
 
+    let conninfo: String
+
     init(suite: Suite = .ed25519SHA256, origin: String = "aidledger.example/430626") throws {
-        db = try PostgresConnection(try TestDatabase.fresh())
+        conninfo = try TestDatabase.fresh()
+        db = try PostgresConnection(conninfo)
         store = LedgerStore(db)
         ledgerKey = try NamedSigningKey(name: origin, key: SigningKey.generate(suite.signatureAlgorithm), suite: suite)
         admin = try NamedSigningKey(name: origin + "/admin/1", key: SigningKey.generate(suite.signatureAlgorithm), suite: suite)
@@ -29,6 +32,18 @@ struct StoreFixture {
         ledger = try store.createLedger(origin: origin, ledgerKey: ledgerKey, adminKey: admin.verifierKey, time: now).0
         let enroll = try KeyBody.enroll(officer.verifierKey, role: .officer, units: ["430626"], origin: origin, signedAt: now, admin: admin)
         _ = try store.appendOne(ledger, try .key(enroll, suite: ledger.suite), time: now, ledgerKey: ledgerKey)
+    }
+
+    /// The same ledger through a new connection and store (nothing cached), optionally signing with another key.
+    init(reconnecting other: StoreFixture, ledgerKey: NamedSigningKey? = nil) throws {
+        db = try PostgresConnection(other.conninfo)
+        store = LedgerStore(db)
+        ledger = other.ledger
+        self.ledgerKey = ledgerKey ?? other.ledgerKey
+        admin = other.admin
+        officer = other.officer
+        clock = other.clock + 100_000
+        conninfo = other.conninfo
     }
 
     mutating func now() -> String {

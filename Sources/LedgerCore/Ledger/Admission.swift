@@ -77,6 +77,10 @@ public struct Admission: Sendable {
     public struct StoredBatchRange: Sendable, Equatable {
         public let firstSeq: UInt64
         public let lastSeq: UInt64
+        public init(firstSeq: UInt64, lastSeq: UInt64) {
+            self.firstSeq = firstSeq
+            self.lastSeq = lastSeq
+        }
     }
 
     public let origin: String

@@ -100,7 +100,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "TestSupport", dependencies: ["LedgerCore", "PostgresClient", "EmbeddedPostgres", "LedgerStore"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["LedgerCore", "LedgerCrypto", "PostgresClient", "EmbeddedPostgres", "LedgerStore"], path: "Tests/TestSupport",
                 swiftSettings: swiftSettings),
 
         .testTarget(name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerCore"], swiftSettings: swiftSettings),

@@ -11,7 +11,7 @@ extension LedgerStore {
     /// Like `streamEntriesConcurrently(_:_:)`, and the reader thread also computes each entry's hashes with the
     /// hash function of `suite` (the ledger's suite as recorded in `ledgers`; a verifier uses them only if the
     /// genesis entry agrees): `body(seq, bytes, hashes)`.
-    public func streamEntriesConcurrently(_ ledger: LedgerRecord, hashingWith suite: Suite,
+    package func streamEntriesConcurrently(_ ledger: LedgerRecord, hashingWith suite: Suite,
                                           _ body: (UInt64, UnsafeRawBufferPointer, PrecomputedHashes) throws -> Void) throws {
         try stream(ledger, hashingWith: suite) { seq, bytes, hash in try body(seq, bytes, hash!) }
     }

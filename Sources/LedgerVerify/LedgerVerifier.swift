@@ -139,7 +139,7 @@ public struct LedgerVerifier {
     }
 
     /// The same with the hashes of `PrecomputedHashes` (entry hash and, for payments, the body's leaf hash).
-    public mutating func consume(entryBytes bytes: UnsafeRawBufferPointer, precomputed: PrecomputedHashes, computedWith suite: Suite) {
+    package mutating func consume(entryBytes bytes: UnsafeRawBufferPointer, precomputed: PrecomputedHashes, computedWith suite: Suite) {
         let trusted = suite == self.suite
         precomputedEntryHash = trusted ? precomputed.entry : nil
         if trusted, let range = precomputed.paymentBody, let leaf = precomputed.paymentBodyLeaf { precomputedBody = (range, leaf) }

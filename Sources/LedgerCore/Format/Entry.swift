@@ -90,16 +90,16 @@ public enum EntryHash {
 /// looks like a payment, the leaf hash of its body bytes with where the body is. A verifier uses the body hash
 /// only if its own parse finds the body at exactly that range, so a wrong guess costs a recomputation, never a
 /// wrong answer.
-public struct PrecomputedHashes: Sendable {
-    public let entry: Digest32
-    public let paymentBody: Range<Int>?
-    public let paymentBodyLeaf: Digest32?
+package struct PrecomputedHashes: Sendable {
+    package let entry: Digest32
+    package let paymentBody: Range<Int>?
+    package let paymentBodyLeaf: Digest32?
 
     /// `{"body":` opens every entry (the first key in canonical order) and a payment body has no member `kind`, so
     /// the envelope's `,"kind":"payment","` — which cannot occur inside a canonical string, where `"` is escaped
     /// — ends the body. (If an odd entry had the marker twice, the range found would differ from the parse's,
     /// and the verifier would hash the body itself.)
-    public static func compute(_ bytes: UnsafeRawBufferPointer, hash: HashFunction) -> PrecomputedHashes {
+    package static func compute(_ bytes: UnsafeRawBufferPointer, hash: HashFunction) -> PrecomputedHashes {
         let entry = EntryHash.compute(bytes, hash: hash)
         let opening = #"{"body":{"#.utf8, marker = #","kind":"payment","#.utf8
         guard bytes.count > 64, bytes.starts(with: opening) else { return PrecomputedHashes(entry: entry, paymentBody: nil, paymentBodyLeaf: nil) }

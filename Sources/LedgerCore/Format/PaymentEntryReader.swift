@@ -7,27 +7,27 @@ import LedgerCrypto
 
 /// The fields of a payment entry a verifier needs, as read from a `JSONTape` without allocating.
 /// Ranges are byte ranges of the entry's stored bytes.
-public struct PaymentEntryFields {
-    public let seq: UInt64
-    public let prev: Digest32
-    public let time: Range<Int>
+package struct PaymentEntryFields {
+    package let seq: UInt64
+    package let prev: Digest32
+    package let time: Range<Int>
     /// The body's canonical bytes (hashed for the batch item root).
-    public let body: Range<Int>
-    public let batchID: Range<Int>
-    public let index: Int64
-    public let unit: Range<Int>
-    public let program: Range<Int>
-    public let period: Range<Int>
-    public let amountFen: Int64
+    package let body: Range<Int>
+    package let batchID: Range<Int>
+    package let index: Int64
+    package let unit: Range<Int>
+    package let program: Range<Int>
+    package let period: Range<Int>
+    package let amountFen: Int64
     /// Tape index of the `commit` object.
-    public let commitToken: Int
+    package let commitToken: Int
 }
 
 /// Reads payment entries straight from the tape: the verifier's hot path. It accepts only what `Entry` and
 /// `PaymentBody` accept and returns nil for anything else. It checks that every object has exactly the expected
 /// members in canonical order, so the tape may be scanned without the generic key-order check — including valid but unusual entries, such as text
 /// with escapes — so the caller falls back to the general decoders, which then name the problem.
-public enum PaymentEntryReader {
+package enum PaymentEntryReader {
     static let stages: [StaticString] = ["preschool", "primary", "junior", "senior", "vocational", "higher"]
     static let accountTypes: [StaticString] = ["social_security_card", "bank_card", "aid_card", "meal_card"]
     static let personalFields: [StaticString] = ["account_number", "bank_ref", "category", "cert_number", "cert_type", "id_number", "name"]
@@ -51,7 +51,7 @@ public enum PaymentEntryReader {
         return true
     }
 
-    public static func read(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, origin: UnsafeRawBufferPointer) -> PaymentEntryFields? {
+    package static func read(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, origin: UnsafeRawBufferPointer) -> PaymentEntryFields? {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 21) { indices in
             read(tape, b, origin: origin, envelope: UnsafeMutableBufferPointer(rebasing: indices[0..<7]), body: UnsafeMutableBufferPointer(rebasing: indices[7..<21]))
         }
@@ -96,7 +96,7 @@ public enum PaymentEntryReader {
     }
 
     /// The commitments of a payment read by `read`.
-    public static func commitments(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, _ commit: Int) -> [PersonalField: Digest32] {
+    package static func commitments(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, _ commit: Int) -> [PersonalField: Digest32] {
         var out: [PersonalField: Digest32] = [:]
         var i = commit + 1
         while i < Int(tape.tokens[commit].next) {

@@ -7,14 +7,14 @@ import LedgerCrypto
 
 /// Writes canonical JSON fragments straight into memory reserved up front: the append hot path's serializer.
 /// Callers reserve an upper bound (`stringBound` per string) and create the array with `ByteWriter.build`.
-public struct ByteWriter {
+package struct ByteWriter {
     @usableFromInline var pointer: UnsafeMutablePointer<UInt8>
     public private(set) var count = 0
     let capacity: Int
 
     /// Builds an array of at most `capacity` bytes with `body`.
     @inlinable
-    public static func build(capacity: Int, _ body: (inout ByteWriter) -> Void) -> [UInt8] {
+    package static func build(capacity: Int, _ body: (inout ByteWriter) -> Void) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             var writer = ByteWriter(pointer: buffer.baseAddress!, capacity: capacity)
             body(&writer)
@@ -29,32 +29,32 @@ public struct ByteWriter {
 
     /// Upper bound of the bytes `string(_:)` writes for `s`: quotes plus six bytes per byte (`\u00xx`).
     @inline(__always)
-    public static func stringBound(_ s: String) -> Int { 2 + 6 * s.utf8.count }
+    package static func stringBound(_ s: String) -> Int { 2 + 6 * s.utf8.count }
 
     @inline(__always)
-    public mutating func byte(_ b: UInt8) {
+    package mutating func byte(_ b: UInt8) {
         precondition(count < capacity, "ByteWriter overflow")
         pointer[count] = b
         count += 1
     }
 
     @inline(__always)
-    public mutating func literal(_ s: StaticString) {
+    package mutating func literal(_ s: StaticString) {
         raw(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     @inline(__always)
-    public mutating func raw(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func raw(_ bytes: UnsafeRawBufferPointer) {
         precondition(count + bytes.count <= capacity, "ByteWriter overflow")
         if bytes.count > 0 { memcpy(pointer + count, bytes.baseAddress!, bytes.count) }
         count += bytes.count
     }
 
     @inline(__always)
-    public mutating func raw(_ bytes: [UInt8]) { bytes.withUnsafeBytes { raw($0) } }
+    package mutating func raw(_ bytes: [UInt8]) { bytes.withUnsafeBytes { raw($0) } }
 
     /// A JSON string, escaped as JCS requires.
-    public mutating func string(_ s: String) {
+    package mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { u in
             precondition(count + 2 + 6 * u.count <= capacity, "ByteWriter overflow")
@@ -98,7 +98,7 @@ public struct ByteWriter {
     }
 
     /// An integer in shortest decimal form (at most 20 bytes).
-    public mutating func integer(_ value: Int64) {
+    package mutating func integer(_ value: Int64) {
         precondition(count + 20 <= capacity, "ByteWriter overflow")
         if value == 0 { pointer[count] = UInt8(ascii: "0"); count += 1; return }
         var m = value.magnitude
@@ -116,7 +116,7 @@ public struct ByteWriter {
     }
 
     /// Lowercase hex of `bytes` (no quotes), two digits per byte.
-    public mutating func hex(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func hex(_ bytes: UnsafeRawBufferPointer) {
         precondition(count + 2 * bytes.count <= capacity, "ByteWriter overflow")
         for (i, b) in bytes.enumerated() {
             pointer[count + 2 * i] = CanonicalJSON.hexDigits[Int(b >> 4)]
@@ -126,7 +126,7 @@ public struct ByteWriter {
     }
 
     /// 64 lowercase hex digits of a digest (no quotes).
-    public mutating func hex(_ d: Digest32) {
+    package mutating func hex(_ d: Digest32) {
         precondition(count + 64 <= capacity, "ByteWriter overflow")
         d.withUnsafeBytes { raw in
             for (i, b) in raw.enumerated() {

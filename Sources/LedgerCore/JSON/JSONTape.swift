@@ -13,42 +13,42 @@ internal import CScan
 /// Token layout: an object token is followed by its members as (key string token, value tokens …); an array
 /// token by its element tokens. Every token's `next` is the index just past it and everything it contains,
 /// i.e. the index of its next sibling.
-public struct JSONTape {
-    public enum Kind: UInt8, Sendable { case object, array, string, int, trueValue, falseValue, null }
+package struct JSONTape {
+    package enum Kind: UInt8, Sendable { case object, array, string, int, trueValue, falseValue, null }
 
-    public struct Token: Sendable {
-        public var kind: Kind
+    package struct Token: Sendable {
+        package var kind: Kind
         /// For strings: whether the content has escapes (then it must be decoded, not copied).
-        public var escaped: Bool
+        package var escaped: Bool
         /// For strings: the content between the quotes. For other values: the value's bytes.
-        public var start: Int32
-        public var end: Int32
+        package var start: Int32
+        package var end: Int32
         /// Index of the next sibling token.
-        public var next: Int32
+        package var next: Int32
         /// For integers: the value. For objects and arrays: the number of members or elements.
-        public var value: Int64
+        package var value: Int64
     }
 
     public private(set) var tokens: [Token] = []
-    public let mode: JSONParser.Mode
+    package let mode: JSONParser.Mode
     var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
     var position = 0
     var checkKeyOrder = true
 
-    public init(mode: JSONParser.Mode) {
+    package init(mode: JSONParser.Mode) {
         self.mode = mode
         tokens.reserveCapacity(128)
     }
 
     /// Scans `bytes` (which must stay valid while the tape is read) and fills the tape. Throws at the first
     /// violation, with its byte offset.
-    public mutating func scan(_ input: UnsafeRawBufferPointer) throws(JSONParseError) {
+    package mutating func scan(_ input: UnsafeRawBufferPointer) throws(JSONParseError) {
         try scan(input, checkingKeyOrder: true)
     }
 
     /// Scans with the canonical key-order check optional. Skip it only when the caller then checks that every
     /// object has exactly the keys it expects in canonical order (`PaymentEntryReader` does), which implies it.
-    public mutating func scan(_ input: UnsafeRawBufferPointer, checkingKeyOrder: Bool) throws(JSONParseError) {
+    package mutating func scan(_ input: UnsafeRawBufferPointer, checkingKeyOrder: Bool) throws(JSONParseError) {
         checkKeyOrder = checkingKeyOrder
         bytes = input
         position = 0
@@ -63,12 +63,12 @@ public struct JSONTape {
 
     /// The raw bytes of token `i` (string content without quotes).
     @inline(__always)
-    public func raw(_ i: Int, in input: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    package func raw(_ i: Int, in input: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: input[Int(tokens[i].start)..<Int(tokens[i].end)])
     }
 
     /// For an object token at `object`, the index of the value of member `key` (ASCII key), or nil.
-    public func member(_ object: Int, _ key: StaticString, in input: UnsafeRawBufferPointer) -> Int? {
+    package func member(_ object: Int, _ key: StaticString, in input: UnsafeRawBufferPointer) -> Int? {
         guard tokens[object].kind == .object else { return nil }
         var i = object + 1
         let end = Int(tokens[object].next)
@@ -84,7 +84,7 @@ public struct JSONTape {
     }
 
     /// The decoded string of string token `i`.
-    public func string(_ i: Int, in input: UnsafeRawBufferPointer) -> String {
+    package func string(_ i: Int, in input: UnsafeRawBufferPointer) -> String {
         let t = tokens[i]
         let content = UnsafeRawBufferPointer(rebasing: input[Int(t.start)..<Int(t.end)])
         if !t.escaped { return String(decoding: content, as: UTF8.self) }
@@ -92,7 +92,7 @@ public struct JSONTape {
     }
 
     /// Materializes the value at token `i`.
-    public func value(_ i: Int, in input: UnsafeRawBufferPointer) -> JSONValue {
+    package func value(_ i: Int, in input: UnsafeRawBufferPointer) -> JSONValue {
         let t = tokens[i]
         switch t.kind {
         case .null: return .null

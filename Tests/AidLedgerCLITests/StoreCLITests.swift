@@ -5,7 +5,6 @@ import Glibc
 import LedgerSamples
 import Testing
 import LedgerCore
-import LedgerTestVectors
 import LedgerImport
 import PostgresClient
 import TestSupport

@@ -4,7 +4,6 @@ import LedgerClient
 import LedgerCore
 import LedgerCrypto
 import LedgerSamples
-import LedgerTestVectors
 import LedgerStore
 import LedgerVerify
 import PostgresClient

@@ -29,60 +29,60 @@ public struct FirstStartSample: Sendable {
 /// start, serves the API until SIGTERM or SIGINT, then finishes the writes in flight and stops.
 public enum Daemon {
     public static func run(_ configuration: ServerConfiguration, firstStart sample: FirstStartSample? = nil) async throws {
+        let (database, setup) = try prepare(configuration, firstStart: sample)
+        defer { database.close() }
+        try await buildApplication(setup).runService()
+        setup.logger.notice("stopped")
+    }
+
+    /// The logger of a configuration: swift-log, at its `log_level`.
+    static func logger(_ configuration: ServerConfiguration) -> Logger {
         var logger = Logger(label: "aidledgerd")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        return logger
+    }
 
-        // The database, by the rule both binaries share (DatabaseLocation): configured, PG* variables, or the
-        // embedded cluster under the data directory.
+    /// Everything before serving: the database (by the rule both binaries share, `DatabaseLocation`:
+    /// configured, PG* variables, or the embedded cluster under the data directory), its schema, the first
+    /// start's ledger and keys, the ledger keys checked against their ledgers. The caller closes the database
+    /// after the application has stopped.
+    public static func prepare(_ configuration: ServerConfiguration, firstStart sample: FirstStartSample? = nil) throws -> (LedgerDatabase, DaemonSetup) {
+        let logger = logger(configuration)
         let location = DatabaseLocation.resolve(explicit: configuration.database, dataDirectory: configuration.dataDir)
         let database = try LedgerDatabase(location)
-        if location.isEmbedded {
-            logger.info("embedded PostgreSQL", metadata: ["data_dir": "\(configuration.dataDir)", "started": "\(database.startedEmbeddedCluster)"])
-        }
-        defer { database.close() }
-        let setup = database.store
-        if location.isEmbedded {
-            // Its own database: the daemon is the schema owner and migrates it.
-            let applied = try setup.migrate()
-            if !applied.isEmpty { logger.notice("schema migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
-        } else {
-            // A production database: migrations are the schema owner's job (`aidledger migrate`, Deploy/README.md);
-            // the service role cannot and must not. Refuse to serve an older or newer schema.
-            let have = try setup.schemaVersion(), want = try LedgerStore.requiredSchemaVersion()
-            guard have == want else {
-                throw ServerConfiguration.Problem(description: "the database schema is version \(have), this aidledgerd needs \(want): "
-                    + (have < want ? "run `aidledger migrate --database …` as the schema owner first (Deploy/README.md)" : "upgrade aidledgerd"))
+        do {
+            if location.isEmbedded {
+                logger.info("embedded PostgreSQL", metadata: ["data_dir": "\(configuration.dataDir)", "started": "\(database.startedEmbeddedCluster)"])
             }
+            let setup = database.store
+            if location.isEmbedded {
+                // Its own database: the daemon is the schema owner and migrates it.
+                let applied = try setup.migrate()
+                if !applied.isEmpty { logger.notice("schema migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
+            } else {
+                // A production database: migrations are the schema owner's job (`aidledger migrate`, Deploy/README.md);
+                // the service role cannot and must not. Refuse to serve an older or newer schema.
+                let have = try setup.schemaVersion(), want = try LedgerStore.requiredSchemaVersion()
+                guard have == want else {
+                    throw ServerConfiguration.Problem(description: "the database schema is version \(have), this aidledgerd needs \(want): "
+                        + (have < want ? "run `aidledger migrate --database …` as the schema owner first (Deploy/README.md)" : "upgrade aidledgerd"))
+                }
+            }
+            var bootstrap: Bootstrap? = nil
+            if location.isEmbedded, try setup.ledgers().isEmpty {
+                bootstrap = try Bootstrap.create(configuration, store: setup, sample: sample, logger: logger)
+            }
+            let ledgerKeys = try loadLedgerKeys(configuration, ledgers: try setup.ledgers(), store: setup, logger: logger)
+            let personKeySecret = try? PersonKeyFile.read(directory: configuration.keyDirectory)
+            if personKeySecret == nil, !ledgerKeys.isEmpty {
+                logger.warning("no person-key secret: batch submissions answer 503", metadata: ["key_dir": "\(configuration.keyDirectory)"])
+            }
+            let state = ServerState(configuration: configuration, conninfo: database.conninfo, ledgerKeys: ledgerKeys, personKeySecret: personKeySecret, logger: logger)
+            return (database, DaemonSetup(state: state, bootstrap: bootstrap))
+        } catch {
+            database.close()
+            throw error
         }
-        var firstStart: Bootstrap? = nil
-        if location.isEmbedded, try setup.ledgers().isEmpty {
-            firstStart = try Bootstrap.create(configuration, store: setup, sample: sample, logger: logger)
-        }
-        let bootstrap = firstStart
-        let ledgerKeys = try loadLedgerKeys(configuration, ledgers: try setup.ledgers(), store: setup, logger: logger)
-        let personKeySecret = try? PersonKeyFile.read(directory: configuration.keyDirectory)
-        if personKeySecret == nil, !ledgerKeys.isEmpty {
-            logger.warning("no person-key secret: batch submissions answer 503", metadata: ["key_dir": "\(configuration.keyDirectory)"])
-        }
-
-        let state = ServerState(configuration: configuration, conninfo: database.conninfo, ledgerKeys: ledgerKeys, personKeySecret: personKeySecret, logger: logger)
-        let router = Router()
-        Routes(state: state).add(to: router)
-        let host = configuration.listenHost
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: configuration.listenPort), serverName: "aidledgerd"),
-            services: [WriterDrain(state: state)],
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? configuration.listenPort
-                // One line on stdout that scripts and tests wait for.
-                say("aidledgerd listening on http://\(host):\(port)")
-                if let firstStart = bootstrap { await firstStart.submitSamplePayments(state: state, port: port) }
-            },
-            logger: logger
-        )
-        try await app.runService()
-        logger.notice("stopped")
     }
 
     /// The ledger keys this daemon can sign checkpoints with: every key file in the key directory whose name is
@@ -104,6 +104,40 @@ public enum Daemon {
         }
         return keys
     }
+}
+
+/// The daemon's parts once its database is ready: what `buildApplication` serves.
+public struct DaemonSetup: Sendable {
+    let state: ServerState
+    let bootstrap: Bootstrap?
+
+    var logger: Logger { state.logger }
+
+    /// Stops taking writes and waits until every queued one is answered (what SIGTERM does via `WriterDrain`);
+    /// for an application that was not run as a service, such as one under test.
+    public func shutDown() { state.beginShutdown() }
+}
+
+/// The HTTP application: the routes of `Routes` on Hummingbird, with the writers' drain as a service. One
+/// function for `aidledgerd`'s main and for the tests (`app.test(.router)`), so the tests exercise the real wiring.
+public func buildApplication(_ setup: DaemonSetup) -> some ApplicationProtocol {
+    let state = setup.state, bootstrap = setup.bootstrap
+    let configuration = state.configuration
+    let router = Router()
+    Routes(state: state).add(to: router)
+    let host = configuration.listenHost
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: configuration.listenPort), serverName: "aidledgerd"),
+        services: [WriterDrain(state: state)],
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.listenPort
+            // One line on stdout that scripts and tests wait for.
+            say("aidledgerd listening on http://\(host):\(port)")
+            if let firstStart = bootstrap { await firstStart.submitSamplePayments(state: state, port: port) }
+        },
+        logger: state.logger
+    )
 }
 
 /// Refuses new writes once shutdown has begun and waits for every queued one to be answered.

@@ -91,13 +91,10 @@ final class LedgerWriter: @unchecked Sendable {
                 closeConnection()
                 return
             }
-            // Take a group: at least one submission, then as many as fit.
-            var group: [Pending] = [queue.removeFirst()]
-            var entries = group[0].entries
-            while let next = queue.first, entries + next.entries <= maxGroupEntries {
-                group.append(queue.removeFirst())
-                entries += next.entries
-            }
+            let take = GroupTaking(maxEntries: maxGroupEntries).count(of: queue.lazy.map(\.entries))
+            let group = Array(queue.prefix(take))
+            queue.removeFirst(take)
+            let entries = group.reduce(0) { $0 + $1.entries }
             busy = true
             condition.unlock()
             write(group, entries: entries)
@@ -168,4 +165,25 @@ final class LedgerWriter: @unchecked Sendable {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Which queued submissions the writer takes into its next group (one transaction, one checkpoint): the first
+/// always, however large, then the following ones in order while the group stays within `maxEntries`. Order is
+/// kept: a submission never overtakes an earlier one (a later batch might depend on an earlier reversal).
+package struct GroupTaking: Sendable, Equatable {
+    package let maxEntries: Int
+
+    package init(maxEntries: Int) { self.maxEntries = max(1, maxEntries) }
+
+    /// How many of the queue's first submissions (given by their entry counts) form the next group; 0 only for
+    /// an empty queue.
+    package func count(of entries: some Sequence<Int>) -> Int {
+        var taken = 0, total = 0
+        for n in entries {
+            if taken > 0, total + n > maxEntries { break }
+            taken += 1
+            total += n
+        }
+        return taken
+    }
 }

@@ -24,15 +24,18 @@ struct DatabaseOptions: ParsableArguments {
     func open<T>(_ body: (LedgerDatabase) throws -> T) throws -> T { try LedgerDatabase.with(location, body) }
 }
 
-/// The keys a writing command signs with, besides the officer's.
-struct SigningKeyOptions: ParsableArguments {
-    @Option(name: .long, help: "The ledger key file, which signs checkpoints (default <data-dir>/keys/ledger.key).")
-    var ledgerKey: String?
-
+/// The admin's key, for the commands an admin signs (key entries, erasures).
+struct AdminKeyOptions: ParsableArguments {
     @Option(name: .long, help: "The admin's key file, for key entries and erasures (default <data-dir>/keys/admin.key).")
     var adminKey: String?
 
     func admin(_ db: DatabaseOptions) throws -> NamedSigningKey { try KeyFile.read(adminKey ?? db.keyDirectory + "/admin.key") }
+}
+
+/// The ledger key every writing command signs the new checkpoint with, and the person-key secret beside it.
+struct LedgerKeyOptions: ParsableArguments {
+    @Option(name: .long, help: "The ledger key file, which signs checkpoints (default <data-dir>/keys/ledger.key; the person-key secret is read from the same directory).")
+    var ledgerKey: String?
 
     /// The ledger key file, checked against the key the ledger's genesis entry names.
     func ledger(_ db: DatabaseOptions, for record: LedgerRecord, _ store: LedgerStore) throws -> NamedSigningKey {

@@ -73,4 +73,12 @@ import TestSupport
         // Nothing undocumented: an unknown route is 404.
         #expect(try c.request("GET", "/v1/ledgers/\(s.ledger.id)/nothing-here", headers: [("Authorization", "Bearer \(s.inspectorToken)")]).status == 404)
     }
+
+    /// Every refusal code of the admission decision, and the store's refusals, are in the document's Error schema.
+    @Test func everyRefusalCodeIsDocumented() throws {
+        let document = String(decoding: try readBytes(TestPaths.repoRoot.appendingPathComponent("docs/openapi.json")), as: UTF8.self)
+        for code in AdmissionRefusal.codes + [StoreError.Code.inconsistent.rawValue, StoreError.Code.wrongLedgerKey.rawValue] {
+            #expect(document.contains(code), "docs/openapi.json does not name the refusal code \(code)")
+        }
+    }
 }

@@ -144,6 +144,26 @@ import TestSupport
         #expect(r.findings.first?.code == .openingUnknown && r.firstBadSeq == 2)
     }
 
+    /// A supplementary payment (补发) carries its reason in the body (FORMAT.md §6.4): the ledger verifies, its
+    /// openings too, and a changed reason breaks the batch's item root.
+    @Test func supplementaryPaymentVerifies() throws {
+        let s = try DemoScenario.build(paymentsPerBatch: 2)
+        var rng = SplitMix64(seed: 99)
+        var items = DemoData.boardingSubsidyPayments(count: 2, unit: Sample.homeUnit, period: "2026-spring", rng: &rng)
+        items[1].supplementaryReason = "补发2026年春季差额"
+        let seq = try s.ledger.appendBatch(id: "supplementary-1", program: Sample.program, period: "2026-spring", unit: Sample.homeUnit,
+                                           items: items, officer: s.officers[0])
+        var options = LedgerVerifier.Options()
+        options.openings = try s.ledger.openingsFile().split(separator: 0x0a).map { try Opening(decoding: Array($0)) }
+        let bundle = s.ledger.bundle()
+        let r = bundle.withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: options) }
+        #expect(r.intact, "\(r.findings)")
+        #expect(String(decoding: bundle, as: UTF8.self).contains(#""supplementary":"补发2026年春季差额""#))
+        let changed = Array(String(decoding: bundle, as: UTF8.self).replacingOccurrences(of: "补发2026年春季差额", with: "补发2026年春季差价").utf8)
+        let t = changed.withUnsafeBytes { LedgerVerifier.verify(bundle: $0) }
+        #expect(t.findings.first?.code == .batchItemRoot && t.firstBadSeq == seq, "seq \(seq): \(t.findings)")
+    }
+
     @Test func duplicateBatchIDIsCaught() throws {
         let s = try DemoScenario.build(paymentsPerBatch: 2)
         var rng = SplitMix64(seed: 1)

@@ -73,6 +73,13 @@ public final class HashFunction {
         return out
     }
 
+    /// Continues from where `other` is: its algorithm and every byte it has absorbed so far (EVP_MD_CTX_copy_ex).
+    /// A hash of a fixed prefix is absorbed once and copied for each message that follows it.
+    public func copyState(from other: HashFunction) {
+        precondition(other.algorithm == algorithm, "copyState between different hash algorithms")
+        precondition(EVP_MD_CTX_copy_ex(ctx, other.ctx) == 1, "EVP_MD_CTX_copy_ex failed")
+    }
+
     /// H(bytes).
     public func hash(_ bytes: UnsafeRawBufferPointer) -> Digest32 {
         begin(); update(bytes); return finalize()

@@ -252,10 +252,8 @@ struct Routes: Sendable {
             state.metrics.submission("refused")
             throw APIError.forbidden("signer", "the batch is signed by \(header.signed.signer), not by this token's key \(caller.keyName ?? "")")
         }
-        guard caller.covers(unit: header.unit) else {
-            state.metrics.submission("refused")
-            throw APIError.forbidden("signer-scope", "unit \(header.unit) is outside the units of \(caller.keyName ?? "") (\(caller.units.joined(separator: ", ")))")
-        }
+        // Role, scope and validity of the signer (who is this token's key) are the admission decision's, on the
+        // locked head: one place, one key state.
         let claims = batch.items.count < 64 ? try state.claims(for: batch) : try await state.parsers.run { [state] in try state.claims(for: batch) }
         return try await submit(.batch(batch, claims: claims), to: ledger)
     }

@@ -90,7 +90,7 @@ enum SubmissionDecoder {
     static func rebuild(header: JSONObject, file: PaymentFile, suite: Suite) throws -> PreparedBatch {
         do {
             let batch = try BatchBuilder.rebuild(signedHeader: header, items: file.items, salts: file.salts ?? [], suite: suite)
-            let h = try BatchBody(decoding: header)
+            let h = batch.body
             guard h.unit == file.unit, h.program == file.program, h.period == file.period else {
                 throw APIError.badRequest("header-mismatch", "the signed header names unit \(h.unit), \(h.program), \(h.period); the rows are \(file.unit), \(file.program), \(file.period)")
             }

@@ -44,13 +44,15 @@ extension LedgerStore {
     /// Brings the admission state of `ledger` up to `head` (locked by the caller): new non-payment entries and
     /// claims since the last call. Throws `.inconsistent` when what is stored does not hold together.
     func admissionState(_ ledger: LedgerRecord, head: Head) throws -> AdmissionState {
-        var state = admissionStates[ledger.id]
-        if let s = state, s.entriesThrough > head.size {
+        // Taken out of the cache while it is extended, so that the extension mutates the one copy in place: the
+        // claims of a large ledger are millions of entries, and a copy per group would cost more than the group.
+        var cached = admissionStates.removeValue(forKey: ledger.id)
+        if let c = cached, c.entriesThrough > head.size {
             // The head went back: never by an append. Start again from what is stored.
-            _ = s
-            state = nil
+            _ = c
+            cached = nil
         }
-        let from = state?.entriesThrough ?? 0
+        let from = cached?.entriesThrough ?? 0
         let rows = try db.query(Self.nonPaymentEntriesSQL, [.int(ledger.id), .int(Int64(from)), .int(Int64(head.size))])
         let hash = ledger.suite.makeHashFunction()
         var loaded: [(seq: UInt64, entry: Entry, hash: Digest32)] = []
@@ -66,8 +68,8 @@ extension LedgerStore {
         }
         try checkLinks(ledger, loaded.map { ($0.seq, $0.hash) }, head: head)
         var s: AdmissionState
-        if let state {
-            s = state
+        if let cached {
+            s = cached
         } else {
             guard let first = loaded.first, first.seq == 1, first.entry.kind == .genesis,
                   let genesis = try? GenesisBody(decoding: first.entry.body), genesis.suite == ledger.suite else {
@@ -77,6 +79,7 @@ extension LedgerStore {
             try? registry.enroll(genesis.adminKey, role: .admin, units: [allUnitsScope], at: 1)
             s = AdmissionState(suite: genesis.suite, ledgerKey: genesis.ledgerKey, registry: registry, entriesThrough: 0)
         }
+        cached = nil
         for (seq, entry, _) in loaded where seq > 1 {
             switch entry.kind {
             case .key:
@@ -174,18 +177,19 @@ extension LedgerStore {
     /// The key state of `ledger` now: its genesis and key entries, found and read from their bytes (for reads:
     /// the daemon's token roles and key listing; appends decide on their own locked state).
     public func keyRegistry(_ ledger: LedgerRecord) throws -> KeyRegistry {
-        let rows = try db.query(SQL(unsafeText: "SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND \(Self.notPaymentPredicate) ORDER BY seq"), [.int(ledger.id)])
+        // Only genesis and key entries matter here: batch headers (most of the non-payment entries) are left in the
+        // database by their first bytes too.
+        let rows = try db.query(SQL(unsafeText: """
+            SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND \(Self.notPaymentPredicate)
+            AND substring(bytes from 1 for 20) <> '\\x7b22626f6479223a7b2262617463685f6964223a'::bytea ORDER BY seq
+            """), [.int(ledger.id)])
         var entries: [(seq: UInt64, bytes: [UInt8])] = []
         for r in 0..<rows.count {
             guard let seq = rows.int(r, 0), let bytes = rows.bytes(r, 1) else { continue }
-            // Only genesis and key entries matter here; skip the rest without a full parse where the bytes say so.
-            if bytes.starts(with: Self.batchPrefix) { continue }
             entries.append((UInt64(seq), bytes))
         }
         do { return try KeyRegistry.load(origin: ledger.origin, entries: entries).2 } catch {
             throw StoreError(.inconsistent, "the key entries of \(ledger.origin) are unreadable: \(error); run `aidledger verify`")
         }
     }
-
-    static let batchPrefix = Array(#"{"body":{"batch_id":"#.utf8)
 }

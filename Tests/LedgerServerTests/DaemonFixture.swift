@@ -71,15 +71,9 @@ final class LedgerSetup: @unchecked Sendable {
                                         origin: origin, signedAt: "2026-09-02T08:00:00.000Z", officer: officer ?? officerA)
     }
 
+    /// The ledger verified from the database as `aidledger verify` does, openings included, the ledger key pinned.
     func verify() throws -> VerificationReport {
-        let store = LedgerStore(try PostgresConnection(conninfo))
-        var options = LedgerVerifier.Options()
-        options.trustedLedgerKey = ledgerKey.verifierKey.description
-        options.openings = try store.openings(ledger)
-        var verifier = LedgerVerifier(options: options)
-        verifier.addCheckpoints(try store.checkpoints(ledger))
-        try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
-        return verifier.finish()
+        try StoreVerification.verify(try LedgerStore.connect(conninfo), ledger, trustedLedgerKey: ledgerKey.verifierKey.description)
     }
 }
 

@@ -180,6 +180,16 @@ import TestSupport
     }
 
     /// Two daemons on one database: one writes a ledger at a time; when it dies the other takes over.
+    /// A daemon given another key under the origin's name refuses to start, naming the key the ledger expects.
+    @Test func anotherLedgerKeyStopsTheStart() throws {
+        let s = try LedgerSetup()
+        let path = s.dir.appendingPathComponent("keys/ledger.key").path
+        try FileManager.default.removeItem(atPath: path)
+        try KeyFile.write(try NamedSigningKey(name: s.origin, key: SigningKey.generate(.ed25519), suite: .ed25519SHA256), to: path)
+        let r = try run(try aidledgerdPath(), ["--database", s.conninfo, "--data-dir", s.dir.path, "--listen-port", "0"])
+        #expect(r.status != 0 && (r.stdout + r.stderr).contains(s.ledgerKey.verifierKey.description), "\(r.stdout)\(r.stderr)")
+    }
+
     @Test func secondDaemonTakesOverWhenTheWriterDies() throws {
         let s = try LedgerSetup()
         let a = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCrypto
 import LedgerSamples
+import LedgerServices
 import Testing
 import LedgerCore
 import LedgerTestVectors
@@ -60,15 +61,8 @@ struct StoreFixture {
         return try store.appendOne(ledger, batch: prepared, time: t, ledgerKey: ledgerKey)
     }
 
-    /// Verifies the ledger from the database with the offline verifier, openings included.
-    func verify() throws -> VerificationReport {
-        var options = LedgerVerifier.Options()
-        options.openings = try store.openings(ledger)
-        var verifier = LedgerVerifier(options: options)
-        verifier.addCheckpoints(try store.checkpoints(ledger))
-        try store.streamEntries(ledger) { _, bytes in verifier.consume(entryBytes: bytes) }
-        return verifier.finish()
-    }
+    /// Verifies the ledger from the database as `aidledger verify` does (the offline verifier), openings included.
+    func verify() throws -> VerificationReport { try StoreVerification.verify(store, ledger) }
 }
 
 @Suite struct StoreTests {

@@ -63,31 +63,44 @@ public struct PaymentClaims: Sendable, Equatable {
     }
 }
 
-/// Computes person keys and claims. One per thread (it holds an HMAC context).
+/// Computes person keys and claims. One per thread (it holds HMAC contexts).
 public final class PersonKeys {
     static let personDomain = Array("aidledger/v1/person".utf8) + [0]
     static let claimDomain = Array("aidledger/v1/claim".utf8) + [0]
     private let mac: HMACSHA256
+    private let person: PrefixedHMACSHA256
 
-    public init(_ secret: PersonKeySecret) throws { mac = try HMACSHA256(key: secret.bytes) }
-
-    /// The person key of an ID number: the first 16 bytes of HMAC-SHA-256(secret, "aidledger/v1/person" 0x00 id).
-    /// The ID number is taken as written after upper-casing a final x (the importer has already validated it).
-    public func personKey(idNumber: String) -> [UInt8] {
-        Array(mac.authenticate(Self.personDomain, Array(idNumber.uppercased().utf8)).bytes.prefix(16))
+    public init(_ secret: PersonKeySecret) throws {
+        mac = try HMACSHA256(key: secret.bytes)
+        person = try mac.prefixed(Self.personDomain)
     }
 
-    /// The claim of a person on (programme, period): the first 16 bytes of HMAC-SHA-256(secret,
-    /// "aidledger/v1/claim" 0x00 personKey 0x00 programme 0x00 period).
-    public func claim(idNumber: String, program: String, period: String) -> PaymentClaim {
-        let d = mac.authenticate(Self.claimDomain, personKey(idNumber: idNumber), [0], Array(program.utf8), [0], Array(period.utf8))
-        return PaymentClaim(bytes: Array(d.bytes.prefix(16)))!
+    /// The person key of an ID number as the importer normalised it (final check character X in capitals): the
+    /// first 16 bytes of HMAC-SHA-256(secret, "aidledger/v1/person" 0x00 id). The cross-check joins on it.
+    public func personKey(idNumber: String) -> [UInt8] {
+        var id = idNumber
+        return id.withUTF8 { Array(person.authenticate(UnsafeRawBufferPointer($0)).bytes.prefix(16)) }
+    }
+
+    /// The claim of the person with `idNumber` on (programme, period): the first 16 bytes of
+    /// HMAC-SHA-256(secret, "aidledger/v1/claim" 0x00 programme 0x00 period 0x00 id).
+    public func claim(idNumber: String, program: String, period: String) throws -> PaymentClaim {
+        try claims(program: program, period: period, idNumbers: [idNumber])[0]
     }
 
     /// The claims of every payment of a batch.
-    public func claims(for batch: PreparedBatch) -> PaymentClaims {
-        let program = batch.body.program, period = batch.body.period
-        return PaymentClaims(claims: batch.items.map { claim(idNumber: $0.value(.idNumber) ?? "", program: program, period: period) },
-                             supplementary: batch.items.map { $0.supplementaryReason != nil })
+    public func claims(for batch: PreparedBatch) throws -> PaymentClaims {
+        PaymentClaims(claims: try claims(program: batch.body.program, period: batch.body.period, idNumbers: batch.items.map { $0.value(.idNumber) ?? "" }),
+                      supplementary: batch.items.map { $0.supplementaryReason != nil })
+    }
+
+    func claims(program: String, period: String, idNumbers: [String]) throws -> [PaymentClaim] {
+        // One prefix per batch (every payment of a batch has its programme and period), one short message per row.
+        let prefixed = try mac.prefixed(Self.claimDomain + Array(program.utf8) + [0] + Array(period.utf8) + [0])
+        return idNumbers.map { id in
+            var id = id
+            let d = id.withUTF8 { prefixed.authenticate(UnsafeRawBufferPointer($0)) }
+            return d.withUnsafeBytes { PaymentClaim(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<16]))! }
+        }
     }
 }

@@ -126,16 +126,26 @@ extension LedgerStore {
     }
 
     private func loadClaims(_ ledger: LedgerRecord, into s: inout AdmissionState) throws {
-        let rows = try db.query("SELECT first_seq, claims FROM payment_claims WHERE ledger_id = $1 AND first_seq > $2 AND first_seq <= $3 ORDER BY first_seq",
-                                [.int(ledger.id), .int(Int64(s.claimsThrough)), .int(Int64(s.entriesThrough))])
-        for r in 0..<rows.count {
-            guard let first = rows.int(r, 0), let packed = rows.bytes(r, 1), packed.count % 16 == 0 else {
-                throw StoreError(.inconsistent, "a claims row of \(ledger.origin) is malformed")
+        // Binary COPY: a claims row is 16 bytes a payment (160 KB for a batch of 10,000), which text-format bytea
+        // would double and hex-decode. COPY takes no parameters; the values are integers of our own.
+        let sql = SQL(unsafeText: """
+            COPY (SELECT first_seq, claims FROM payment_claims WHERE ledger_id = \(ledger.id) AND first_seq > \(s.claimsThrough) AND first_seq <= \(s.entriesThrough) ORDER BY first_seq) TO STDOUT (FORMAT binary)
+            """)
+        var reader = BinaryCopyReader()
+        try db.copyOut(sql) { chunk in
+            try reader.rows(chunk) { fields in
+                guard fields.count == 2, fields[0].count == 8, fields[1].count % 16 == 0 else { throw StoreError(.inconsistent, "a claims row of \(ledger.origin) is malformed") }
+                let first = UInt64(bigEndian: fields[0].loadUnaligned(as: UInt64.self))
+                let packed = fields[1]
+                let n = packed.count / 16
+                s.claims.reserveCapacity(s.claims.count + n)
+                for i in 0..<n {
+                    let claim = PaymentClaim(high: UInt64(bigEndian: packed.loadUnaligned(fromByteOffset: 16 * i, as: UInt64.self)),
+                                             low: UInt64(bigEndian: packed.loadUnaligned(fromByteOffset: 16 * i + 8, as: UInt64.self)))
+                    s.add(claim, seq: first + UInt64(i))
+                }
+                s.claimsThrough = max(s.claimsThrough, first)
             }
-            for i in 0..<(packed.count / 16) {
-                s.add(PaymentClaim(bytes: packed[(16 * i)..<(16 * i + 16)])!, seq: UInt64(first) + UInt64(i))
-            }
-            s.claimsThrough = UInt64(first)
         }
     }
 

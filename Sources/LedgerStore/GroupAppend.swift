@@ -179,9 +179,13 @@ extension LedgerStore {
             }
             try db.copyIn("COPY payment_claims (ledger_id, first_seq, claims) FROM STDIN (FORMAT binary)") { w in
                 for (headerSeq, _, claims) in batches {
-                    var packed: [UInt8] = []
-                    packed.reserveCapacity(16 * claims.claims.count)
-                    for c in claims.claims { packed += c.bytes }
+                    var packed = [UInt8](repeating: 0, count: 16 * claims.claims.count)
+                    packed.withUnsafeMutableBytes { p in
+                        for (i, c) in claims.claims.enumerated() {
+                            p.storeBytes(of: c.high.bigEndian, toByteOffset: 16 * i, as: UInt64.self)
+                            p.storeBytes(of: c.low.bigEndian, toByteOffset: 16 * i + 8, as: UInt64.self)
+                        }
+                    }
                     try w.row(fields: 3)
                     w.int(ledger.id)
                     w.int(Int64(headerSeq + 1))

@@ -143,23 +143,30 @@ public struct Admission: Sendable {
         // No person paid twice for the same programme and period: not within the batch, not across batches
         // (a reversed payment frees its place), unless the row is a supplementary payment with a reason.
         var seen: [PaymentClaim: Int] = [:]
+        seen.reserveCapacity(claims.claims.count)
         var problems: [String] = []
         for (i, claim) in claims.claims.enumerated() {
-            if claims.supplementary[i] { seen[claim] = seen[claim] ?? i; continue }
+            // One probe of the batch's own claims; the ledger's and the group's only where there are any.
             if let first = seen[claim] {
-                problems.append("payment \(i) (row \(i + 1)) pays the same person as payment \(first) (row \(first + 1)) of this batch for \(header.program) \(header.period)")
-            } else if let earlier = (facts.claims[claim] ?? []).first(where: { facts.reversed[$0] == nil && reversedInGroup[$0] == nil }) {
-                problems.append("payment \(i) (row \(i + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier)")
-            } else if let earlier = claimsInGroup[claim] {
-                problems.append("payment \(i) (row \(i + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier) (submitted just before)")
+                if !claims.supplementary[i] {
+                    problems.append("payment \(i) (row \(i + 1)) pays the same person as payment \(first) (row \(first + 1)) of this batch for \(header.program) \(header.period)")
+                }
+            } else {
+                seen[claim] = i
+                guard !claims.supplementary[i] else { continue }
+                if !facts.claims.isEmpty, let earlier = (facts.claims[claim] ?? []).first(where: { facts.reversed[$0] == nil && reversedInGroup[$0] == nil }) {
+                    problems.append("payment \(i) (row \(i + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier)")
+                } else if !claimsInGroup.isEmpty, let earlier = claimsInGroup[claim] {
+                    problems.append("payment \(i) (row \(i + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier) (submitted just before)")
+                }
             }
-            seen[claim] = seen[claim] ?? i
             if problems.count >= 20 { break }
         }
         if !problems.isEmpty {
             throw AdmissionRefusal("payment-duplicate", problems.joined(separator: "; ")
                                    + "; mark a deliberate second payment as supplementary (补发) with a reason")
         }
+        claimsInGroup.reserveCapacity(claimsInGroup.count + claims.claims.count)
         for (i, claim) in claims.claims.enumerated() where claimsInGroup[claim] == nil { claimsInGroup[claim] = seq + 1 + UInt64(i) }
         batchesInGroup[header.batchID] = (index, batch.header)
         return .admit

@@ -49,6 +49,9 @@ public struct PaymentClaim: Hashable, Sendable, Comparable {
     public var bytes: [UInt8] { (0..<16).map { i in UInt8(truncatingIfNeeded: (i < 8 ? high >> (56 - 8 * i) : low >> (56 - 8 * (i - 8)))) } }
     public var hex: String { Hex.encode(bytes) }
     public static func < (a: PaymentClaim, b: PaymentClaim) -> Bool { (a.high, a.low) < (b.high, b.low) }
+
+    /// One word into the hasher: the claim is already a keyed hash, uniformly spread.
+    public func hash(into hasher: inout Hasher) { hasher.combine(high ^ (low &* 0x9E37_79B9_7F4A_7C15)) }
 }
 
 /// The claims of a batch's payments, by index, and which of them are marked supplementary (补发).

@@ -34,9 +34,18 @@ extension LedgerStore {
         guard ledgerKey.name == ledger.origin, ledgerKey.suite == ledger.suite else {
             throw StoreError(.wrongLedgerKey, "the ledger key given (\(ledgerKey.name), \(ledgerKey.suite.rawValue)) is not the key of \(ledger.origin)")
         }
-        return try db.transaction {
+        // The admission state is owned here while the append runs (extended in place, never copied: the claims
+        // of a large ledger are millions) and returned to the cache at the end: extended if the append committed,
+        // as read if nothing was committed, not at all if the ledger was found inconsistent.
+        var owned: AdmissionState? = nil
+        var extended = false
+        var signed: String? = nil
+        defer {
+            if !extended, let owned { admissionStates[ledger.id] = owned }
+        }
+        let results = try db.transaction { () throws -> [SubmissionResult] in
             let head = try self.head(ledger, lock: true)
-            let state: AdmissionState
+            var state: AdmissionState
             do {
                 state = try self.admissionState(ledger, head: head)
                 guard ledgerKey.verifierKey == state.ledgerKey else {
@@ -46,6 +55,7 @@ extension LedgerStore {
             } catch {
                 // Never keep state read from a ledger found inconsistent.
                 admissionStates[ledger.id] = nil
+                lastSigned[ledger.id] = nil
                 throw error
             }
             let facts = try self.facts(ledger, for: submissions, state: state)
@@ -74,12 +84,27 @@ extension LedgerStore {
                 for a in accepted {
                     if case .erase(let e) = a.submission { _ = try self.deleteOpenings(ledger, seqs: [e.fields.target], fields: e.fields.fields.map(\.rawValue)) }
                 }
+                signed = written[0].checkpoint
             }
+            // From here the state describes the ledger after this transaction: kept only if it commits.
+            if signed != nil {
+                extended = true
+                state.extend(with: accepted.map(\.submission), from: head.size + 1, registry: admission.registry)
+            }
+            owned = state
             for (i, earlier) in groupDuplicates {
                 if case .appended(let r)? = results[earlier] { results[i] = .duplicate(r) } else { results[i] = results[earlier] }
             }
             return results.map { $0! }
         }
+        // Committed: what this append wrote is what the next one would read back (the entries' bytes as hashed and
+        // stored, their claims), so the state is extended without reading it again. On any failure above the
+        // state stays at the head it was read for.
+        if extended, let owned, let signed {
+            admissionStates[ledger.id] = owned
+            lastSigned[ledger.id] = signed
+        }
+        return results
     }
 
     /// The facts the group's decisions need, read on the locked head.

@@ -229,20 +229,27 @@ struct Routes: Sendable {
         try state.require(caller, roles: [.officer], to: "submitting a batch")
         let body = try await collect(request)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        let batch: PreparedBatch
+        let batch: PreparedBatch, claims: PaymentClaims
         do {
             let suite = ledger.suite
-            let decode: @Sendable () throws -> PreparedBatch
+            let decode: @Sendable () throws -> (PreparedBatch, PaymentClaims)
             if contentType.hasPrefix("text/csv") {
                 let header = request.headers.first(where: { $0.name.canonicalName == "aidledger-batch" })?.value
-                decode = { try SubmissionDecoder.csvBatch(body, headerField: header, suite: suite) }
+                decode = { [state] in
+                    let b = try SubmissionDecoder.csvBatch(body, headerField: header, suite: suite)
+                    return (b, try state.claims(for: b))
+                }
             } else if contentType.hasPrefix("application/json") {
-                decode = { try SubmissionDecoder.jsonBatch(body, suite: suite) }
+                decode = { [state] in
+                    let b = try SubmissionDecoder.jsonBatch(body, suite: suite)
+                    return (b, try state.claims(for: b))
+                }
             } else {
                 throw APIError(status: .unsupportedMediaType, code: "media-type", message: "send application/json or text/csv (with the Aidledger-Batch header)")
             }
             // Small batches are decoded here; large ones on the parser threads, below the writers' priority.
-            batch = body.count < Self.inlineDecodeLimit ? try decode() : try await state.parsers.run(decode)
+            // The claims (keyed person keys) in the same job: one trip through the parser threads.
+            (batch, claims) = body.count < Self.inlineDecodeLimit ? try decode() : try await state.parsers.run(decode)
         } catch let e as APIError {
             state.metrics.submission("invalid")
             throw e
@@ -254,7 +261,6 @@ struct Routes: Sendable {
         }
         // Role, scope and validity of the signer (who is this token's key) are the admission decision's, on the
         // locked head: one place, one key state.
-        let claims = batch.items.count < 64 ? try state.claims(for: batch) : try await state.parsers.run { [state] in try state.claims(for: batch) }
         return try await submit(.batch(batch, claims: claims), to: ledger)
     }
 

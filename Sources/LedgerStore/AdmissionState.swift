@@ -57,6 +57,13 @@ extension LedgerStore {
     /// `entries_not_payments_by_bytes` (migration 004), so the planner uses it.
     static let notPaymentPredicate = #"substring(bytes from 1 for 24) <> '\x7b22626f6479223a7b226163636f756e745f74797065223a'::bytea"#
 
+    static let keyEntriesSQL: SQL = #"""
+        SELECT seq, bytes FROM entries WHERE ledger_id = $1
+        AND (substring(bytes from 1 for 18) = '\x7b22626f6479223a7b22616374696f6e223a'::bytea
+             OR substring(bytes from 1 for 21) = '\x7b22626f6479223a7b2261646d696e5f6b6579223a'::bytea)
+        ORDER BY seq
+        """#
+
     static let nonPaymentEntriesSQL = SQL(unsafeText: """
         SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND seq > $2 AND seq <= $3 AND \(notPaymentPredicate) ORDER BY seq
         """)
@@ -221,12 +228,9 @@ extension LedgerStore {
     /// The key state of `ledger` now: its genesis and key entries, found and read from their bytes (for reads:
     /// the daemon's token roles and key listing; appends decide on their own locked state).
     public func keyRegistry(_ ledger: LedgerRecord) throws -> KeyRegistry {
-        // Only genesis and key entries matter here: batch headers (most of the non-payment entries) are left in the
-        // database by their first bytes too.
-        let rows = try db.query(SQL(unsafeText: """
-            SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND \(Self.notPaymentPredicate)
-            AND substring(bytes from 1 for 20) <> '\\x7b22626f6479223a7b2262617463685f6964223a'::bytea ORDER BY seq
-            """), [.int(ledger.id)])
+        // Only genesis and key entries matter here, found by their first bytes (partial index entries_keys_by_bytes,
+        // migration 004; the same expression, so the planner uses it).
+        let rows = try db.query(Self.keyEntriesSQL, [.int(ledger.id)])
         var entries: [(seq: UInt64, bytes: [UInt8])] = []
         for r in 0..<rows.count {
             guard let seq = rows.int(r, 0), let bytes = rows.bytes(r, 1) else { continue }

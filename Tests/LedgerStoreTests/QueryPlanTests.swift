@@ -22,5 +22,11 @@ import TestSupport
         // And it finds exactly the non-payment entries: genesis, the officer's enrolment, the batch header.
         let found = try f.db.query(LedgerStore.nonPaymentEntriesSQL, [.int(f.ledger.id), .int(0), .int(400_099)])
         #expect((0..<found.count).compactMap { found.int($0, 0) } == [1, 2, 3])
+        // The key entries (token roles) likewise, from their own partial index.
+        let keyRows = try f.db.query(SQL(unsafeText: "EXPLAIN " + LedgerStore.keyEntriesSQL.text), [.int(f.ledger.id)])
+        let keyPlan = (0..<keyRows.count).compactMap { keyRows.string($0, 0) }.joined(separator: "\n")
+        #expect(keyPlan.contains("entries_keys_by_bytes") && !keyPlan.contains("Seq Scan"), "\(keyPlan)")
+        let keys = try f.db.query(LedgerStore.keyEntriesSQL, [.int(f.ledger.id)])
+        #expect((0..<keys.count).compactMap { keys.int($0, 0) } == [1, 2])
     }
 }

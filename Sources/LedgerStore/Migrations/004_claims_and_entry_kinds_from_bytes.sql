@@ -23,4 +23,9 @@ GRANT SELECT, INSERT ON payment_claims TO aidledger_service;
 -- `kind` column cannot hide a revocation from the append path.
 CREATE INDEX entries_not_payments_by_bytes ON entries (ledger_id, seq)
     WHERE substring(bytes from 1 for 24) <> '\x7b22626f6479223a7b226163636f756e745f74797065223a'::bytea;
+-- The genesis and key entries (what token roles are read from), also by their first bytes: a key entry's body
+-- begins with "action", the genesis entry's with "admin_key", and no other entry's does.
+CREATE INDEX entries_keys_by_bytes ON entries (ledger_id, seq)
+    WHERE substring(bytes from 1 for 18) = '\x7b22626f6479223a7b22616374696f6e223a'::bytea
+       OR substring(bytes from 1 for 21) = '\x7b22626f6479223a7b2261646d696e5f6b6579223a'::bytea;
 DROP INDEX entries_not_payments;

@@ -136,11 +136,10 @@ extension LedgerStore {
             facts.targets[target] = .init(kind: entry.kind, hash: stored.hash, payment: entry.kind == .payment ? try? PaymentBody(decoding: entry.body) : nil)
         }
         // Claims of the group's payments already in the ledger.
-        for s in submissions {
-            guard case .batch(_, let claims) = s else { continue }
-            for c in claims.claims where facts.claims[c] == nil {
-                let seqs = state.seqs(of: c)
-                if !seqs.isEmpty { facts.claims[c] = seqs }
+        if !state.claims.isEmpty {
+            for s in submissions {
+                guard case .batch(_, let claims) = s else { continue }
+                for c in claims.claims where state.claims[c] != nil { facts.claims[c] = state.seqs(of: c) }
             }
         }
         return facts

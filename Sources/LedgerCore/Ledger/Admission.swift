@@ -88,7 +88,8 @@ public struct Admission: Sendable {
     public private(set) var registry: KeyRegistry
     private var batchesInGroup: [String: (index: Int, header: JSONObject)] = [:]
     private var reversedInGroup: [UInt64: Int] = [:]
-    private var claimsInGroup: [PaymentClaim: UInt64] = [:]
+    /// The admitted batches of the group: the seq of their first payment and their claims, sorted.
+    private var claimsInGroup: [(firstPaymentSeq: UInt64, sorted: [(claim: PaymentClaim, index: Int32)])] = []
 
     public init(origin: String, registry: KeyRegistry) {
         self.origin = origin
@@ -141,35 +142,61 @@ public struct Admission: Sendable {
             throw AdmissionRefusal("malformed", "the batch has \(batch.items.count) payments but \(claims.claims.count) claims")
         }
         // No person paid twice for the same programme and period: not within the batch, not across batches
-        // (a reversed payment frees its place), unless the row is a supplementary payment with a reason.
-        var seen: [PaymentClaim: Int] = [:]
-        seen.reserveCapacity(claims.claims.count)
-        var problems: [String] = []
-        for (i, claim) in claims.claims.enumerated() {
-            // One probe of the batch's own claims; the ledger's and the group's only where there are any.
-            if let first = seen[claim] {
+        // (a reversed payment frees its place), unless the row is a supplementary payment with a reason. The
+        // batch's claims are sorted once (equal claims side by side, earliest row first): that finds the
+        // duplicates within the batch and is what later batches of the group search, so the only hash probes
+        // are one per distinct claim into the ledger's claims, and only where the ledger has any.
+        let n = claims.claims.count
+        var sorted: [(claim: PaymentClaim, index: Int32)] = []
+        sorted.reserveCapacity(n)
+        for (i, c) in claims.claims.enumerated() { sorted.append((c, Int32(i))) }
+        sorted.sort { $0.claim != $1.claim ? $0.claim < $1.claim : $0.index < $1.index }
+        var problems: [(row: Int, text: String)] = []
+        var k = 0
+        while k < n {
+            let claim = sorted[k].claim, first = Int(sorted[k].index)
+            var j = k + 1
+            while j < n, sorted[j].claim == claim {
+                let i = Int(sorted[j].index)
                 if !claims.supplementary[i] {
-                    problems.append("payment \(i) (row \(i + 1)) pays the same person as payment \(first) (row \(first + 1)) of this batch for \(header.program) \(header.period)")
+                    problems.append((i, "payment \(i) (row \(i + 1)) pays the same person as payment \(first) (row \(first + 1)) of this batch for \(header.program) \(header.period)"))
                 }
-            } else {
-                seen[claim] = i
-                guard !claims.supplementary[i] else { continue }
+                j += 1
+            }
+            if !claims.supplementary[first] {
                 if !facts.claims.isEmpty, let earlier = (facts.claims[claim] ?? []).first(where: { facts.reversed[$0] == nil && reversedInGroup[$0] == nil }) {
-                    problems.append("payment \(i) (row \(i + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier)")
-                } else if !claimsInGroup.isEmpty, let earlier = claimsInGroup[claim] {
-                    problems.append("payment \(i) (row \(i + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier) (submitted just before)")
+                    problems.append((first, "payment \(first) (row \(first + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier)"))
+                } else if let earlier = groupSeq(of: claim) {
+                    problems.append((first, "payment \(first) (row \(first + 1)) pays a person already paid for \(header.program) \(header.period) at seq \(earlier) (submitted just before)"))
                 }
             }
-            if problems.count >= 20 { break }
+            k = j
         }
         if !problems.isEmpty {
-            throw AdmissionRefusal("payment-duplicate", problems.joined(separator: "; ")
+            problems.sort { $0.row < $1.row }
+            throw AdmissionRefusal("payment-duplicate", problems.prefix(20).map(\.text).joined(separator: "; ")
+                                   + (problems.count > 20 ? "; and \(problems.count - 20) more" : "")
                                    + "; mark a deliberate second payment as supplementary (补发) with a reason")
         }
-        claimsInGroup.reserveCapacity(claimsInGroup.count + claims.claims.count)
-        for (i, claim) in claims.claims.enumerated() where claimsInGroup[claim] == nil { claimsInGroup[claim] = seq + 1 + UInt64(i) }
+        claimsInGroup.append((seq + 1, sorted))
         batchesInGroup[header.batchID] = (index, batch.header)
         return .admit
+    }
+
+    /// The seq of the payment earlier in this group that made `claim`, if any (a binary search per batch).
+    private func groupSeq(of claim: PaymentClaim) -> UInt64? {
+        for batch in claimsInGroup {
+            var lo = 0, hi = batch.sorted.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if batch.sorted[mid].claim < claim { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < batch.sorted.count, batch.sorted[lo].claim == claim {
+                let seq = batch.firstPaymentSeq + UInt64(batch.sorted[lo].index)
+                if reversedInGroup[seq] == nil { return seq }
+            }
+        }
+        return nil
     }
 
     private mutating func decideReversal(_ r: SignedBody<ReversalBody>, index: Int, at seq: UInt64, facts: AdmissionFacts) throws(AdmissionRefusal) {

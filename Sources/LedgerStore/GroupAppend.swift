@@ -36,7 +36,8 @@ extension LedgerStore {
         }
         // The admission state is owned here while the append runs (extended in place, never copied: the claims
         // of a large ledger are millions) and returned to the cache at the end: extended if the append committed,
-        // as read if nothing was committed, not at all if the ledger was found inconsistent.
+        // as read if the group was decided and nothing was written; dropped (the next append reads it again) if
+        // the ledger was found inconsistent or anything failed.
         var owned: AdmissionState? = nil
         var extended = false
         var signed: String? = nil
@@ -98,8 +99,7 @@ extension LedgerStore {
             return results.map { $0! }
         }
         // Committed: what this append wrote is what the next one would read back (the entries' bytes as hashed and
-        // stored, their claims), so the state is extended without reading it again. On any failure above the
-        // state stays at the head it was read for.
+        // stored, their claims), so the state is extended without reading it again.
         if extended, let owned, let signed {
             admissionStates[ledger.id] = owned
             lastSigned[ledger.id] = signed

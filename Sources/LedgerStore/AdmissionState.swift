@@ -88,14 +88,14 @@ extension LedgerStore {
         let hash = ledger.suite.makeHashFunction()
         var loaded: [(seq: UInt64, entry: Entry, hash: Digest32)] = []
         for r in 0..<rows.count {
-            guard let seq = rows.int(r, 0), let bytes = rows.bytes(r, 1) else { throw StoreError(.inconsistent, "an entry row of \(ledger.origin) is unreadable") }
+            guard let seq = rows.uint(r, 0), let bytes = rows.bytes(r, 1) else { throw StoreError(.inconsistent, "an entry row of \(ledger.origin) is unreadable") }
             guard let entry = try? Entry(decoding: bytes) else {
                 throw StoreError(.inconsistent, "entry \(seq) of \(ledger.origin) is not a well-formed entry; run `aidledger verify`")
             }
-            guard entry.seq == UInt64(seq), entry.origin == ledger.origin else {
+            guard entry.seq == seq, entry.origin == ledger.origin else {
                 throw StoreError(.inconsistent, "entry row \(seq) of \(ledger.origin) holds seq \(entry.seq) of \(entry.origin); run `aidledger verify`")
             }
-            loaded.append((UInt64(seq), entry, EntryHash.compute(bytes, hash: hash)))
+            loaded.append((seq, entry, EntryHash.compute(bytes, hash: hash)))
         }
         try checkLinks(ledger, loaded.map { ($0.seq, $0.hash) }, head: head)
         var s: AdmissionState
@@ -149,7 +149,7 @@ extension LedgerStore {
                                 [.int(ledger.id), .text(list)])
         var found = 0
         for r in 0..<rows.count {
-            guard let seq = rows.int(r, 0), let bytes = rows.bytes(r, 1), let want = expected[UInt64(seq)] else { continue }
+            guard let seq = rows.uint(r, 0), let bytes = rows.bytes(r, 1), let want = expected[seq] else { continue }
             guard let next = try? Entry(decoding: bytes), next.prev == want else {
                 throw StoreError(.inconsistent, "entry \(seq - 1) of \(ledger.origin) is not the one entry \(seq) follows; run `aidledger verify`")
             }
@@ -191,10 +191,10 @@ extension LedgerStore {
             SELECT e.seq, e.bytes, (SELECT note FROM checkpoints WHERE ledger_id = $1 AND size = $2)
             FROM (SELECT seq, bytes FROM entries WHERE ledger_id = $1 ORDER BY seq DESC LIMIT 1) e
             """, [.int(ledger.id), .int(Int64(head.size))])
-        guard rows.count == 1, let seq = rows.int(0, 0), let bytes = rows.bytes(0, 1) else {
-            throw StoreError(.inconsistent, "ledger \(ledger.origin) has no entries but its head says \(head.size)")
+        guard rows.count == 1, let seq = rows.uint(0, 0), let bytes = rows.bytes(0, 1) else {
+            throw StoreError(.inconsistent, "ledger \(ledger.origin) has no readable last entry but its head says \(head.size)")
         }
-        guard UInt64(seq) == head.size else {
+        guard seq == head.size else {
             throw StoreError(.inconsistent, "the head of \(ledger.origin) says \(head.size) entries, the last stored entry is \(seq); run `aidledger verify`")
         }
         let hash = ledger.suite.makeHashFunction()
@@ -233,8 +233,8 @@ extension LedgerStore {
         let rows = try db.query(Self.keyEntriesSQL, [.int(ledger.id)])
         var entries: [(seq: UInt64, bytes: [UInt8])] = []
         for r in 0..<rows.count {
-            guard let seq = rows.int(r, 0), let bytes = rows.bytes(r, 1) else { continue }
-            entries.append((UInt64(seq), bytes))
+            guard let seq = rows.uint(r, 0), let bytes = rows.bytes(r, 1) else { continue }
+            entries.append((seq, bytes))
         }
         do { return try KeyRegistry.load(origin: ledger.origin, entries: entries).2 } catch {
             throw StoreError(.inconsistent, "the key entries of \(ledger.origin) are unreadable: \(error); run `aidledger verify`")

@@ -117,11 +117,13 @@ extension LedgerStore {
             let rows = try db.query("SELECT batch_id, seq, count FROM batches WHERE ledger_id = $1 AND batch_id = ANY(string_to_array($2, ','))",
                                     [.int(ledger.id), .text(ids.joined(separator: ","))])
             for r in 0..<rows.count {
-                guard let id = rows.string(r, 0), let seq = rows.int(r, 1), let count = rows.int(r, 2) else { continue }
-                guard let stored = try entry(ledger, seq: UInt64(seq)), let entry = try? Entry(decoding: stored.bytes), entry.kind == .batch else {
+                guard let id = rows.string(r, 0), let seq = rows.uint(r, 1), let count = rows.uint(r, 2) else {
+                    throw StoreError(.inconsistent, "a batch row of \(ledger.origin) is unreadable; run `aidledger verify`")
+                }
+                guard let stored = try entry(ledger, seq: seq), let entry = try? Entry(decoding: stored.bytes), entry.kind == .batch else {
                     throw StoreError(.inconsistent, "batch \(id) of \(ledger.origin) has no batch entry at seq \(seq); run `aidledger verify`")
                 }
-                facts.batches[id] = .init(seq: UInt64(seq), count: UInt64(count), header: entry.body)
+                facts.batches[id] = .init(seq: seq, count: count, header: entry.body)
             }
         }
         // Entries named by reversals and erasures: kind and body from their bytes.

@@ -97,12 +97,12 @@ public final class LedgerStore {
         let rows = lock
             ? try db.query("SELECT size, last_hash, frontier, last_time, checkpoint FROM ledger_heads WHERE ledger_id = $1 FOR UPDATE", [.int(ledger.id)])
             : try db.query("SELECT size, last_hash, frontier, last_time, checkpoint FROM ledger_heads WHERE ledger_id = $1", [.int(ledger.id)])
-        guard rows.count == 1, let size = rows.int(0, 0), let hashBytes = rows.bytes(0, 1), let lastHash = Digest32(bytes: hashBytes),
-              let frontierBytes = rows.bytes(0, 2), let frontier = LedgerStore.decodeFrontier(size: UInt64(size), frontierBytes),
+        guard rows.count == 1, let size = rows.uint(0, 0), let hashBytes = rows.bytes(0, 1), let lastHash = Digest32(bytes: hashBytes),
+              let frontierBytes = rows.bytes(0, 2), let frontier = LedgerStore.decodeFrontier(size: size, frontierBytes),
               let lastTime = rows.string(0, 3), let checkpoint = rows.string(0, 4) else {
             throw StoreError(.inconsistent, "the head of ledger \(ledger.origin) is missing or malformed; run `aidledger verify`")
         }
-        return Head(size: UInt64(size), lastHash: lastHash, frontier: frontier, lastTime: lastTime, checkpoint: checkpoint)
+        return Head(size: size, lastHash: lastHash, frontier: frontier, lastTime: lastTime, checkpoint: checkpoint)
     }
 
     // MARK: append (GroupAppend.swift)
@@ -175,7 +175,10 @@ public final class LedgerStore {
         let rows = try db.query("""
             SELECT seq, bytes FROM entries WHERE ledger_id = $1 AND seq >= $2 AND ($3::text IS NULL OR kind = $3) ORDER BY seq LIMIT $4
             """, [.int(ledger.id), .int(from), kind.map { .text($0.rawValue) } ?? .null, .int(Int64(limit))])
-        return (0..<rows.count).map { (UInt64(rows.int($0, 0)!), rows.bytes($0, 1)!) }
+        return try (0..<rows.count).map { r in
+            guard let seq = rows.uint(r, 0), let bytes = rows.bytes(r, 1) else { throw StoreError(.inconsistent, "an entry row of \(ledger.origin) is unreadable") }
+            return (seq, bytes)
+        }
     }
 
     public func checkpoints(_ ledger: LedgerRecord) throws -> [String] {
@@ -198,11 +201,12 @@ public final class LedgerStore {
     func openingsRow(_ ledger: LedgerRecord, containing seq: UInt64) throws -> (firstSeq: UInt64, lastSeq: UInt64, data: [UInt8])? {
         // Ranges never overlap: the nearest row starting at or before seq is the only candidate (one index probe;
         // putting `last_seq >= seq` in the WHERE clause would scan every earlier row when there is none).
+        guard let bound = Int64(exactly: seq) else { return nil }
         let rows = try db.query("""
             SELECT first_seq, last_seq, data FROM openings WHERE ledger_id = $1 AND first_seq <= $2 ORDER BY first_seq DESC LIMIT 1
-            """, [.int(ledger.id), .int(Int64(seq))])
-        guard rows.count == 1, let first = rows.int(0, 0), let last = rows.int(0, 1), let data = rows.bytes(0, 2), UInt64(last) >= seq else { return nil }
-        return (UInt64(first), UInt64(last), data)
+            """, [.int(ledger.id), .int(bound)])
+        guard rows.count == 1, let first = rows.uint(0, 0), let last = rows.uint(0, 1), let data = rows.bytes(0, 2), last >= seq else { return nil }
+        return (first, last, data)
     }
 
     /// Streams every opening of the ledger (binary COPY, no per-value conversion): `body(opening)`.

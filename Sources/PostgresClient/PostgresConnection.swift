@@ -33,6 +33,10 @@ public struct PostgresRows: Sendable {
 
     public func int(_ row: Int, _ column: Int) -> Int64? { values[row][column].flatMap { Int64($0) } }
 
+    /// A non-negative integer (a seq, a size, a count): nil for NULL, a negative value or anything else, so that
+    /// a tampered row is refused by the caller instead of trapping in a conversion.
+    public func uint(_ row: Int, _ column: Int) -> UInt64? { values[row][column].flatMap { UInt64($0) } }
+
     /// A `bytea` column in text form (`\x` hex).
     public func bytes(_ row: Int, _ column: Int) -> [UInt8]? {
         guard let text = values[row][column] else { return nil }

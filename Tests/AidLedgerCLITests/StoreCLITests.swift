@@ -239,6 +239,24 @@ final class ResultsBox: @unchecked Sendable {
     }
 }
 
+/// Numbers past every range on the command line are answered, never a trap.
+@Suite(.serialized) struct CLIRangeTests {
+    @Test func hugeSeqsAreAnswered() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        #expect(try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 2)), "--officer-key", l.officerKey(1)]).status == 0)
+        for args in [["show", "9223372036854775808"], ["show", "18446744073709551615", "--reveal"], ["log", "--from", "18446744073709551615"],
+                     ["log", "--from", "9223372036854775807", "--limit", "9223372036854775807"],
+                     ["reverse", "--seq", "18446744073709551615", "--reason", "x", "--officer-key", l.officerKey(1)],
+                     ["erase", "--seq", "9223372036854775808", "--reason", "x"]] {
+            let r = try l.aidledgerRun(args)
+            #expect(r.status == 0 || r.status == 2 || r.status == 64, "\(args): exit \(r.status) \(r.stderr)")
+            #expect(!r.stderr.contains("Fatal error"), "\(args): \(r.stderr)")
+        }
+        #expect(try l.aidledgerRun(["verify"]).status == 0)
+    }
+}
+
 /// No person paid twice for one programme and period, whatever the file looks like, with the row and the
 /// earlier seq named; a reversal frees the place, a supplementary payment (补发) with a reason is allowed.
 @Suite(.serialized) struct DoublePaymentTests {

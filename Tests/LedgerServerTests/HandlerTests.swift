@@ -49,6 +49,13 @@ import TestSupport
             }
             let far = try await client.execute(uri: "/v1/ledgers/\(s.ledger.id)/entries/9223372036854775808", method: .get, headers: Self.bearer(s.inspectorToken))
             #expect(far.status == .notFound && Self.errorCode(far) == "not-found")
+            for uri in ["/entries?after=18446744073709551615", "/entries?after=9223372036854775807&limit=1000", "/entries?after=-1",
+                        "/entries?limit=99999999999999999999", "/entries/-1", "/entries/0", "/checkpoints/-1", "/checkpoints/0",
+                        "/entries/18446744073709551616", "/access-log?before=-9223372036854775808"] {
+                let r = try await client.execute(uri: "/v1/ledgers/\(s.ledger.id)" + uri, method: .get, headers: Self.bearer(s.inspectorToken))
+                #expect([200, 400, 404].contains(r.status.code), "\(uri): \(r.status)")
+                if r.status.code != 200 { #expect(Self.errorCode(r) != nil, "\(uri): an error without a code") }
+            }
             let anonymous = try await client.execute(uri: "/v1/ledgers/\(s.ledger.id)/entries", method: .get)
             #expect(anonymous.status == .unauthorized && Self.errorCode(anonymous) == "unauthenticated")
             let unknown = try await client.execute(uri: "/v1/ledgers/999999/checkpoint", method: .get)

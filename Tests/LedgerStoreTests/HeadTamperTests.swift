@@ -84,6 +84,13 @@ import TestSupport
                          code: .inconsistent)
     }
 
+    /// A batch row with a negative seq (the service role may insert batch rows): refused as inconsistent, never a
+    /// trap in a conversion.
+    @Test(arguments: [Who.superuser, .serviceRole])
+    func batchRowWithANegativeSeq(_ who: Who) throws {
+        try refusedAfter(who, ["INSERT INTO batches (ledger_id, batch_id, seq, count) SELECT ledger_id, 'b-2', -5, -1 FROM ledger_heads"], code: .inconsistent)
+    }
+
     @Test func keyEntryBytesRewritten() throws {
         // The officer's enrolment (seq 2) rewritten to another unit: its hash no longer is the prev of seq 3. (A
         // store that read it before the rewrite keeps deciding on what it read, which was right.)

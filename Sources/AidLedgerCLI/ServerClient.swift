@@ -15,6 +15,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("ledger"), help: "The ledger's id on the server (default: the only ledger).")
     var ledgerID: Int64?
 
+    @Option(name: .long, help: "Seconds to keep retrying while the server answers 503 or cannot be reached (the same request each time; 0: no retries).")
+    var retryFor: Int = 60
+
     var url: String? { server ?? ProcessInfo.processInfo.environment["AIDLEDGER_SERVER"] }
     var tokenArgument: String? { token ?? ProcessInfo.processInfo.environment["AIDLEDGER_TOKEN"] }
 }
@@ -23,6 +26,7 @@ struct ServerOptions: ParsableArguments {
 /// into a CLIError carrying the server's message.
 final class ServerSession {
     let client: HTTPClient
+    let retry: RetryPolicy
     let token: String?
     let ledgerID: Int64
     let origin: String
@@ -30,6 +34,8 @@ final class ServerSession {
 
     init(_ options: ServerOptions) throws {
         guard let url = options.url else { throw CLIError("--server is required") }
+        guard (0...86_400).contains(options.retryFor) else { throw CLIError("--retry-for must be 0 to 86400 seconds") }
+        retry = RetryPolicy(budget: .seconds(options.retryFor))
         do { client = try HTTPClient(url: url) } catch { throw CLIError("--server: \(error)") }
         if let t = options.tokenArgument {
             token = FileManager.default.fileExists(atPath: t)
@@ -38,7 +44,7 @@ final class ServerSession {
             token = nil
         }
         // Which ledger: the one asked for, or the only one.
-        let list = try Self.check(try Self.call { [client] in try client.request("GET", "/v1/ledgers") })
+        let list = try Self.check(try Self.call(retry) { [client] in try client.request("GET", "/v1/ledgers") })
         guard case .object(let root)? = try? JSONParser.parse(list.body, mode: .lenient), case .array(let ledgers)? = root["ledgers"] else {
             throw CLIError("\(url) did not answer like aidledgerd")
         }
@@ -59,8 +65,14 @@ final class ServerSession {
         return try client.request(method, path, headers: h, body: body)
     }
 
-    private static func call(_ f: () throws -> HTTPClientResponse) throws -> HTTPClientResponse {
-        do { return try f() } catch let e as HTTPClientError { throw CLIError("the server: \(e.description)") }
+    /// Sends a request, retrying 503s and lost connections within the policy's budget (a line on stderr for each).
+    private static func call(_ retry: RetryPolicy, _ f: () throws -> HTTPClientResponse) throws -> HTTPClientResponse {
+        do {
+            return try retry.run(f) { reason, wait in
+                let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+                FileHandle.standardError.write(Data("the server is unavailable (\(reason)); retrying in \(String(format: "%.1f", seconds)) s\n".utf8))
+            }
+        } catch let e as HTTPClientError { throw CLIError("the server: \(e.description)") }
     }
 
     /// The response if it is a success; otherwise a CLIError with the server's message and problems.
@@ -74,11 +86,11 @@ final class ServerSession {
     }
 
     func get(_ path: String) throws -> HTTPClientResponse {
-        try Self.check(try Self.call { try clientRequest("GET", "/v1/ledgers/\(ledgerID)" + path) })
+        try Self.check(try Self.call(retry) { try clientRequest("GET", "/v1/ledgers/\(ledgerID)" + path) })
     }
 
     func post(_ path: String, contentType: String, body: [UInt8], headers: [(String, String)] = []) throws -> HTTPClientResponse {
-        try Self.check(try Self.call { try clientRequest("POST", "/v1/ledgers/\(ledgerID)" + path, headers: [("Content-Type", contentType)] + headers, body: body) })
+        try Self.check(try Self.call(retry) { try clientRequest("POST", "/v1/ledgers/\(ledgerID)" + path, headers: [("Content-Type", contentType)] + headers, body: body) })
     }
 
     func json(_ r: HTTPClientResponse) throws -> JSONObject {

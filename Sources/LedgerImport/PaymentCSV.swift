@@ -113,14 +113,14 @@ public enum PaymentCSV {
 
     /// Reads and validates a file. `prepared`: the file must also have the `salts` column (what `aidledger submit`
     /// sends); otherwise that column is unknown.
-    public static func read(_ bytes: UnsafeRawBufferPointer, file: String, ignoreUnknownColumns: Bool = false, prepared: Bool = false) throws(Rejection) -> PaymentFile {
+    public static func read(_ bytes: UnsafeRawBufferPointer, file: String, dateLimits: DateLimits, ignoreUnknownColumns: Bool = false, prepared: Bool = false) throws(Rejection) -> PaymentFile {
         let records: [CSVReader.Record]
         do { records = try CSVReader.records(bytes, file: file) } catch { throw Rejection(errors: [error], truncated: false) }
-        return try read(records: records, file: file, ignoreUnknownColumns: ignoreUnknownColumns, prepared: prepared)
+        return try read(records: records, file: file, dateLimits: dateLimits, ignoreUnknownColumns: ignoreUnknownColumns, prepared: prepared)
     }
 
     /// Validates records that did not come from CSV text (the daemon's JSON rows): the first is the header.
-    public static func read(records: [CSVReader.Record], file: String, ignoreUnknownColumns: Bool = false, prepared: Bool = false) throws(Rejection) -> PaymentFile {
+    public static func read(records: [CSVReader.Record], file: String, dateLimits: DateLimits, ignoreUnknownColumns: Bool = false, prepared: Bool = false) throws(Rejection) -> PaymentFile {
         assert(Column.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal }, "Column.ordinal follows allCases")
         assert(PersonalField.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal }, "PersonalField.ordinal follows allCases")
         guard !records.isEmpty else { throw Rejection(errors: [InputError(file: file, line: 1, column: 0, field: "", reason: "empty: no header")], truncated: false) }
@@ -180,7 +180,7 @@ public enum PaymentCSV {
 
             if let raw = need(.idNumber) {
                 let id = IDNumber.normalize(raw)
-                do { try IDNumber.validate(id); setPersonal(.idNumber, id) } catch { fail(record.line, col(.idNumber), "id_number", error.description) }
+                do { try IDNumber.validate(id, latestBirthDay: dateLimits.latestBirthDay); setPersonal(.idNumber, id) } catch { fail(record.line, col(.idNumber), "id_number", error.description) }
             }
             if let name = need(.name) {
                 if FieldSyntax.isText(name, maxScalars: 50) { setPersonal(.name, name) } else { fail(record.line, col(.name), "name", "must be 1–50 characters without control characters") }
@@ -240,6 +240,10 @@ public enum PaymentCSV {
             }
             let paidDate = need(.paidDate).flatMap { v -> String? in
                 guard let d = parseDate(v) else { fail(record.line, col(.paidDate), "paid_date", "must be a real date YYYY-MM-DD"); return nil }
+                if let day = DateLimits.dayNumber(d), day > dateLimits.latestPaidDay {
+                    fail(record.line, col(.paidDate), "paid_date", "\(d) is later than \(DateLimits.date(dateLimits.latestPaidDay)) (today plus the allowed \(dateLimits.latestPaidDay - dateLimits.latestBirthDay) days)")
+                    return nil
+                }
                 return d
             }
             var supplementary: String? = nil

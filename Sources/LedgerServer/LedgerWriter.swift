@@ -33,6 +33,7 @@ final class LedgerWriter: @unchecked Sendable {
     private let ledgerKey: NamedSigningKey
     private let conninfo: String
     private let maxGroupEntries: Int
+    private let plausibility: PlausibilityPolicy
     private let metrics: Metrics
     private let logger: Logger
     private let condition = NSCondition()
@@ -43,8 +44,9 @@ final class LedgerWriter: @unchecked Sendable {
     private var store: LedgerStore? = nil
     private var holdsLease = false
 
-    init(ledger: LedgerRecord, ledgerKey: NamedSigningKey, conninfo: String, maxGroupEntries: Int, metrics: Metrics, logger: Logger) {
+    init(ledger: LedgerRecord, ledgerKey: NamedSigningKey, conninfo: String, maxGroupEntries: Int, plausibility: PlausibilityPolicy, metrics: Metrics, logger: Logger) {
         self.logger = logger
+        self.plausibility = plausibility
         self.ledger = ledger
         self.ledgerKey = ledgerKey
         self.conninfo = conninfo
@@ -116,6 +118,7 @@ final class LedgerWriter: @unchecked Sendable {
                 if case .appended(let receipt) = r { return n + Int(receipt.lastSeq - receipt.firstSeq + 1) }
                 return n
             }, seconds: elapsed.seconds)
+            metrics.lastWriteLackedSpace = false
             for (pending, result) in zip(group, results) { pending.continuation.resume(returning: result) }
             logger.debug("group committed", metadata: ["ledger": "\(ledger.id)", "submissions": "\(group.count)", "entries": "\(entries)",
                                                        "ms": "\(Int(elapsed.seconds * 1000))"])
@@ -124,6 +127,10 @@ final class LedgerWriter: @unchecked Sendable {
             // with the same batch id then gets the original receipt). Drop a broken connection.
             if LedgerStore.isConnectionProblem(error) || store?.isHealthy == false { closeConnection() }
             metrics.groupFailed()
+            if LedgerStore.isOutOfSpace(error) {
+                metrics.lastWriteLackedSpace = true
+                logger.error("the database has no space left for writes: /readyz answers 503 until a write succeeds", metadata: ["ledger": "\(ledger.id)", "reason": "\(Self.describe(error))"])
+            }
             // No SQL text, no values: the error kind only.
             logger.warning("group not written; submitters told to retry", metadata: ["ledger": "\(ledger.id)", "submissions": "\(group.count)",
                                                                                     "reason": "\(error is Unavailable ? "\(error)" : Self.describe(error))"])
@@ -142,6 +149,7 @@ final class LedgerWriter: @unchecked Sendable {
         if let store, store.isHealthy { return store }
         closeConnection()
         let s = try LedgerStore.connect(conninfo)
+        s.plausibility = plausibility
         store = s
         return s
     }

@@ -48,6 +48,14 @@ final class Metrics: @unchecked Sendable {
     }
 
     func groupFailed() { lock.withLock { appendGroupFailures += 1 } }
+
+    /// Whether the last write of any ledger failed for lack of space (SQLSTATE class 53: disk full, out of
+    /// memory, too many connections excluded); `/readyz` answers 503 while it did.
+    private var writeSpaceExhausted = false
+    var lastWriteLackedSpace: Bool {
+        get { lock.withLock { writeSpaceExhausted } }
+        set { lock.withLock { writeSpaceExhausted = newValue } }
+    }
     func submission(_ outcome: String) { lock.withLock { submissions[outcome, default: 0] += 1 } }
     func personalRead() { lock.withLock { personalReads += 1 } }
     func verification(_ result: String) { lock.withLock { verifications[result, default: 0] += 1 } }
@@ -64,6 +72,8 @@ final class Metrics: @unchecked Sendable {
                 let braces = labels.isEmpty ? "" : "{\(labels)}"
                 out += "\(name)_sum\(braces) \(h.sum)\n\(name)_count\(braces) \(h.count)\n"
             }
+            header("aidledger_write_space_exhausted", "gauge", "1 while the last write failed because the database had no space left.")
+            out += "aidledger_write_space_exhausted \(writeSpaceExhausted ? 1 : 0)\n"
             header("aidledger_http_requests_total", "counter", "HTTP requests by route, method and status.")
             for (k, v) in requests.sorted(by: { $0.key < $1.key }) {
                 let p = k.split(separator: "|", omittingEmptySubsequences: false)

@@ -15,6 +15,7 @@ struct Routes: Sendable {
 
     func add(to router: Router<BasicRequestContext>) {
         router.add(middleware: RequestMetrics(metrics: state.metrics))
+        router.add(middleware: ErrorAnswers(logger: state.logger))
         router.get("/healthz") { _, _ in text("ok\n") }
         router.get("/readyz") { _, _ in try await ready() }
         router.get("/metrics") { _, _ in try await metrics() }
@@ -39,6 +40,9 @@ struct Routes: Sendable {
         guard !state.isShuttingDown else { throw APIError.unavailable("shutting down") }
         do { _ = try await state.readers.run { try $0.ping() } } catch {
             throw APIError.unavailable("the ledger database is not reachable")
+        }
+        guard !state.metrics.lastWriteLackedSpace else {
+            throw APIError(status: .serviceUnavailable, code: "no-space", message: "the last write failed: the database has no space left", retryAfter: 30)
         }
         return text("ready\n")
     }
@@ -232,16 +236,17 @@ struct Routes: Sendable {
         let batch: PreparedBatch, claims: PaymentClaims
         do {
             let suite = ledger.suite
+            let limits = state.configuration.plausibility.dateLimits(now: nowTimestamp())
             let decode: @Sendable () throws -> (PreparedBatch, PaymentClaims)
             if contentType.hasPrefix("text/csv") {
                 let header = request.headers.first(where: { $0.name.canonicalName == "aidledger-batch" })?.value
                 decode = { [state] in
-                    let b = try SubmissionDecoder.csvBatch(body, headerField: header, suite: suite)
+                    let b = try SubmissionDecoder.csvBatch(body, headerField: header, suite: suite, dateLimits: limits)
                     return (b, try state.claims(for: b))
                 }
             } else if contentType.hasPrefix("application/json") {
                 decode = { [state] in
-                    let b = try SubmissionDecoder.jsonBatch(body, suite: suite)
+                    let b = try SubmissionDecoder.jsonBatch(body, suite: suite, dateLimits: limits)
                     return (b, try state.claims(for: b))
                 }
             } else {

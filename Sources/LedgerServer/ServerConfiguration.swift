@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 
 /// The daemon's settings: defaults, then the config file (`key = value` lines, `#` comments), then the
 /// environment (`AIDLEDGERD_<KEY>` in capitals), then command-line options. Every key is documented in
@@ -19,14 +20,28 @@ public struct ServerConfiguration: Sendable {
     public var origin = "aidledger.example/430626"
     public var suite = "ed25519-sha256"
     public var demoPaymentsOnFirstStart = 200
+    /// Date limits of submissions (PlausibilityPolicy): days a paid_date may lie after the append date, and the
+    /// window around the append time a signature's signed_at must fall in.
+    public var paidDateToleranceDays = 31
+    public var signedAtMaxAgeSeconds = 30 * 86_400
+    public var signedAtMaxLeadSeconds = 600
 
     public init() {}
 
     public var keyDirectory: String { keyDir.isEmpty ? dataDir + "/keys" : keyDir }
 
+    public var plausibility: PlausibilityPolicy {
+        var p = PlausibilityPolicy()
+        p.paidDateToleranceDays = Int64(paidDateToleranceDays)
+        p.signedAtMaxAgeSeconds = Int64(signedAtMaxAgeSeconds)
+        p.signedAtMaxLeadSeconds = Int64(signedAtMaxLeadSeconds)
+        return p
+    }
+
     /// Every key, in the file's spelling.
     public static let keys = ["listen_host", "listen_port", "data_dir", "database", "key_dir", "max_body_bytes", "max_group_entries",
-                              "reader_threads", "log_level", "origin", "suite", "demo_payments_on_first_start"]
+                              "reader_threads", "log_level", "origin", "suite", "demo_payments_on_first_start",
+                              "paid_date_tolerance_days", "signed_at_max_age_seconds", "signed_at_max_lead_seconds"]
 
     public struct Problem: Error, CustomStringConvertible {
         public let description: String
@@ -57,6 +72,9 @@ public struct ServerConfiguration: Sendable {
             guard value == "ed25519-sha256" || value == "sm2-sm3" else { throw Problem(description: "\(source): suite must be ed25519-sha256 or sm2-sm3") }
             suite = value
         case "demo_payments_on_first_start": demoPaymentsOnFirstStart = try int(0, 1_000_000)
+        case "paid_date_tolerance_days": paidDateToleranceDays = try int(0, 3650)
+        case "signed_at_max_age_seconds": signedAtMaxAgeSeconds = try int(60, 3650 * 86_400)
+        case "signed_at_max_lead_seconds": signedAtMaxLeadSeconds = try int(0, 86_400)
         default: throw Problem(description: "\(source): unknown key \(key) (known: \(Self.keys.joined(separator: ", ")))")
         }
     }

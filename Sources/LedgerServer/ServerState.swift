@@ -89,7 +89,7 @@ final class ServerState: @unchecked Sendable {
             guard let key = ledgerKeys[ledger.origin], key.suite == ledger.suite else {
                 throw APIError.unavailable("this daemon has no ledger key for \(ledger.origin); writes go to a daemon that has it")
             }
-            let w = LedgerWriter(ledger: ledger, ledgerKey: key, conninfo: conninfo, maxGroupEntries: configuration.maxGroupEntries, metrics: metrics, logger: logger)
+            let w = LedgerWriter(ledger: ledger, ledgerKey: key, conninfo: conninfo, maxGroupEntries: configuration.maxGroupEntries, plausibility: configuration.plausibility, metrics: metrics, logger: logger)
             writers[ledger.id] = w
             return w
         }

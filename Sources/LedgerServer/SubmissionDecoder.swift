@@ -9,7 +9,7 @@ import LedgerStore
 enum SubmissionDecoder {
     /// `text/csv`: a prepared batch file (the officer's columns plus `salts`), and the signed batch header in
     /// the `Aidledger-Batch` request header (base64 of its JSON).
-    static func csvBatch(_ body: [UInt8], headerField: String?, suite: Suite) throws -> PreparedBatch {
+    static func csvBatch(_ body: [UInt8], headerField: String?, suite: Suite, dateLimits: DateLimits) throws -> PreparedBatch {
         guard let headerField, let headerBytes = Base64.decode(headerField.trimmingCharacters(in: .whitespaces)) else {
             throw APIError.badRequest("missing-batch-header", "a CSV batch needs the Aidledger-Batch header: base64 of the officer-signed batch header JSON")
         }
@@ -17,7 +17,7 @@ enum SubmissionDecoder {
             throw APIError.badRequest("bad-batch-header", "the Aidledger-Batch header is not base64 of a JSON object")
         }
         let file: PaymentFile
-        do { file = try body.withUnsafeBytes { try PaymentCSV.read($0, file: "batch.csv", prepared: true) } } catch let error as PaymentCSV.Rejection {
+        do { file = try body.withUnsafeBytes { try PaymentCSV.read($0, file: "batch.csv", dateLimits: dateLimits, prepared: true) } } catch let error as PaymentCSV.Rejection {
             throw APIError.badRequest("invalid-rows", "the batch file was rejected, nothing written (\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s"))",
                                       problems: error.errors.map(\.description))
         }
@@ -26,7 +26,7 @@ enum SubmissionDecoder {
 
     /// `application/json`: `{"batch": <signed header>, "payments": [{"<column>": "<value>", …, "salts": "<hex>"}]}`
     /// with the same column names as the CSV file (English).
-    static func jsonBatch(_ body: [UInt8], suite: Suite) throws -> PreparedBatch {
+    static func jsonBatch(_ body: [UInt8], suite: Suite, dateLimits: DateLimits) throws -> PreparedBatch {
         let value: JSONValue
         do { value = try JSONParser.parse(body, mode: .lenient) } catch {
             throw APIError.badRequest("malformed-json", "the request body is not valid JSON: \(error.description)")
@@ -77,7 +77,7 @@ enum SubmissionDecoder {
             records.append(CSVReader.Record(line: i + 2, fields: (0..<columns.count).map { $0 < row.count ? row[$0] ?? "" : "" }))
         }
         let file: PaymentFile
-        do { file = try PaymentCSV.read(records: records, file: "payments", prepared: true) } catch {
+        do { file = try PaymentCSV.read(records: records, file: "payments", dateLimits: dateLimits, prepared: true) } catch {
             throw APIError.badRequest("invalid-rows", "the payments were rejected, nothing written (\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s"))",
                                       problems: error.errors.map { e in
                                           e.line <= 1 ? "payments: \(e.field.isEmpty ? "" : e.field + ": ")\(e.reason)"

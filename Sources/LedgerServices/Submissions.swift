@@ -56,10 +56,13 @@ public struct BatchFile {
     /// Reads and validates `path`. A file with any bad row is rejected whole: the error lists every problem as
     /// `file:line:column: field: why` and says `whatHappens` (e.g. "nothing written"). The batch id defaults to
     /// `<unit>-<period>-<first 12 hex digits of SHA-256 of the file>`.
-    public init(path: String, batchID: String?, ignoreUnknownColumns: Bool, whatHappens: String) throws {
+    /// Dates are checked against `plausibility` at the current time (no birth date after today, no `paid_date`
+    /// beyond the tolerance).
+    public init(path: String, batchID: String?, ignoreUnknownColumns: Bool, whatHappens: String, plausibility: PlausibilityPolicy = PlausibilityPolicy()) throws {
         let data = try Files.read(path)
         let parsed: PaymentFile
-        do { parsed = try data.withUnsafeBytes { raw in try PaymentCSV.read(raw, file: path, ignoreUnknownColumns: ignoreUnknownColumns) } } catch let rejection as PaymentCSV.Rejection {
+        let limits = plausibility.dateLimits(now: nowTimestamp())
+        do { parsed = try data.withUnsafeBytes { raw in try PaymentCSV.read(raw, file: path, dateLimits: limits, ignoreUnknownColumns: ignoreUnknownColumns) } } catch let rejection as PaymentCSV.Rejection {
             throw ServiceError("\(path) rejected, \(whatHappens) (\(rejection.errors.count)\(rejection.truncated ? "+" : "") problem\(rejection.errors.count == 1 ? "" : "s")):\n" + rejection.description,
                                code: "invalid-rows")
         }

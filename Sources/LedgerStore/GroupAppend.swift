@@ -60,7 +60,7 @@ extension LedgerStore {
                 throw error
             }
             let facts = try self.facts(ledger, for: submissions, state: state)
-            var admission = Admission(origin: ledger.origin, registry: state.registry)
+            var admission = Admission(origin: ledger.origin, registry: state.registry, time: time, plausibility: plausibility)
             var results = [SubmissionResult?](repeating: nil, count: submissions.count)
             var accepted: [(index: Int, submission: Submission)] = []
             var groupDuplicates: [(index: Int, of: Int)] = []

@@ -14,6 +14,12 @@ extension LedgerStore {
         (error as? PostgresError)?.isTransient ?? false
     }
 
+    /// A write failed for lack of space: disk full (SQLSTATE 53100) or out of memory (53200).
+    public static func isOutOfSpace(_ error: any Error) -> Bool {
+        guard let state = (error as? PostgresError)?.sqlState else { return false }
+        return state == "53100" || state == "53200"
+    }
+
     /// A short reason for logs: an SQLSTATE or "connection lost", never SQL text or values.
     public static func describe(_ error: any Error) -> String {
         if let e = error as? PostgresError { return e.sqlState.map { "SQLSTATE \($0)" } ?? "connection lost" }

@@ -27,6 +27,8 @@ public final class LedgerStore {
     let db: PostgresConnection
     /// What the append path knows of each ledger, extended as it grows (`admissionState`).
     var admissionStates: [Int64: AdmissionState] = [:]
+    /// The date limits every append holds its submissions to (signature window, latest `paid_date`).
+    public var plausibility = PlausibilityPolicy()
     /// The checkpoint note this store signed and committed last, per ledger (`checkHead`).
     var lastSigned: [Int64: String] = [:]
 

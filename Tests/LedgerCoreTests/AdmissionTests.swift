@@ -47,7 +47,7 @@ import Testing
 
     /// A decision by a fresh admission (no earlier submission in the group).
     func fresh(_ registry: KeyRegistry, _ s: Submission, at seq: UInt64, facts: AdmissionFacts = .init()) -> Admission.Verdict {
-        var a = Admission(origin: Self.origin, registry: registry)
+        var a = Admission(origin: Self.origin, registry: registry, time: Self.time, plausibility: PlausibilityPolicy())
         return a.decide(s, index: 0, at: seq, facts: facts)
     }
 
@@ -58,7 +58,7 @@ import Testing
 
     @Test func batchesBySignerRoleScopeAndSignature() throws {
         let k = try Keys()
-        var a = Admission(origin: Self.origin, registry: k.registry)
+        var a = Admission(origin: Self.origin, registry: k.registry, time: Self.time, plausibility: PlausibilityPolicy())
         #expect(admitted(a.decide(try Self.batch("b-1", Self.items(3), by: k.officer), index: 0, at: 4, facts: .init())))
         // Before its enrolment's seq is over, a key signs nothing.
         #expect(refusal(fresh(k.registry, try Self.batch("b-2", Self.items(2, seed: 2), by: k.officer), at: 2, facts: .init())) == "signer-unknown")
@@ -86,14 +86,14 @@ import Testing
         guard case .batch(let b, _) = first else { return }
         var facts = AdmissionFacts()
         facts.batches["b-1"] = .init(seq: 4, count: 2, header: b.header)
-        var a = Admission(origin: Self.origin, registry: k.registry)
+        var a = Admission(origin: Self.origin, registry: k.registry, time: Self.time, plausibility: PlausibilityPolicy())
         // The same batch again: its original seqs, nothing new.
         guard case .storedDuplicate(let range) = a.decide(first, index: 0, at: 7, facts: facts) else { Issue.record("not a duplicate"); return }
         #expect(range == .init(firstSeq: 4, lastSeq: 6))
         // Other content under the same id.
         #expect(refusal(a.decide(try Self.batch("b-1", Self.items(2, seed: 9), by: k.officer), index: 1, at: 7, facts: facts)) == "batch-duplicate")
         // Twice in one group: the second is the first's duplicate; other content under the id is refused.
-        var g = Admission(origin: Self.origin, registry: k.registry)
+        var g = Admission(origin: Self.origin, registry: k.registry, time: Self.time, plausibility: PlausibilityPolicy())
         let second = try Self.batch("b-2", Self.items(2, seed: 2), by: k.officer)
         #expect(admitted(g.decide(second, index: 0, at: 4, facts: .init())))
         guard case .groupDuplicate(0) = g.decide(second, index: 1, at: 7, facts: .init()) else { Issue.record("not a group duplicate"); return }
@@ -104,7 +104,7 @@ import Testing
         let k = try Keys()
         let people = Self.items(3)
         // Within one batch.
-        var a = Admission(origin: Self.origin, registry: k.registry)
+        var a = Admission(origin: Self.origin, registry: k.registry, time: Self.time, plausibility: PlausibilityPolicy())
         guard case .refuse(let within) = a.decide(try Self.batch("b-1", people + [people[1]], by: k.officer), index: 0, at: 4, facts: .init()) else {
             Issue.record("a person twice in one batch was admitted"); return
         }
@@ -128,7 +128,7 @@ import Testing
         guard case .batch(let sb, _) = supplement else { return }
         #expect(try PaymentBody(decoding: try JSONParser.parse(sb.paymentBytes[0], mode: .canonical).objectValue!).supplementary == "补发2025年秋季差额")
         // Two batches of one group paying the same person.
-        var g = Admission(origin: Self.origin, registry: k.registry)
+        var g = Admission(origin: Self.origin, registry: k.registry, time: Self.time, plausibility: PlausibilityPolicy())
         #expect(admitted(g.decide(try Self.batch("g-1", [people[0]], by: k.officer), index: 0, at: 4, facts: .init())))
         #expect(refusal(g.decide(try Self.batch("g-2", [people[0]], by: k.officer), index: 1, at: 6, facts: .init())) == "payment-duplicate")
         // Another period is another claim.
@@ -152,7 +152,7 @@ import Testing
         func reversal(_ target: UInt64, hash: Digest32 = hash, amount: Int64 = 62_500, by key: NamedSigningKey) throws -> Submission {
             try .reversal(try ReversalBody.make(target: target, targetHash: hash, amountFen: amount, reason: "重复发放", origin: Self.origin, signedAt: Self.time, officer: key))
         }
-        var a = Admission(origin: Self.origin, registry: k.registry)
+        var a = Admission(origin: Self.origin, registry: k.registry, time: Self.time, plausibility: PlausibilityPolicy())
         #expect(refusal(a.decide(try reversal(4, by: k.officer), index: 0, at: 9, facts: facts)) == "reversal-target")
         #expect(refusal(a.decide(try reversal(5, hash: Digest32(bytes: Array(repeating: 4, count: 32))!, by: k.officer), index: 0, at: 9, facts: facts)) == "reversal-target")
         #expect(refusal(a.decide(try reversal(5, amount: 1, by: k.officer), index: 0, at: 9, facts: facts)) == "reversal-target")
@@ -169,7 +169,7 @@ import Testing
         let k = try Keys()
         let newOfficer = try NamedSigningKey(name: Self.origin + "/officer/2", key: SigningKey.generate(.ed25519), suite: .ed25519SHA256)
         let enroll = try KeyBody.enroll(newOfficer.verifierKey, role: .officer, units: ["430626"], origin: Self.origin, signedAt: Self.time, admin: k.admin)
-        var a = Admission(origin: Self.origin, registry: k.registry)
+        var a = Admission(origin: Self.origin, registry: k.registry, time: Self.time, plausibility: PlausibilityPolicy())
         // Only an admin enrols.
         let byOfficer = try KeyBody.enroll(newOfficer.verifierKey, role: .officer, units: ["430626"], origin: Self.origin, signedAt: Self.time, admin: k.officer)
         #expect(refusal(a.decide(try .key(byOfficer, suite: .ed25519SHA256), index: 0, at: 4, facts: .init())) == "signer-role")
@@ -193,16 +193,51 @@ import Testing
         func erase(_ fields: [PersonalField], target: UInt64 = 5, by key: NamedSigningKey) throws -> Submission {
             try .erase(try EraseBody.make(target: target, fields: fields, reason: "保存期满", origin: Self.origin, signedAt: Self.time, admin: key))
         }
-        var a = Admission(origin: Self.origin, registry: k.registry)
+        var a = Admission(origin: Self.origin, registry: k.registry, time: Self.time, plausibility: PlausibilityPolicy())
         #expect(admitted(a.decide(try erase([.idNumber, .name], by: k.admin), index: 0, at: 9, facts: facts)))
         #expect(refusal(a.decide(try erase([.accountNumber], by: k.admin), index: 1, at: 10, facts: facts)) == "erase-target")
         #expect(refusal(a.decide(try erase([.name], target: 4, by: k.admin), index: 1, at: 10, facts: facts)) == "erase-target")
         #expect(refusal(a.decide(try erase([.name], by: k.officer), index: 1, at: 10, facts: facts)) == "signer-role")
     }
 
+    @Test func signaturesOutsideTheWindowAndPaymentsDatedLaterAreRefused() throws {
+        let k = try Keys()
+        func signed(_ signedAt: String, _ items: [PaymentInput] = Self.items(2)) throws -> Submission {
+            let b = try BatchBuilder.prepare(batchID: "b-\(signedAt)", program: Sample.program, period: "2025-autumn", unit: "430626", items: items,
+                                             origin: Self.origin, signedAt: signedAt, officer: k.officer)
+            return .batch(b, claims: try PersonKeys(PersonKeySecret(bytes: Array(repeating: 7, count: 32))!).claims(for: b))
+        }
+        // Before the key existed, after the append, and just inside the window on both sides (30 days, 10 minutes).
+        #expect(refusal(fresh(k.registry, try signed("2001-01-01T00:00:00.000Z"), at: 4)) == "signed-at-window")
+        #expect(refusal(fresh(k.registry, try signed("2999-12-31T00:00:00.000Z"), at: 4)) == "signed-at-window")
+        #expect(refusal(fresh(k.registry, try signed("2026-08-02T07:59:59.999Z"), at: 4)) == "signed-at-window")
+        #expect(refusal(fresh(k.registry, try signed("2026-09-01T08:10:00.001Z"), at: 4)) == "signed-at-window")
+        #expect(admitted(fresh(k.registry, try signed("2026-08-02T08:00:00.000Z"), at: 4)))
+        #expect(admitted(fresh(k.registry, try signed("2026-09-01T08:10:00.000Z"), at: 4)))
+        // paid_date: the append date plus 31 days at most.
+        var late = Self.items(2)
+        late[1].paidDate = "2099-01-01"
+        guard case .refuse(let r) = fresh(k.registry, try signed(Self.time, late), at: 4) else { Issue.record("admitted a payment dated 2099"); return }
+        #expect(r.code == "paid-date-future" && r.message.contains("payments[1]"))
+        late[1].paidDate = "2026-10-03"
+        #expect(refusal(fresh(k.registry, try signed(Self.time, late), at: 4)) == "paid-date-future")
+        late[1].paidDate = "2026-10-02"
+        #expect(admitted(fresh(k.registry, try signed(Self.time, late), at: 4)))
+        // Key entries, reversals and erasures are held to the same window.
+        let enroll = try KeyBody.enroll(try NamedSigningKey(name: Self.origin + "/officer/9", key: SigningKey.generate(.ed25519), suite: .ed25519SHA256).verifierKey,
+                                        role: .officer, units: ["430626"], origin: Self.origin, signedAt: "2001-01-01T00:00:00.000Z", admin: k.admin)
+        #expect(refusal(fresh(k.registry, try .key(enroll, suite: .ed25519SHA256), at: 4)) == "signed-at-window")
+        // A batch already stored gets its receipt whatever its dates (a retry long after).
+        let old = try signed("2001-01-01T00:00:00.000Z")
+        guard case .batch(let b, _) = old else { return }
+        var facts = AdmissionFacts()
+        facts.batches[b.body.batchID] = .init(seq: 4, count: 2, header: b.header)
+        guard case .storedDuplicate = fresh(k.registry, old, at: 7, facts: facts) else { Issue.record("a stored batch was not answered with its receipt"); return }
+    }
+
     @Test func everyRefusalCodeIsListed() {
         for code in ["signer-unknown", "signer-revoked", "signer-role", "signer-scope", "bad-signature", "key-duplicate", "key-unknown",
-                     "batch-duplicate", "payment-duplicate", "reversal-target", "reversal-duplicate", "erase-target"] {
+                     "batch-duplicate", "payment-duplicate", "reversal-target", "reversal-duplicate", "erase-target", "signed-at-window", "paid-date-future"] {
             #expect(AdmissionRefusal.codes.contains(code))
         }
     }

@@ -5,8 +5,11 @@ import LedgerCore
 let chineseHeader = "身份证号,姓名,区县代码,学校代码,学校名称,学段,年级,是否寄宿,困难类型,资助项目,学期,金额(元),账户类型,账号,发放日期,银行流水号"
 let goodRow = "11010519491231002X,张三,430626,4306261,示范县第1小学,小学,3,是,低保,寄宿生生活补助,2025年秋季,625.00,银行卡,6217000011112222,2025-10-15,BR001"
 
-func read(_ text: String, ignoreUnknown: Bool = false) -> Result<PaymentFile, PaymentCSV.Rejection> {
-    Array(text.utf8).withUnsafeBytes { raw in Result { () throws(PaymentCSV.Rejection) in try PaymentCSV.read(raw, file: "b.csv", ignoreUnknownColumns: ignoreUnknown) } }
+/// The files are read as on 2026-09-01 with the default tolerance (paid_date up to 2026-10-02).
+let readOn = PlausibilityPolicy().dateLimits(now: "2026-09-01T08:00:00.000Z")
+
+func read(_ text: String, ignoreUnknown: Bool = false, limits: DateLimits = readOn) -> Result<PaymentFile, PaymentCSV.Rejection> {
+    Array(text.utf8).withUnsafeBytes { raw in Result { () throws(PaymentCSV.Rejection) in try PaymentCSV.read(raw, file: "b.csv", dateLimits: limits, ignoreUnknownColumns: ignoreUnknown) } }
 }
 
 func errors(_ text: String) -> [String] {
@@ -22,6 +25,21 @@ func errors(_ text: String) -> [String] {
         #expect(file.items.count == 2 && file.totalFen == 125_000)
         #expect(file.items[0].stage == .primary && file.items[0].boarding && file.items[0].accountType == .bankCard)
         #expect(file.items[0].personal[.category] == "低保" && file.items[1].personal[.name] == "李四")
+    }
+
+    @Test func futureBirthDatesAndLatePaidDatesAreRefusedWithTheirPlace() throws {
+        // 2099-01-01 with a valid check character; a paid_date one day past the tolerance; both exactly at the limit pass.
+        let born2099 = "430626" + "20990101" + "001"
+        let id2099 = born2099 + String(IDNumber.checkCharacter(forFirst17: Array(born2099.utf8)))
+        let bornToday = "430626" + "20260901" + "001"
+        let idToday = bornToday + String(IDNumber.checkCharacter(forFirst17: Array(bornToday.utf8)))
+        #expect(IDNumber.isValid(id2099))
+        let rows = [goodRow.replacingAll("11010519491231002X", with: id2099),
+                    goodRow.replacingAll("2025-10-15", with: "2026-10-03"),
+                    goodRow.replacingAll("11010519491231002X", with: idToday).replacingAll("2025-10-15", with: "2026-10-02")]
+        let e = errors(([chineseHeader] + rows).joined(separator: "\n"))
+        #expect(e == ["b.csv:2:1: id_number: characters 7–14 give a birth date in the future",
+                      "b.csv:3:15: paid_date: 2026-10-03 is later than 2026-10-02 (today plus the allowed 31 days)"], "\(e)")
     }
 
     @Test func englishHeadersAnyOrderAndAmountInFen() throws {
@@ -74,7 +92,7 @@ func errors(_ text: String) -> [String] {
         #expect(errors("\u{FEFF}") == ["b.csv:1:0: the file is empty (a header line is required)"])
         var bad = Array((chineseHeader + "\n" + goodRow + "\n").utf8)
         bad.insert(0xff, at: bad.count - 10)
-        let e = bad.withUnsafeBytes { raw in Result { () throws(PaymentCSV.Rejection) in try PaymentCSV.read(raw, file: "b.csv") } }
+        let e = bad.withUnsafeBytes { raw in Result { () throws(PaymentCSV.Rejection) in try PaymentCSV.read(raw, file: "b.csv", dateLimits: readOn) } }
         guard case .failure(let r) = e else { Issue.record("invalid UTF-8 accepted"); return }
         #expect(r.errors[0].line == 2 && r.errors[0].reason.contains("invalid UTF-8"), "\(r)")
         #expect(errors(chineseHeader + "\n" + goodRow + ",extra\n") == ["b.csv:2:0: has 17 fields, the header has 16"])

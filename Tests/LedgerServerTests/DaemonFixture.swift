@@ -68,7 +68,7 @@ final class LedgerSetup: @unchecked Sendable {
         var rng = SplitMix64(seed: seed)
         let items = DemoData.boardingSubsidyPayments(count: count, unit: unit, period: "2025-autumn", rng: &rng)
         return try BatchBuilder.prepare(batchID: id, program: Sample.program, period: "2025-autumn", unit: unit, items: items,
-                                        origin: origin, signedAt: "2026-09-02T08:00:00.000Z", officer: officer ?? officerA)
+                                        origin: origin, signedAt: nowTimestamp(), officer: officer ?? officerA)
     }
 
     /// The ledger verified from the database as `aidledger verify` does, openings included, the ledger key pinned.

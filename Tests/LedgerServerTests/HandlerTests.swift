@@ -92,7 +92,7 @@ import TestSupport
                 let target = try store.entry(s.ledger, seq: seq)!
                 let amount = (try Entry(decoding: target.bytes).body["amount_fen"]?.intValue) ?? 1
                 return CanonicalJSON.encode(.object(try ReversalBody.make(target: seq, targetHash: target.hash, amountFen: amount, reason: "重复发放",
-                                                                          origin: s.origin, signedAt: "2026-09-03T08:00:00.000Z", officer: s.officerA)))
+                                                                          origin: s.origin, signedAt: Timestamp.format(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)), officer: s.officerA)))
             }
             let header = try await post("/reversals", try reversal(4), token: s.tokenA)
             #expect(header.status == .unprocessableContent && Self.errorCode(header) == "reversal-target", "\(String(buffer: header.body))")

@@ -52,7 +52,7 @@ import TestSupport
                     let target = try store.entry(s.ledger, seq: 6)!
                     let amount = try PaymentBody(decoding: try Entry(decoding: target.bytes).body).amountFen
                     body = CanonicalJSON.encode(.object(try ReversalBody.make(target: 6, targetHash: target.hash, amountFen: amount, reason: "openapi test",
-                                                                              origin: s.origin, signedAt: "2026-09-03T08:00:00.000Z", officer: s.officerA)))
+                                                                              origin: s.origin, signedAt: Timestamp.format(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)), officer: s.officerA)))
                 }
                 let r = try c.request(method.uppercased(), path, headers: headers, body: body)
                 let documented = responses[String(r.status)].flatMap(resolve)

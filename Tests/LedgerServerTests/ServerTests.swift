@@ -234,9 +234,15 @@ import TestSupport
         let receipts = Collected<ReceivedReceipt>()
         let errors = Collected<String>()
         let restarted = Collected<Bool>()
+        let whileDown = Collected<HTTPClientResponse>()
         let restarter = Thread {
             receipts.wait(forAtLeast: 20)
             try? server.stop()
+            // With the database down: a read and a write are answered 503 with the JSON error and Retry-After.
+            if let c = try? HTTPClient(url: d.url) {
+                if let r = try? c.request("GET", "/v1/ledgers", headers: [], body: []) { whileDown.append(r) }
+                if let r = try? c.request("GET", "/v1/ledgers/\(s.ledger.id)/entries/2", headers: [("Authorization", "Bearer \(s.inspectorToken)")], body: []) { whileDown.append(r) }
+            }
             _ = try? server.start()
             restarted.append(true)
         }
@@ -259,6 +265,11 @@ import TestSupport
             }
         }
         restarted.wait(forAtLeast: 1)
+        #expect(whileDown.all.count == 2)
+        for r in whileDown.all {
+            #expect(r.status == 503 && r.header("retry-after") != nil && r.text.contains(#""code":"unavailable""#), "\(r.status) \(r.text)")
+        }
+        #expect(d.log.contains("unavailable") && d.log.contains("cause"), "the outage is logged with its cause: \(d.log.suffix(1500))")
         #expect(!errors.all.isEmpty, "the restart should land under load")
         #expect(!errors.all.contains { $0 == "409" || $0 == "400" || $0 == "403" }, "\(errors.all.prefix(5))")
         let got = receipts.all
@@ -268,6 +279,42 @@ import TestSupport
             #expect(try store.receipt(s.ledger, firstSeq: r.first, lastSeq: r.last).hashes.map(\.hex) == r.hashes, "receipt of \(r.batchID)")
         }
         #expect(try store.head(s.ledger).size == 4 + 400 * 6)
+        #expect(try s.verify().intact)
+    }
+}
+
+extension DatabaseRestartTests {
+    /// `aidledger submit` while the database is down: it retries the same request (503 with Retry-After) and
+    /// gets its receipt once the database is back; with --retry-for 0 it gives up at once, naming the 503.
+    @Test func cliRetriesWhileTheDatabaseIsDown() throws {
+        let dir = try makeTemporaryDirectory()
+        let server = try EmbeddedPostgres(directory: dir.appendingPathComponent("pg").path, unsafeFast: true)
+        try server.start()
+        try server.stopWhenProcessExits(getpid(), removeDirectory: true)
+        defer { try? server.stop() }
+        let s = try LedgerSetup(conninfo: server.connectionString())
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        defer { d.terminate() }
+        let cli = URL(fileURLWithPath: try aidledgerdPath()).deletingLastPathComponent().appendingPathComponent("aidledger").path
+        let officerKey = s.dir.appendingPathComponent("officer-a.key").path
+        try KeyFile.write(s.officerA, to: officerKey)
+        let csv = s.dir.appendingPathComponent("batch.csv").path
+        #expect(try run(cli, ["sample-csv", "--payments", "3", "--out", csv]).status == 0)
+        // The CLI reaches the daemon (the ledger list) before the database goes down: its submit is what waits.
+        try server.stop()
+        let noRetry = try run(cli, ["submit", csv, "--officer-key", officerKey, "--token", s.tokenA, "--server", d.url, "--retry-for", "0"])
+        #expect(noRetry.status != 0 && noRetry.stderr.contains("503"), "\(noRetry.stderr)")
+        let result = Collected<(status: Int32, stdout: String, stderr: String)>()
+        let submitter = Thread {
+            if let r = try? run(cli, ["submit", csv, "--officer-key", officerKey, "--token", s.tokenA, "--server", d.url, "--retry-for", "60"]) { result.append(r) }
+        }
+        submitter.start()
+        Thread.sleep(forTimeInterval: 3)
+        try server.start()
+        result.wait(forAtLeast: 1)
+        let r = result.all[0]
+        #expect(r.status == 0 && r.stdout.contains("submitted: seq 5…8"), "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("the server is unavailable (HTTP 503 unavailable); retrying"), "\(r.stderr)")
         #expect(try s.verify().intact)
     }
 }

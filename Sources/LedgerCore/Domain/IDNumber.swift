@@ -9,6 +9,8 @@ public enum IDNumber {
         case length(Int)
         case nonDigit(position: Int)
         case birthDate
+        /// The birth date is after the latest allowed (today).
+        case futureBirthDate
         case checksum
 
         public var description: String {
@@ -16,6 +18,7 @@ public enum IDNumber {
             case .length(let n): "must be 18 characters, found \(n)"
             case .nonDigit(let p): "character \(p) must be a digit"
             case .birthDate: "characters 7–14 are not a real birth date"
+            case .futureBirthDate: "characters 7–14 give a birth date in the future"
             case .checksum: "check character does not match (GB 11643 MOD 11-2)"
             }
         }
@@ -28,9 +31,9 @@ public enum IDNumber {
         return checkCharacters[sum % 11]
     }
 
-    /// Validates format, birth date (1900 – `maxYear`) and checksum. A lowercase `x` is accepted as `X`
-    /// by `normalize`, not here.
-    public static func validate(_ id: String, maxYear: Int = 2100) throws(Problem) {
+    /// Validates format, birth date (1800 – `maxYear`, and not after `latestBirthDay`, a day number, when
+    /// given) and checksum. A lowercase `x` is accepted as `X` by `normalize`, not here.
+    public static func validate(_ id: String, maxYear: Int = 2100, latestBirthDay: Int64? = nil) throws(Problem) {
         let b = Array(id.utf8)
         guard b.count == 18 else { throw .length(id.count) }
         for i in 0..<17 where !(0x30...0x39).contains(b[i]) { throw .nonDigit(position: i + 1) }
@@ -40,6 +43,7 @@ public enum IDNumber {
               year >= 1800, year <= maxYear, month >= 1, month <= 12, day >= 1, day <= FieldSyntax.daysIn(month: month, year: year) else {
             throw .birthDate
         }
+        if let latestBirthDay, Timestamp.daysFromCivil(y: Int64(year), m: Int64(month), d: Int64(day)) > latestBirthDay { throw .futureBirthDate }
         guard Character(Unicode.Scalar(b[17])) == checkCharacter(forFirst17: Array(b[0..<17])) else { throw .checksum }
     }
 

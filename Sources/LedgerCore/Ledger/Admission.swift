@@ -15,7 +15,8 @@ public struct AdmissionRefusal: Error, Sendable, Equatable, CustomStringConverti
 
     /// Every code a refusal can carry.
     public static let codes = ["signer-unknown", "signer-revoked", "signer-role", "signer-scope", "bad-signature", "key-duplicate", "key-unknown",
-                               "batch-duplicate", "payment-duplicate", "reversal-target", "reversal-duplicate", "erase-target", "malformed"]
+                               "batch-duplicate", "payment-duplicate", "reversal-target", "reversal-duplicate", "erase-target", "malformed",
+                               "signed-at-window", "paid-date-future"]
 }
 
 /// What the store found in the ledger that a decision needs, looked up on the locked head before deciding.
@@ -91,15 +92,42 @@ public struct Admission: Sendable {
     /// The admitted batches of the group: the seq of their first payment and their claims, sorted.
     private var claimsInGroup: [(firstPaymentSeq: UInt64, sorted: [(claim: PaymentClaim, index: Int32)])] = []
 
-    public init(origin: String, registry: KeyRegistry) {
+    /// The time the group's entries get, and the limits its dates are held to.
+    public let time: String
+    public let plausibility: PlausibilityPolicy
+
+    public init(origin: String, registry: KeyRegistry, time: String, plausibility: PlausibilityPolicy) {
         self.origin = origin
         self.registry = registry
+        self.time = time
+        self.plausibility = plausibility
+    }
+
+    /// A signature dated outside the window around the append time, or a payment dated too far after it.
+    private func checkDates(_ submission: Submission) throws(AdmissionRefusal) {
+        let signedAt: String
+        switch submission {
+        case .batch(let batch, _): signedAt = batch.body.signed.signedAt
+        case .reversal(let r): signedAt = r.fields.signed.signedAt
+        case .key(let k): signedAt = k.fields.signed.signedAt
+        case .erase(let e): signedAt = e.fields.signed.signedAt
+        }
+        if let problem = plausibility.signedAtProblem(signedAt, appendedAt: time) { throw AdmissionRefusal("signed-at-window", problem) }
+        if case .batch(let batch, _) = submission {
+            for (i, item) in batch.items.enumerated() {
+                if let problem = plausibility.paidDateProblem(item.paidDate, appendedAt: time) {
+                    throw AdmissionRefusal("paid-date-future", "payments[\(i)] (row \(i + 1)): \(problem)")
+                }
+            }
+        }
     }
 
     /// Decides submission number `index` of the group, whose first entry would get `seq`. An admitted submission
     /// is remembered for the rest of the group.
     public mutating func decide(_ submission: Submission, index: Int, at seq: UInt64, facts: AdmissionFacts) -> Verdict {
         do {
+            // A batch already in the ledger gets its receipt whatever its dates: its own decision checks them after.
+            if case .batch = submission {} else { try checkDates(submission) }
             switch submission {
             case .batch(let batch, let claims): return try decideBatch(batch, claims: claims, index: index, at: seq, facts: facts)
             case .reversal(let r): try decideReversal(r, index: index, at: seq, facts: facts)
@@ -137,6 +165,7 @@ public struct Admission: Sendable {
             }
             return .storedDuplicate(StoredBatchRange(firstSeq: stored.seq, lastSeq: stored.seq + stored.count))
         }
+        try checkDates(.batch(batch, claims: claims))
         try authorize(.batch, body: batch.header, signed: header.signed, role: .officer, unit: header.unit, at: seq)
         guard claims.claims.count == batch.items.count else {
             throw AdmissionRefusal("malformed", "the batch has \(batch.items.count) payments but \(claims.claims.count) claims")

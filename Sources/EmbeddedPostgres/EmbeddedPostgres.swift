@@ -23,6 +23,8 @@ public final class EmbeddedPostgres: @unchecked Sendable {
 
     public var dataDirectory: URL { directory.appendingPathComponent("pg") }
     public var logFile: URL { directory.appendingPathComponent("postgres.log") }
+    /// The pid of the process that owns the running cluster (started or adopted it, and stops it).
+    public var ownerFile: URL { directory.appendingPathComponent("owner.pid") }
 
     /// The directory of the server's socket: inside `directory` when its path is short enough for a Unix
     /// socket name (107 bytes), else under /tmp, named after `directory`.
@@ -54,28 +56,60 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         return (try? run("pg_ctl", ["-D", dataDirectory.path, "status"], allowFailure: true).status) == 0
     }
 
-    /// Creates the cluster if needed and starts it if it is not running. Returns whether this call started it.
+    /// Creates the cluster if needed and starts it if it is not running. Returns whether this process now owns
+    /// it (and so should stop it): it started it, or it adopted a cluster left running by an owner that has
+    /// died (a crashed daemon or CLI), so that no cluster is orphaned. A cluster whose owner is alive is used,
+    /// not owned.
     @discardableResult
     public func start() throws -> Bool {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return try withLock {
             if !isInitialized { try initialize() }
-            if isRunning { return false }
+            if isRunning {
+                if let owner = currentOwner(), owner != getpid(), Glibc.kill(owner, 0) == 0 || errno == EPERM { return false }
+                try recordOwner()
+                return true
+            }
             try prepareOwnedPath(socketDirectory, directory: true)
             try prepareOwnedPath(logFile.path, directory: false)
             let result = try run("pg_ctl", ["-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60", "start"], allowFailure: true)
             guard result.status == 0 else {
                 throw Failure(description: "PostgreSQL did not start (pg_ctl exit \(result.status)): \(result.output.suffix(400)); see \(logFile.path)")
             }
+            try recordOwner()
             return true
         }
     }
 
+    /// The pid in the owner file, if any.
+    public func currentOwner() -> pid_t? {
+        guard let text = try? String(contentsOf: ownerFile, encoding: .utf8) else { return nil }
+        return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func recordOwner() throws {
+        try Data("\(getpid())\n".utf8).write(to: ownerFile, options: .atomic)
+    }
+
+    /// Starts a watchdog that stops the cluster (fast shutdown) once this process has exited without stopping
+    /// it — killed, crashed — provided the owner file still names this process. For the owner of a long-lived
+    /// cluster (the daemon): the cluster never outlives it for more than about a second.
+    public func stopWhenOwnerDies() throws {
+        func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let pid = getpid()
+        let pgCtl = binDirectory.appendingPathComponent("pg_ctl").path
+        let stop = (runAsPostgres ? "/usr/sbin/runuser -u postgres -- " : "") + "\(quote(pgCtl)) -D \(quote(dataDirectory.path)) -m fast -w stop"
+        let script = "while kill -0 \(pid) 2>/dev/null; do sleep 0.5; done; "
+            + "if [ \"$(cat \(quote(ownerFile.path)) 2>/dev/null)\" = \"\(pid)\" ]; then \(stop) >/dev/null 2>&1; rm -f \(quote(ownerFile.path)); fi"
+        try Subprocess.spawnDetached(["/bin/sh", "-c", script])
+    }
+
     /// Stops the cluster (fast shutdown: open transactions roll back, committed data is safe).
     public func stop() throws {
-        guard isRunning else { return }
+        guard isRunning else { try? FileManager.default.removeItem(at: ownerFile); return }
         let result = try run("pg_ctl", ["-D", dataDirectory.path, "-m", "fast", "-w", "-t", "60", "stop"], allowFailure: true)
         guard result.status == 0 else { throw Failure(description: "pg_ctl stop failed: \(result.output.suffix(400))") }
+        try? FileManager.default.removeItem(at: ownerFile)
     }
 
     /// Stops the cluster as if it crashed (immediate shutdown; the next start recovers from the WAL).

@@ -62,6 +62,8 @@ public final class LedgerDatabase {
             do {
                 server = try EmbeddedPostgres(directory: directory)
                 started = try server.start()
+                // The owner's cluster stops with it however it ends: a killed daemon leaves no cluster running.
+                if started { try server.stopWhenOwnerDies() }
             } catch { throw ServiceError("cannot start the embedded PostgreSQL under \(directory): \(error)", code: "database") }
             conninfo = server.connectionString()
             embedded = server
@@ -73,7 +75,7 @@ public final class LedgerDatabase {
         }
     }
 
-    /// Whether `init` started the embedded cluster (and `close` will stop it).
+    /// Whether `init` started the embedded cluster, or adopted one whose owner had died (and `close` will stop it).
     public var startedEmbeddedCluster: Bool { startedHere }
 
     public func close() {

@@ -345,6 +345,33 @@ extension DatabaseRestartTests {
         #expect(jsonObject(try HTTPClient(url: again.url).request("GET", "/v1/ledgers"))?["ledgers"]?.arrayValue?.first?.objectValue?["size"]?.intValue == 204)
         #expect(!again.log.contains("first start"))
     }
+
+    /// A daemon killed with SIGKILL leaves no PostgreSQL behind (its watchdog stops it), and a cluster left
+    /// running by an owner that died is adopted by the next start and stopped with it.
+    @Test func noEmbeddedClusterOutlivesItsDaemon() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data")
+        let args = ["--data-dir", data.path, "--listen-port", "0"]
+        var env = ["AIDLEDGERD_DEMO_PAYMENTS_ON_FIRST_START": "0"]
+        env["AIDLEDGERD_LOG_LEVEL"] = "warning"
+        let first = try DaemonProcess(arguments: args, dataDir: dir, environment: env)
+        let cluster = try EmbeddedPostgres(directory: data.path)
+        #expect(cluster.isRunning && cluster.currentOwner() == first.pid, "owner \(String(describing: cluster.currentOwner())), daemon \(first.pid)")
+        kill(first.pid, SIGKILL)
+        _ = first.waitForExit()
+        let deadline = Date().addingTimeInterval(30)
+        while cluster.isRunning && Date() < deadline { usleep(200_000) }
+        #expect(!cluster.isRunning, "the cluster of a killed daemon is stopped by its watchdog")
+        // An orphan (its owner died without a watchdog): the next start adopts it and stops it on SIGTERM.
+        try cluster.start()
+        let dead = try run("/bin/sh", ["-c", "sh -c 'echo $$' "]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try Data((dead + "\n").utf8).write(to: cluster.ownerFile)
+        let second = try DaemonProcess(arguments: args, dataDir: dir, environment: env)
+        #expect(cluster.currentOwner() == second.pid)
+        #expect(second.terminate() == 0, "\(second.log)")
+        #expect(!cluster.isRunning, "the adopted cluster is stopped with the daemon that adopted it")
+    }
 }
 
 @Suite struct ReadAPITests {

@@ -34,6 +34,7 @@ final class LedgerWriter: @unchecked Sendable {
     private let conninfo: String
     private let maxGroupEntries: Int
     private let plausibility: PlausibilityPolicy
+    private let leaseIdleTimeoutSeconds: Int
     private let metrics: Metrics
     private let logger: Logger
     private let condition = NSCondition()
@@ -43,9 +44,11 @@ final class LedgerWriter: @unchecked Sendable {
     private var finished = false
     private var store: LedgerStore? = nil
     private var holdsLease = false
+    private var lastUsed = ContinuousClock.now
 
-    init(ledger: LedgerRecord, ledgerKey: NamedSigningKey, conninfo: String, maxGroupEntries: Int, plausibility: PlausibilityPolicy, metrics: Metrics, logger: Logger) {
+    init(ledger: LedgerRecord, ledgerKey: NamedSigningKey, conninfo: String, maxGroupEntries: Int, plausibility: PlausibilityPolicy, leaseIdleTimeoutSeconds: Int, metrics: Metrics, logger: Logger) {
         self.logger = logger
+        self.leaseIdleTimeoutSeconds = leaseIdleTimeoutSeconds
         self.plausibility = plausibility
         self.ledger = ledger
         self.ledgerKey = ledgerKey
@@ -146,10 +149,15 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     private func connectedStore() throws -> LedgerStore {
-        if let store, store.isHealthy { return store }
+        // The server ends the session after lease_idle_timeout_seconds without a statement (so a frozen writer
+        // loses the lease); a session idle nearly that long is replaced before use rather than found dead mid-append.
+        let fresh = ContinuousClock.now - lastUsed < .seconds(max(1, leaseIdleTimeoutSeconds - 2))
+        defer { lastUsed = .now }
+        if let store, store.isHealthy, fresh { return store }
         closeConnection()
         let s = try LedgerStore.connect(conninfo)
         s.plausibility = plausibility
+        try s.limitIdleSession(seconds: leaseIdleTimeoutSeconds)
         store = s
         return s
     }

@@ -199,12 +199,12 @@ struct Routes: Sendable {
         let caller = try await state.caller(request, ledger: ledger)
         try state.require(caller, roles: [.admin, .officer, .inspector], to: "exporting the ledger")
         let export = try await state.readers.run { store in try BundleExport.begin(store, ledger) }
-        let readers = state.readers
+        let longJobs = state.longJobs
         let body = ResponseBody { writer in
             try await writer.write(ByteBuffer(bytes: export.head))
             var next: UInt64? = export.size > 0 ? 1 : nil
             while let from = next {
-                let page = try await readers.run { store in try export.entryLines(store, from: from, limit: 5_000) }
+                let page = try await longJobs.run { store in try export.entryLines(store, from: from, limit: 5_000) }
                 try await writer.write(ByteBuffer(bytes: page.lines))
                 next = page.next
             }
@@ -220,9 +220,16 @@ struct Routes: Sendable {
         let ledger = try await ledger(context)
         let caller = try await state.caller(request, ledger: ledger)
         try state.require(caller, roles: [.admin, .inspector], to: "running a verification")
-        let report = try await state.readers.run { store in try StoreVerification.verify(store, ledger) }
+        let size = try await state.readers.run { store in try store.head(ledger).size }
+        let longJobs = state.longJobs
+        let report = try await state.verifications.report(ledger: ledger.id, size: size) {
+            try await longJobs.run { store in
+                let report = try StoreVerification.verify(store, ledger)
+                return VerificationReports.Report(size: size, json: Array(report.json(source: ledger.origin, pinned: false).utf8) + [0x0a], intact: report.intact)
+            }
+        }
         state.metrics.verification(report.intact ? "intact" : "findings")
-        return json(bytes: Array(report.json(source: ledger.origin, pinned: false).utf8) + [0x0a])
+        return json(bytes: report.json)
     }
 
     // MARK: writes
@@ -231,33 +238,33 @@ struct Routes: Sendable {
         let ledger = try await ledger(context)
         let caller = try await state.caller(request, ledger: ledger)
         try state.require(caller, roles: [.officer], to: "submitting a batch")
-        let body = try await collect(request)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        let batch: PreparedBatch, claims: PaymentClaims
-        do {
-            let suite = ledger.suite
-            let limits = state.configuration.plausibility.dateLimits(now: nowTimestamp())
-            let decode: @Sendable () throws -> (PreparedBatch, PaymentClaims)
-            if contentType.hasPrefix("text/csv") {
-                let header = request.headers.first(where: { $0.name.canonicalName == "aidledger-batch" })?.value
-                decode = { [state] in
-                    let b = try SubmissionDecoder.csvBatch(body, headerField: header, suite: suite, dateLimits: limits)
-                    return (b, try state.claims(for: b))
+        let (batch, claims) = try await withBody(request) { body -> (PreparedBatch, PaymentClaims) in
+            do {
+                let suite = ledger.suite
+                let limits = state.configuration.plausibility.dateLimits(now: nowTimestamp())
+                let decode: @Sendable () throws -> (PreparedBatch, PaymentClaims)
+                if contentType.hasPrefix("text/csv") {
+                    let header = request.headers.first(where: { $0.name.canonicalName == "aidledger-batch" })?.value
+                    decode = { [state] in
+                        let b = try SubmissionDecoder.csvBatch(body, headerField: header, suite: suite, dateLimits: limits)
+                        return (b, try state.claims(for: b))
+                    }
+                } else if contentType.hasPrefix("application/json") {
+                    decode = { [state] in
+                        let b = try SubmissionDecoder.jsonBatch(body, suite: suite, dateLimits: limits)
+                        return (b, try state.claims(for: b))
+                    }
+                } else {
+                    throw APIError(status: .unsupportedMediaType, code: "media-type", message: "send application/json or text/csv (with the Aidledger-Batch header)")
                 }
-            } else if contentType.hasPrefix("application/json") {
-                decode = { [state] in
-                    let b = try SubmissionDecoder.jsonBatch(body, suite: suite, dateLimits: limits)
-                    return (b, try state.claims(for: b))
-                }
-            } else {
-                throw APIError(status: .unsupportedMediaType, code: "media-type", message: "send application/json or text/csv (with the Aidledger-Batch header)")
+                // Small batches are decoded here; large ones on the parser threads, below the writers' priority.
+                // The claims (keyed person keys) in the same job: one trip through the parser threads.
+                return body.count < Self.inlineDecodeLimit ? try decode() : try await state.parsers.run(decode)
+            } catch let e as APIError {
+                state.metrics.submission("invalid")
+                throw e
             }
-            // Small batches are decoded here; large ones on the parser threads, below the writers' priority.
-            // The claims (keyed person keys) in the same job: one trip through the parser threads.
-            (batch, claims) = body.count < Self.inlineDecodeLimit ? try decode() : try await state.parsers.run(decode)
-        } catch let e as APIError {
-            state.metrics.submission("invalid")
-            throw e
         }
         let header = batch.body
         guard header.signed.signer == caller.keyName else {
@@ -273,7 +280,7 @@ struct Routes: Sendable {
         let ledger = try await ledger(context)
         let caller = try await state.caller(request, ledger: ledger)
         try state.require(caller, roles: [.officer], to: "submitting a reversal")
-        let reversal = try SubmissionDecoder.reversal(try await collect(request))
+        let reversal = try await withBody(request) { try SubmissionDecoder.reversal($0) }
         let signer = reversal.fields.signed.signer
         guard signer == caller.keyName else {
             throw APIError.forbidden("signer", "the reversal is signed by \(signer), not by this token's key \(caller.keyName ?? "")")
@@ -320,18 +327,42 @@ struct Routes: Sendable {
         return try await state.ledger(id)
     }
 
-    func collect(_ request: Request) async throws -> [UInt8] {
+    /// Reads the request body and runs `body` with it. The body counts against the daemon's budget of bodies in
+    /// memory (max_concurrent_body_bytes: 503 with Retry-After when it is spent) until `body` returns, and must
+    /// arrive within body_timeout_seconds (408 otherwise).
+    func withBody<T: Sendable>(_ request: Request, _ body: ([UInt8]) async throws -> T) async throws -> T {
         let limit = state.configuration.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+        let declared = request.headers[.contentLength].flatMap({ Int($0) })
+        if let length = declared, length > limit {
             throw APIError(status: .contentTooLarge, code: "too-large", message: "the request body is \(length) bytes; the limit is \(limit) bytes (max_body_bytes)")
         }
-        var request = request
+        let reserved = declared ?? limit
+        guard state.bodies.reserve(reserved) else {
+            throw APIError(status: .serviceUnavailable, code: "busy", message: "the daemon is holding as many request bodies as it may (max_concurrent_body_bytes); retry", retryAfter: 2)
+        }
+        defer { state.bodies.release(reserved) }
+        let timeout = state.configuration.bodyTimeoutSeconds
+        let bytes: [UInt8]
         do {
-            let buffer = try await request.collectBody(upTo: limit)
-            return Array(buffer.readableBytesView)
+            bytes = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                group.addTask {
+                    var request = request
+                    return Array(try await request.collectBody(upTo: limit).readableBytesView)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(timeout))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let bytes = first else {
+                    throw APIError(status: .requestTimeout, code: "timeout", message: "the request body did not arrive within \(timeout) seconds (body_timeout_seconds)")
+                }
+                return bytes
+            }
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(status: .contentTooLarge, code: "too-large", message: "the request body is over the limit of \(limit) bytes (max_body_bytes)")
         }
+        return try await body(bytes)
     }
 
     func entryJSON(seq: UInt64, bytes: [UInt8], hash: HashFunction, personal: [Opening]?) -> [UInt8] {

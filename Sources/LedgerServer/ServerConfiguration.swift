@@ -15,6 +15,17 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 64 << 20
     public var maxGroupEntries = 200_000
     public var readerThreads = 4
+    /// Threads (and connections) for long jobs: verifications and bundle exports.
+    public var longJobThreads = 1
+    /// The request bodies held in memory at once, in bytes (one body is always admitted).
+    public var maxConcurrentBodyBytes = 128 << 20
+    /// A connection that sends nothing for this long (a half-sent request, an idle keep-alive) is closed.
+    public var idleTimeoutSeconds = 30
+    /// The whole body of a request must arrive within this time, or the request is answered 408.
+    public var bodyTimeoutSeconds = 300
+    /// The writer's database session ends after this long without a statement (PostgreSQL
+    /// idle_session_timeout), releasing the write lease of a frozen daemon; a live writer reconnects.
+    public var leaseIdleTimeoutSeconds = 60
     public var logLevel = "info"
     /// With the embedded database: the ledger created on first start, and the generated payments submitted then.
     public var origin = "aidledger.example/430626"
@@ -41,7 +52,8 @@ public struct ServerConfiguration: Sendable {
     /// Every key, in the file's spelling.
     public static let keys = ["listen_host", "listen_port", "data_dir", "database", "key_dir", "max_body_bytes", "max_group_entries",
                               "reader_threads", "log_level", "origin", "suite", "demo_payments_on_first_start",
-                              "paid_date_tolerance_days", "signed_at_max_age_seconds", "signed_at_max_lead_seconds"]
+                              "paid_date_tolerance_days", "signed_at_max_age_seconds", "signed_at_max_lead_seconds",
+                              "long_job_threads", "max_concurrent_body_bytes", "idle_timeout_seconds", "body_timeout_seconds", "lease_idle_timeout_seconds"]
 
     public struct Problem: Error, CustomStringConvertible {
         public let description: String
@@ -62,6 +74,11 @@ public struct ServerConfiguration: Sendable {
         case "max_body_bytes": maxBodyBytes = try int(1024, 1 << 30)
         case "max_group_entries": maxGroupEntries = try int(1, 10_000_000)
         case "reader_threads": readerThreads = try int(1, 64)
+        case "long_job_threads": longJobThreads = try int(1, 16)
+        case "max_concurrent_body_bytes": maxConcurrentBodyBytes = try int(1024, 1 << 34)
+        case "idle_timeout_seconds": idleTimeoutSeconds = try int(1, 3600)
+        case "body_timeout_seconds": bodyTimeoutSeconds = try int(1, 3600)
+        case "lease_idle_timeout_seconds": leaseIdleTimeoutSeconds = try int(1, 86_400)
         case "log_level":
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
                 throw Problem(description: "\(source): log_level must be trace, debug, info, notice, warning, error or critical")

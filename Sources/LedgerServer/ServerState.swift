@@ -23,6 +23,11 @@ final class ServerState: @unchecked Sendable {
     // @unchecked Sendable: the mutable dictionaries and `shuttingDown` are touched only under `lock`.
     let configuration: ServerConfiguration
     let readers: DatabaseThreads
+    /// Long jobs (verification, bundle pages), on threads and connections of their own: they never hold up
+    /// the readers' short reads.
+    let longJobs: DatabaseThreads
+    let verifications = VerificationReports()
+    let bodies: BodyBudget
     /// Parsing and validation of submitted batches (lower priority than the writers).
     let parsers: WorkThreads<Void>
     let metrics = Metrics()
@@ -45,6 +50,8 @@ final class ServerState: @unchecked Sendable {
         self.personKeySecret = personKeySecret
         self.configuration = configuration
         self.readers = DatabaseThreads(conninfo: conninfo, count: configuration.readerThreads, name: "reader")
+        self.longJobs = DatabaseThreads(conninfo: conninfo, count: configuration.longJobThreads, name: "long-job")
+        self.bodies = BodyBudget(limit: configuration.maxConcurrentBodyBytes)
         self.parsers = WorkThreads(count: ProcessInfo.processInfo.activeProcessorCount, name: "parser", niceness: 5) { () }
         self.logger = logger
         for k in ledgerKeys { self.ledgerKeys[k.name] = k }
@@ -63,6 +70,7 @@ final class ServerState: @unchecked Sendable {
         }
         for w in all { w.drain() }
         readers.stop()
+        longJobs.stop()
         parsers.stop()
     }
 
@@ -89,7 +97,7 @@ final class ServerState: @unchecked Sendable {
             guard let key = ledgerKeys[ledger.origin], key.suite == ledger.suite else {
                 throw APIError.unavailable("this daemon has no ledger key for \(ledger.origin); writes go to a daemon that has it")
             }
-            let w = LedgerWriter(ledger: ledger, ledgerKey: key, conninfo: conninfo, maxGroupEntries: configuration.maxGroupEntries, plausibility: configuration.plausibility, metrics: metrics, logger: logger)
+            let w = LedgerWriter(ledger: ledger, ledgerKey: key, conninfo: conninfo, maxGroupEntries: configuration.maxGroupEntries, plausibility: configuration.plausibility, leaseIdleTimeoutSeconds: configuration.leaseIdleTimeoutSeconds, metrics: metrics, logger: logger)
             writers[ledger.id] = w
             return w
         }

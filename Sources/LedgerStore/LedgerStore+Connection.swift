@@ -14,6 +14,14 @@ extension LedgerStore {
         (error as? PostgresError)?.isTransient ?? false
     }
 
+    /// Ends this session when it has been idle (or idle inside a transaction) for `seconds`: a frozen process's
+    /// session, and the write lease it holds, are then released by the server. A live one reconnects.
+    public func limitIdleSession(seconds: Int) throws {
+        let s = max(1, seconds)
+        try db.query(SQL(unsafeText: "SET idle_session_timeout = '\(s)s'"))
+        try db.query(SQL(unsafeText: "SET idle_in_transaction_session_timeout = '\(s)s'"))
+    }
+
     /// A write failed for lack of space: disk full (SQLSTATE 53100) or out of memory (53200).
     public static func isOutOfSpace(_ error: any Error) -> Bool {
         guard let state = (error as? PostgresError)?.sqlState else { return false }

@@ -10,12 +10,15 @@ struct APIError: HTTPResponseError {
     let message: String
     var problems: [String] = []
     var retryAfter: Int? = nil
+    /// For 405: the methods the resource has.
+    var allow: String? = nil
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var body: JSONObject = ["code": .string(code), "message": .string(message)]
         if !problems.isEmpty { body["problems"] = .array(problems.map { .string($0) }) }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow }
         let bytes = CanonicalJSON.encode(.object(["error": .object(body)])) + [0x0a]
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -16,6 +16,12 @@ struct ErrorAnswers<Context: RequestContext>: RouterMiddleware {
             if error.status.code >= 500 { log(error.status.code, error.code, error.message, request, context) }
             throw error
         } catch let error as any HTTPResponseError {
+            // No route for this method: 405 with Allow when the path is a route of other methods.
+            if error.status == .notFound, let allowed = Routes.allowedMethods(path: request.uri.path), !allowed.contains(request.method.rawValue) {
+                var answer = APIError(status: .methodNotAllowed, code: "method-not-allowed", message: "\(request.method.rawValue) is not allowed here; use \(allowed.joined(separator: ", "))")
+                answer.allow = allowed.joined(separator: ", ")
+                throw answer
+            }
             throw Self.answer(frameworkError: error)
         } catch where LedgerStore.isConnectionProblem(error) {
             let cause = LedgerStore.describe(error)

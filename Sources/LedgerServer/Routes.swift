@@ -13,6 +13,26 @@ struct Routes: Sendable {
     /// Bodies up to this size (a few dozen payments) are decoded on the handler's own task.
     static let inlineDecodeLimit = 64 << 10
 
+    /// Every route and its methods: what `add(to:)` registers (a test checks the two agree), for the 405 answer
+    /// and its Allow header.
+    static let methods: [(pattern: String, methods: [String])] = [
+        ("/healthz", ["GET"]), ("/readyz", ["GET"]), ("/metrics", ["GET"]), ("/v1/ledgers", ["GET"]),
+        ("/v1/ledgers/:ledger/checkpoint", ["GET"]), ("/v1/ledgers/:ledger/checkpoints/:size", ["GET"]), ("/v1/ledgers/:ledger/keys", ["GET"]),
+        ("/v1/ledgers/:ledger/entries", ["GET"]), ("/v1/ledgers/:ledger/entries/:seq", ["GET"]), ("/v1/ledgers/:ledger/batches", ["POST"]),
+        ("/v1/ledgers/:ledger/reversals", ["POST"]), ("/v1/ledgers/:ledger/access-log", ["GET"]), ("/v1/ledgers/:ledger/bundle", ["GET"]),
+        ("/v1/ledgers/:ledger/verification", ["GET"]),
+    ]
+
+    /// The methods of the route `path` matches, if any.
+    static func allowedMethods(path: String) -> [String]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        for route in methods {
+            let pattern = route.pattern.split(separator: "/", omittingEmptySubsequences: true)
+            if pattern.count == segments.count, zip(pattern, segments).allSatisfy({ $0.hasPrefix(":") || $0 == $1 }) { return route.methods }
+        }
+        return nil
+    }
+
     func add(to router: Router<BasicRequestContext>) {
         router.add(middleware: RequestMetrics(metrics: state.metrics))
         router.add(middleware: ErrorAnswers(logger: state.logger))
@@ -155,25 +175,35 @@ struct Routes: Sendable {
         let seq = try Self.number(context, "seq")
         let caller = try await state.caller(request, ledger: ledger)
         try state.require(caller, roles: [.admin, .officer, .inspector], to: "reading entries")
-        let reveal = request.uri.queryParameters.get("reveal") == "true"
+        let reveal: Bool
+        switch request.uri.queryParameters.get("reveal") {
+        case nil, "false": reveal = false
+        case "true": reveal = true
+        default: throw APIError.badRequest("bad-parameter", "reveal: must be true or false")
+        }
         let purpose = request.uri.queryParameters.get("purpose") ?? ""
-        if reveal { try state.require(caller, roles: [.officer, .inspector], to: "reading personal values") }
         guard purpose.isEmpty || FieldSyntax.isText(purpose) else {
             throw APIError.badRequest("bad-parameter", "purpose: 1–200 characters without control characters")
         }
+        if reveal {
+            try state.require(caller, roles: [.officer, .inspector], to: "reading personal values")
+            guard !purpose.isEmpty else { throw APIError.badRequest("purpose-required", "reveal=true needs purpose=…: why the personal values are read (recorded in the access log)") }
+        }
         let result: (bytes: [UInt8], personal: [Opening]?)? = try await state.readers.run { store in
-            guard let e = try store.entry(ledger, seq: seq) else { return nil }
-            guard reveal else { return (e.bytes, nil) }
-            guard let entry = try? Entry(decoding: e.bytes), entry.kind == .payment, let unit = entry.body["unit"]?.stringValue else {
-                throw APIError.badRequest("no-personal-values", "entry \(seq) is not a payment; only payments have personal values")
+            guard reveal else { return try store.entry(ledger, seq: seq).map { ($0.bytes, nil) } }
+            do {
+                let revealed = try PersonalReads.reveal(store, ledger, seq: seq, principal: caller.keyName!, purpose: purpose) { unit in
+                    guard caller.role == .inspector || caller.covers(unit: unit) else {
+                        throw APIError.forbidden("scope", "unit \(unit) is outside the units of \(caller.keyName ?? "")")
+                    }
+                }
+                return revealed.map { ($0.entryBytes, $0.openings) }
+            } catch let e as ServiceError {
+                switch e.code {
+                case "opening-mismatch": throw APIError(status: .internalServerError, code: e.code, message: e.message)
+                default: throw APIError.badRequest(e.code, e.message)
+                }
             }
-            guard caller.role == .inspector || caller.covers(unit: unit) else {
-                throw APIError.forbidden("scope", "unit \(unit) is outside the units of \(caller.keyName ?? "")")
-            }
-            let openings = try store.openings(ledger, seq: seq)
-            // Recorded before the values are returned.
-            try store.recordPersonalRead(ledger, principal: caller.keyName!, seq: seq, fields: openings.map(\.field), purpose: purpose)
-            return (e.bytes, openings)
         }
         guard let result else { throw APIError.notFound("no entry \(seq) in \(ledger.origin)") }
         if result.personal != nil { state.metrics.personalRead() }
@@ -184,8 +214,13 @@ struct Routes: Sendable {
         let ledger = try await ledger(context)
         let caller = try await state.caller(request, ledger: ledger)
         try state.require(caller, roles: [.inspector, .admin], to: "reading the access log")
-        let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
-        let reads = try await state.readers.run { try $0.accessLog(ledger, before: before, limit: 200) }
+        var before: Int64? = nil
+        if let text = request.uri.queryParameters.get("before") {
+            guard let n = Int64(text), n >= 1 else { throw APIError.badRequest("bad-parameter", "before: must be an access-log id from 1 to 9223372036854775807 (the `next` of a page)") }
+            before = n
+        }
+        let cursor = before
+        let reads = try await state.readers.run { try $0.accessLog(ledger, before: cursor, limit: 200) }
         return json(.object(["reads": .array(reads.map { r in
             .object(["id": .int(r.id), "principal": .string(r.principal), "seq": .int(Int64(r.seq)), "fields": .array(r.fields.map { .string($0) }),
                      "purpose": .string(r.purpose), "at": .string(r.at)])

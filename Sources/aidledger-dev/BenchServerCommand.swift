@@ -59,7 +59,10 @@ struct BenchServerCommand: ParsableCommand {
         try daemon.run()
         defer {
             daemon.terminate()
-            daemon.waitUntilExit()
+            // waitpid, not waitUntilExit: Foundation's Process was seen never to reap a daemon that leaves a
+            // child of its own (the embedded cluster's watchdog) behind.
+            var status: Int32 = 0
+            _ = waitpid(daemon.processIdentifier, &status, 0)
             try? FileManager.default.removeItem(atPath: dir)
         }
         var url: String? = nil
@@ -76,7 +79,8 @@ struct BenchServerCommand: ParsableCommand {
 
         print("preparing and signing \(TextFormat.grouped(Int64(receipts))) single-payment batches and \(batches) batches of \(TextFormat.grouped(Int64(batchSize))) …")
         var rng = SplitMix64(seed: 7)
-        let time = "2026-09-01T08:00:00.000Z"
+        // Signed now: the daemon refuses signatures dated outside its window around the append time.
+        let time = nowTimestamp()
         func prepare(_ id: String, _ n: Int) throws -> PreparedBatch {
             let items = DemoData.boardingSubsidyPayments(count: n, unit: Sample.homeUnit, period: "2025-autumn", rng: &rng)
             return try BatchBuilder.prepare(batchID: id, program: Sample.program, period: "2025-autumn", unit: Sample.homeUnit, items: items,
@@ -100,6 +104,12 @@ struct BenchServerCommand: ParsableCommand {
         // 2. Large batches.
         let large = try load(url: url, token: token, bodies: larges, clients: batchClients)
         let m2 = try groupMetrics(url)
+        // 3. Fair service: a plain read's latency alone, then while 16 clients keep requesting verifications
+        // (and a batch lands every second, so the cached report goes stale and verification runs again).
+        let inspector = String(decoding: try Files.read(dir + "/data/tokens/inspector.token"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let idleReads = try plainReads(url: url, token: inspector, count: 200)
+        let trickle = try (0..<120).map { request(try prepare("t-\($0)", 1)) }
+        let busyReads = try plainReads(url: url, token: inspector, count: 200, verifiers: 16, trickle: (token, trickle))
 
         // Baseline, same run: LedgerStore.append in this process, one transaction per batch, no HTTP.
         let server = try EmbeddedPostgres(directory: dir + "/data")
@@ -123,6 +133,8 @@ struct BenchServerCommand: ParsableCommand {
         print("    baseline: LedgerStore.append in-process, one transaction each   \(TextFormat.pad(TextFormat.grouped(Int64(directSingles)), 9, right: true)) receipts/s   HTTP/direct \(String(format: "%.2f", receiptsPerSecond / directSingles))")
         print("  \(TextFormat.grouped(Int64(batchSize)))-payment batches, \(batchClients) clients          \(TextFormat.pad(TextFormat.grouped(Int64(paymentsPerSecond)), 9, right: true)) payments/s   p50 \(ms(large.p50)) ms   p99 \(ms(large.p99)) ms   errors \(large.errors)   target ≥ 50,000/s")
         print("    baseline: LedgerStore.append in-process, one transaction each   \(TextFormat.pad(TextFormat.grouped(Int64(directLarge)), 9, right: true)) payments/s   HTTP/direct \(String(format: "%.2f", paymentsPerSecond / directLarge))")
+        print("  plain read (GET entries/5) while 16 clients request verifications   p50 \(ms(busyReads.p50)) ms   p99 \(ms(busyReads.p99)) ms   \(busyReads.verifications) verification answers   target p99 ≤ 1,000 ms")
+        print("    baseline: the same reads with nothing else running             p50 \(ms(idleReads.p50)) ms   p99 \(ms(idleReads.p99)) ms   busy/idle p99 \(String(format: "%.1f", busyReads.p99 / max(idleReads.p99, 1e-6)))")
         let serverLog = (try? String(contentsOfFile: dir + "/data/postgres.log", encoding: .utf8)) ?? ""
         let lines = serverLog.split(separator: "\n")
         print("  PostgreSQL checkpoints during the run: \(lines.filter { $0.contains("checkpoint complete") }.count)")
@@ -131,6 +143,63 @@ struct BenchServerCommand: ParsableCommand {
             guard groups > 0 else { continue }
             print("  \(what) phase: \(Int(groups)) group commits, mean \(String(format: "%.1f", (b.seconds - a.seconds) / groups * 1000)) ms and \(Int((b.entries - a.entries) / groups)) entries each")
         }
+    }
+
+    /// `count` sequential plain reads (one entry, inspector token) and their latency, while `verifiers` threads
+    /// keep requesting `GET …/verification` and `trickle` batches are submitted one a second.
+    func plainReads(url: String, token: String, count: Int, verifiers: Int = 0, trickle: (token: String, bodies: [Request])? = nil) throws -> (p50: Double, p99: Double, verifications: Int) {
+        let state = LoadState()
+        let done = StopFlag()
+        let group = DispatchGroup()
+        for _ in 0..<verifiers {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let c = try? HTTPClient(url: url) else { return }
+                c.timeout = 600
+                while !done.isSet {
+                    if (try? c.request("GET", "/v1/ledgers/1/verification", headers: [("Authorization", "Bearer \(token)")]))?.status == 200 {
+                        state.lock.withLock { state.errors += 1 }   // counts answers here
+                    }
+                }
+            }.start()
+        }
+        if let trickle {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let c = try? HTTPClient(url: url) else { return }
+                for r in trickle.bodies where !done.isSet {
+                    var headers = [("Content-Type", r.contentType), ("Authorization", "Bearer \(trickle.token)")]
+                    if let h = r.header { headers.append(("Aidledger-Batch", h)) }
+                    _ = try? c.request("POST", "/v1/ledgers/1/batches", headers: headers, body: r.body)
+                    Thread.sleep(forTimeInterval: 1)
+                }
+            }.start()
+        }
+        if verifiers > 0 { Thread.sleep(forTimeInterval: 0.5) }
+        let reader = try HTTPClient(url: url)
+        var latencies: [Double] = []
+        for _ in 0..<count {
+            let t0 = ContinuousClock.now
+            let r = try reader.request("GET", "/v1/ledgers/1/entries/5", headers: [("Authorization", "Bearer \(token)")])
+            guard r.status == 200 else { throw CLIError("plain read answered \(r.status)") }
+            latencies.append((ContinuousClock.now - t0).seconds)
+            if verifiers > 0 { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        done.set()
+        group.wait()
+        latencies.sort()
+        func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        return (pct(0.5), pct(0.99), state.lock.withLock { state.errors })
+    }
+
+    /// A flag threads poll.
+    final class StopFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var flag = false
+        var isSet: Bool { lock.withLock { flag } }
+        func set() { lock.withLock { flag = true } }
     }
 
     /// Group commits so far, the time spent in them and the entries they appended (from /metrics).

@@ -1,0 +1,42 @@
+import LedgerCore
+import LedgerCrypto
+import LedgerStore
+
+/// Reading the personal values behind a payment (its openings): the one way the CLI and the daemon reveal
+/// them. A purpose is required; each opening is checked against the payment's commitment before it is served
+/// (a stored opening that does not match was altered: an error, never the value); the read is recorded in the
+/// ledger's access log before the values are returned.
+public enum PersonalReads {
+    public struct Revealed: Sendable {
+        /// The payment entry as stored.
+        public let entryBytes: [UInt8]
+        public let openings: [Opening]
+    }
+
+    /// The openings of payment `seq`, checked and recorded, or nil when the ledger has no entry `seq`.
+    /// `authorize(unit)` is called with the payment's unit before anything is read (the caller's scope).
+    public static func reveal(_ store: LedgerStore, _ ledger: LedgerRecord, seq: UInt64, principal: String, purpose: String,
+                              authorize: (String) throws -> Void) throws -> Revealed? {
+        guard FieldSyntax.isText(purpose) else {
+            throw ServiceError("a purpose is required to read personal values (1–200 characters without control characters); it is recorded in the access log",
+                               code: "purpose-required")
+        }
+        guard let stored = try store.entry(ledger, seq: seq) else { return nil }
+        guard let entry = try? Entry(decoding: stored.bytes), entry.kind == .payment, let payment = try? PaymentBody(decoding: entry.body) else {
+            throw ServiceError("entry \(seq) is not a payment; only payments have personal values", code: "no-personal-values")
+        }
+        try authorize(payment.unit)
+        let openings = try store.openings(ledger, seq: seq)
+        let hash = ledger.suite.makeHashFunction()
+        for o in openings {
+            guard let field = PersonalField(rawValue: o.field), let commitment = payment.commitments[field], o.salt.count == Commitment.saltLength,
+                  o.salt.withUnsafeBytes({ Commitment.compute(field: o.field, salt: $0, value: o.value, hash: hash) }) == commitment else {
+                throw ServiceError("the stored opening of \(o.field) of payment \(seq) does not match its commitment: it was altered in the database; nothing is shown",
+                                   code: "opening-mismatch")
+            }
+        }
+        // Recorded before the values are returned.
+        try store.recordPersonalRead(ledger, principal: principal, seq: seq, fields: openings.map(\.field), purpose: purpose)
+        return Revealed(entryBytes: stored.bytes, openings: openings)
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerStore
+import LedgerVerify
 import PostgresClient
 import Testing
 import TestSupport

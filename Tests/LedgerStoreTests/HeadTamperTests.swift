@@ -6,8 +6,9 @@ import PostgresClient
 import Testing
 import TestSupport
 
-/// The ledger never signs what it has not checked: after each tamper, as the database superuser and as the
-/// service role where its grants allow it, the next append is refused and nothing is signed or written.
+/// The ledger never signs what it has not checked: after each tamper by the database superuser (triggers off), the
+/// next append is refused and nothing is signed or written. As the service role these tampers are refused outright
+/// since migration 005 (ServiceRoleTests).
 @Suite struct HeadTamperTests {
     enum Who { case superuser, serviceRole }
 
@@ -58,17 +59,17 @@ import TestSupport
         #expect(try snapshot(f) == before, "something moved (line \(line))")
     }
 
-    @Test(arguments: [Who.superuser, .serviceRole])
+    @Test(arguments: [Who.superuser])
     func alteredFrontier(_ who: Who) throws {
         try refusedAfter(who, ["UPDATE ledger_heads SET frontier = decode(repeat('ab', 32), 'hex') || substring(frontier from 33)"], code: .inconsistent)
     }
 
-    @Test(arguments: [Who.superuser, .serviceRole])
+    @Test(arguments: [Who.superuser])
     func alteredLastHash(_ who: Who) throws {
         try refusedAfter(who, ["UPDATE ledger_heads SET last_hash = decode(repeat('cd', 32), 'hex')"], code: .inconsistent)
     }
 
-    @Test(arguments: [Who.superuser, .serviceRole])
+    @Test(arguments: [Who.superuser])
     func sizePushedForward(_ who: Who) throws {
         try refusedAfter(who, ["UPDATE ledger_heads SET size = size + 5"], code: .inconsistent)
     }
@@ -78,15 +79,14 @@ import TestSupport
         try refusedAfter(.superuser, ["UPDATE checkpoints SET note = replace(note, '—', '-') WHERE size = (SELECT size FROM ledger_heads)"], code: .inconsistent)
     }
 
-    @Test(arguments: [Who.superuser, .serviceRole])
+    @Test(arguments: [Who.superuser])
     func strayEntryBeyondTheHead(_ who: Who) throws {
         try refusedAfter(who, ["INSERT INTO entries (ledger_id, seq, kind, bytes) SELECT ledger_id, size + 1, 'payment', '\\x7b7d'::bytea FROM ledger_heads"],
                          code: .inconsistent)
     }
 
-    /// A batch row with a negative seq (the service role may insert batch rows): refused as inconsistent, never a
-    /// trap in a conversion.
-    @Test(arguments: [Who.superuser, .serviceRole])
+    /// A batch row with a negative seq: refused as inconsistent, never a trap in a conversion.
+    @Test(arguments: [Who.superuser])
     func batchRowWithANegativeSeq(_ who: Who) throws {
         try refusedAfter(who, ["INSERT INTO batches (ledger_id, batch_id, seq, count) SELECT ledger_id, 'b-2', -5, -1 FROM ledger_heads"], code: .inconsistent)
     }

@@ -25,7 +25,7 @@ extension LogCommand {
 extension ShowCommand {
     func runRemote() throws {
         let session = try ServerSession(remote)
-        let o = try session.json(try session.get("/entries/\(seq)" + (reveal ? "?reveal=true&purpose=aidledger%20show" : "")))
+        let o = try session.json(try session.get("/entries/\(seq)" + (reveal ? "?reveal=true&purpose=" + (purpose ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics)! : "")))
         print("seq \(seq) of \(session.origin), hash \(o["hash"]?.stringValue ?? "")")
         if let entry = o["entry"] { print(String(decoding: CanonicalJSON.encode(entry), as: UTF8.self)) }
         if reveal, case .object(let p)? = o["personal"] {

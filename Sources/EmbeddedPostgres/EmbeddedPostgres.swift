@@ -99,7 +99,8 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         let pid = getpid()
         let pgCtl = binDirectory.appendingPathComponent("pg_ctl").path
         let stop = (runAsPostgres ? "/usr/sbin/runuser -u postgres -- " : "") + "\(quote(pgCtl)) -D \(quote(dataDirectory.path)) -m fast -w stop"
-        let script = "while kill -0 \(pid) 2>/dev/null; do sleep 0.5; done; "
+        // A zombie counts as gone: its parent may be waiting for descriptors to close before it reaps it.
+        let script = "while kill -0 \(pid) 2>/dev/null && [ \"$(sed 's/.*) //' /proc/\(pid)/stat 2>/dev/null | cut -c1)\" != Z ]; do sleep 0.5; done; "
             + "if [ \"$(cat \(quote(ownerFile.path)) 2>/dev/null)\" = \"\(pid)\" ]; then \(stop) >/dev/null 2>&1; rm -f \(quote(ownerFile.path)); fi"
         try Subprocess.spawnDetached(["/bin/sh", "-c", script])
     }
@@ -235,6 +236,8 @@ enum Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing else of the owner's: a pipe its parent reads to the end must not be held open by the watchdog.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -1,3 +1,4 @@
+import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerStore
@@ -11,6 +12,12 @@ public enum PersonalReads {
         /// The payment entry as stored.
         public let entryBytes: [UInt8]
         public let openings: [Opening]
+    }
+
+    /// Who reads from the database directly (the CLI without --server): `local:<login name>`.
+    public static func localPrincipal() -> String {
+        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "uid\(getuid())"
+        return "local:" + String(user.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7f }.prefix(64).map(Character.init))
     }
 
     /// The openings of payment `seq`, checked and recorded, or nil when the ledger has no entry `seq`.

@@ -1,10 +1,15 @@
 import LedgerCore
+import LedgerCrypto
 import LedgerStore
 import LedgerVerify
 
 /// Verification of a ledger from the database: the same verifier as offline (`aidledger verify --bundle`), fed the
 /// stored entries in seq order, the stored checkpoints and every stored opening. Used by `aidledger verify`, the
 /// daemon's `GET …/verification` and first start, and the benchmarks.
+///
+/// The head row (size, last hash, frontier, checkpoint: what the next append builds on) is not trusted: the
+/// chain is verified from the entries whatever it says, and a head that is missing or disagrees with the entries
+/// is a finding of its own (`head-inconsistent`), as appends are refused until it is repaired.
 public enum StoreVerification {
     /// Verifies `ledger`. `progress(done, total)` is called every 16,384 entries.
     public static func verify(_ store: LedgerStore, _ ledger: LedgerRecord, trustedLedgerKey: String? = nil, checkOpenings: Bool = true,
@@ -12,15 +17,69 @@ public enum StoreVerification {
         var options = LedgerVerifier.Options()
         options.trustedLedgerKey = trustedLedgerKey
         if checkOpenings { try store.streamOpenings(ledger) { options.openings.append($0) } }
-        let total = (try? store.head(ledger).size) ?? 0
+        let head = Result { try store.head(ledger) }
+        let total = (try? head.get().size) ?? 0
         var verifier = LedgerVerifier(options: options)
         verifier.addCheckpoints(try store.checkpoints(ledger))
         var done: UInt64 = 0
-        try store.streamEntriesConcurrently(ledger, hashingWith: ledger.suite) { _, bytes, entryHash in
+        var frontier = MerkleFrontier()
+        let hash = ledger.suite.makeHashFunction()
+        var last: (seq: UInt64, hash: Digest32)? = nil
+        try store.streamEntriesConcurrently(ledger, hashingWith: ledger.suite) { seq, bytes, entryHash in
             verifier.consume(entryBytes: bytes, precomputed: entryHash, computedWith: ledger.suite)
+            frontier.append(entryHash.entry, hash: hash)
+            last = (seq, entryHash.entry)
             done += 1
             if done & 0x3fff == 0 { progress?(done, max(total, done)) }
         }
-        return verifier.finish()
+        var report = verifier.finish()
+        if let problem = headProblem(head, entries: done, last: last, frontier: frontier, hash: hash) {
+            report.insertIndependent(Finding(.headInconsistent, seq: nil, problem))
+        }
+        return report
+    }
+
+    /// What is wrong with the head row, compared with the stored entries (their count, the last one's seq and
+    /// hash, and the Merkle frontier over them), or nil.
+    static func headProblem(_ head: Result<LedgerStore.Head, any Error>, entries: UInt64, last: (seq: UInt64, hash: Digest32)?,
+                            frontier: MerkleFrontier, hash: HashFunction) -> String? {
+        let h: LedgerStore.Head
+        switch head {
+        case .failure: return "the head row is missing or malformed: the entries were verified without it, and appends are refused until it is restored from them"
+        case .success(let value): h = value
+        }
+        var problems: [String] = []
+        if h.size != entries { problems.append("it records size \(h.size), the ledger holds \(entries) entries") }
+        if let last, last.seq == h.size, h.lastHash != last.hash { problems.append("its last hash is not the hash of entry \(last.seq)") }
+        if h.size == entries, h.frontier.root(hash: hash) != frontier.root(hash: hash) { problems.append("its Merkle frontier is not the tree of the entries") }
+        if let note = try? SignedCheckpoint(parsing: h.checkpoint) {
+            if note.checkpoint.size != h.size { problems.append("its checkpoint is for size \(note.checkpoint.size)") }
+        } else {
+            problems.append("its checkpoint is not a checkpoint note")
+        }
+        guard !problems.isEmpty else { return nil }
+        return "the head row disagrees with the entries (" + problems.joined(separator: "; ") + "): appends are refused until it is repaired"
+    }
+}
+
+extension Finding.Code {
+    /// Database verification only: the head row (what the next append builds on) is missing or disagrees with the
+    /// stored entries (FORMAT.md §14, database checks).
+    public static let headInconsistent = Finding.Code("head-inconsistent")
+}
+
+extension VerificationReport {
+    /// Adds an independent finding in seq order (findings without a seq after those with one), before the
+    /// consequences.
+    mutating func insertIndependent(_ finding: Finding) {
+        let independent = findings.prefix { $0.consequenceOf == nil }
+        let at = independent.firstIndex { other in
+            switch (finding.seq, other.seq) {
+            case let (a?, b?): return a < b
+            case (.some, nil): return true
+            default: return false
+            }
+        } ?? independent.endIndex
+        findings.insert(finding, at: at)
     }
 }

@@ -76,7 +76,7 @@ struct CLILedger {
         let offline = try run(try aidledger(), ["verify", "--bundle", bundle])
         #expect(offline.status == 0 && offline.stdout.contains("entries      44"))
         // No personal value anywhere in the bundle, the log or show without --reveal.
-        let openingsValue = try l.aidledgerRun(["show", "5", "--reveal"]).stdout.split(separator: "\n").first { $0.hasPrefix("id_number: ") }!.dropFirst(11)
+        let openingsValue = try l.aidledgerRun(["show", "5", "--reveal", "--purpose", "抽查"]).stdout.split(separator: "\n").first { $0.hasPrefix("id_number: ") }!.dropFirst(11)
         #expect(!String(decoding: try readBytes(URL(fileURLWithPath: bundle)), as: UTF8.self).contains(openingsValue))
         #expect(!(try l.aidledgerRun(["log", "--limit", "100"]).stdout.contains(openingsValue)))
         #expect(!(try l.aidledgerRun(["show", "5"]).stdout.contains(openingsValue)))
@@ -220,10 +220,10 @@ final class ResultsBox: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: l.dir) }
         #expect(try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 3)), "--officer-key", l.officerKey(1)]).status == 0)
         // Payment at seq 5: erase its ID number and name openings.
-        #expect(try l.aidledgerRun(["show", "5", "--reveal"]).stdout.contains("id_number: "))
+        #expect(try l.aidledgerRun(["show", "5", "--reveal", "--purpose", "抽查"]).stdout.contains("id_number: "))
         let e = try l.aidledgerRun(["erase", "--seq", "5", "--fields", "id_number,name", "--reason", "保存期满（5年）"])
         #expect(e.status == 0 && e.stdout.contains("erased 2 openings of payment 5"), "\(e.stdout)\(e.stderr)")
-        let shown = try l.aidledgerRun(["show", "5", "--reveal"]).stdout
+        let shown = try l.aidledgerRun(["show", "5", "--reveal", "--purpose", "抽查"]).stdout
         #expect(!shown.contains("id_number: ") && !shown.contains("name: ") && shown.contains("category: "))
         let v = try l.aidledgerRun(["verify"])
         #expect(v.status == 0 && v.stdout.contains("INTACT") && v.stdout.contains("erase 1"), "\(v.stdout)")
@@ -233,9 +233,40 @@ final class ResultsBox: @unchecked Sendable {
         let refused = try l.aidledgerRun(["erase", "--seq", "6", "--reason", "x", "--admin-key", l.officerKey(1)])
         #expect(refused.status == 2 && refused.stderr.contains("refused, nothing written"), "\(refused.stderr)")
         #expect(try l.entryCount() == before)
-        #expect(try l.aidledgerRun(["show", "6", "--reveal"]).stdout.contains("id_number: "))
+        #expect(try l.aidledgerRun(["show", "6", "--reveal", "--purpose", "抽查"]).stdout.contains("id_number: "))
         // Not a payment.
         #expect(try l.aidledgerRun(["erase", "--seq", "4", "--reason", "x"]).stderr.contains("not a payment"))
+    }
+}
+
+/// Personal values read from the database: a purpose, the read recorded as local:<user>, and an opening altered
+/// in the database refused instead of shown.
+@Suite(.serialized) struct RevealTests {
+    @Test func localRevealNeedsAPurposeIsRecordedAndChecksTheOpenings() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        #expect(try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 2)), "--officer-key", l.officerKey(1)]).status == 0)
+        let noPurpose = try l.aidledgerRun(["show", "5", "--reveal"])
+        #expect(noPurpose.status == 64 && noPurpose.stderr.contains("--purpose"), "\(noPurpose.stderr)")
+        let shown = try l.aidledgerRun(["show", "5", "--reveal", "--purpose", "抽查核对"])
+        #expect(shown.status == 0)
+        let id = try #require(shown.stdout.split(separator: "\n").first { $0.hasPrefix("id_number: ") }?.dropFirst(11))
+        let db = try PostgresConnection(l.database)
+        let log = try db.query("SELECT principal, seq, purpose FROM access_log ORDER BY id")
+        #expect(log.count == 1 && log.string(0, 0)?.hasPrefix("local:") == true && log.int(0, 1) == 5 && log.string(0, 2) == "抽查核对")
+        // The superuser alters the stored ID number (same length, one digit changed): refused, not shown.
+        let rows = try db.query("SELECT first_seq, data FROM openings ORDER BY first_seq")
+        var data = try #require(rows.bytes(0, 1))
+        let needle = Array(id.utf8)
+        let at = try #require((0...(data.count - needle.count)).first { Array(data[$0..<($0 + needle.count)]) == needle })
+        data[at + 5] = data[at + 5] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        try db.query("SET session_replication_role = replica")
+        try db.query("UPDATE openings SET data = $1 WHERE first_seq = $2", [.bytes(data), .int(rows.int(0, 0)!)])
+        try db.query("SET session_replication_role = DEFAULT")
+        let altered = try l.aidledgerRun(["show", "5", "--reveal", "--purpose", "抽查核对"])
+        #expect(altered.status == 2 && altered.stderr.contains("does not match its commitment") && !altered.stdout.contains("id_number"), "\(altered.stdout)\(altered.stderr)")
+        #expect(!altered.stdout.contains(String(decoding: data[at..<(at + needle.count)], as: UTF8.self)))
+        #expect(try db.query("SELECT count(*) FROM access_log").int(0, 0) == 1, "a refused read is not recorded as served")
     }
 }
 
@@ -245,7 +276,7 @@ final class ResultsBox: @unchecked Sendable {
         let l = try CLILedger()
         defer { try? FileManager.default.removeItem(at: l.dir) }
         #expect(try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 2)), "--officer-key", l.officerKey(1)]).status == 0)
-        for args in [["show", "9223372036854775808"], ["show", "18446744073709551615", "--reveal"], ["log", "--from", "18446744073709551615"],
+        for args in [["show", "9223372036854775808"], ["show", "18446744073709551615", "--reveal", "--purpose", "x"], ["log", "--from", "18446744073709551615"],
                      ["log", "--from", "9223372036854775807", "--limit", "9223372036854775807"],
                      ["reverse", "--seq", "18446744073709551615", "--reason", "x", "--officer-key", l.officerKey(1)],
                      ["erase", "--seq", "9223372036854775808", "--reason", "x"]] {

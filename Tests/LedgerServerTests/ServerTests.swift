@@ -440,7 +440,7 @@ extension DatabaseRestartTests {
         #expect(again.status == 2 && again.stderr.contains("HTTP 409"), "re-preparing the same file is refused: \(again.stderr)")
         let log = try run(cli, ["log", "--kind", "payment", "--token", s.inspectorToken] + server)
         #expect(log.status == 0 && log.stdout.split(separator: "\n").count == 5, "\(log.stdout)\(log.stderr)")
-        let shown = try run(cli, ["show", "6", "--reveal", "--token", s.inspectorToken] + server)
+        let shown = try run(cli, ["show", "6", "--reveal", "--purpose", "spot check", "--token", s.inspectorToken] + server)
         #expect(shown.status == 0 && shown.stdout.contains("id_number: "), "\(shown.stdout)\(shown.stderr)")
         let reversed = try run(cli, ["reverse", "--seq", "6", "--reason", "重复发放", "--officer-key", officerKey, "--token", s.tokenA] + server)
         #expect(reversed.status == 0 && reversed.stdout.contains("reversed payment 6"), "\(reversed.stdout)\(reversed.stderr)")

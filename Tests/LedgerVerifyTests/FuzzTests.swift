@@ -93,6 +93,54 @@ struct BundleMutator {
         }
     }
 
+    /// Applies steps as `mutant` describes them (`"swap lines 10 and 11 (header fixed)"`, `"flip byte 7 ^ 0x2"`, …)
+    /// to the original: the fuzz corpus stores mutants this way, as edits of a committed vector.
+    func replay(_ steps: [String]) throws -> [UInt8] {
+        var bytes = original
+        for step in steps {
+            var words = step.split(separator: " ").map(String.init)
+            let fixHeader = step.hasSuffix(" (header fixed)")
+            if fixHeader { words.removeLast(2) }
+            func number(_ i: Int) throws -> Int {
+                guard i < words.count, let n = Int(words[i]), n >= 0 else { throw TestDataError("fuzz corpus: cannot read step \"\(step)\"") }
+                return n
+            }
+            var lines = Self.lines(bytes)
+            func line(_ i: Int) throws -> Int {
+                let n = try number(i)
+                guard n >= 1, n <= lines.count else { throw TestDataError("fuzz corpus: no line \(n) in step \"\(step)\"") }
+                return n - 1
+            }
+            switch (words.first, words.dropFirst().first) {
+            case ("flip", "byte"):
+                let at = try number(2)
+                guard words.count == 5, words[3] == "^", words[4].hasPrefix("0x"), let mask = UInt8(words[4].dropFirst(2), radix: 16), at < bytes.count else {
+                    throw TestDataError("fuzz corpus: cannot read step \"\(step)\"")
+                }
+                bytes[at] ^= mask
+                continue
+            case ("truncate", "to"):
+                let keep = try number(2)
+                guard keep <= bytes.count else { throw TestDataError("fuzz corpus: cannot truncate to \(keep)") }
+                bytes.removeLast(bytes.count - keep)
+                continue
+            case ("delete", "line"):
+                lines.remove(at: try line(2))
+            case ("swap", "lines"):
+                lines.swapAt(try line(2), try line(4))
+            case ("copy", "line"):
+                let from = try line(2), before = try number(6) - 1
+                guard before >= 0, before <= lines.count else { throw TestDataError("fuzz corpus: cannot read step \"\(step)\"") }
+                lines.insert(lines[from], at: before)
+            default:
+                throw TestDataError("fuzz corpus: unknown step \"\(step)\"")
+            }
+            if fixHeader { fixUpHeader(&lines) }
+            bytes = Self.join(lines)
+        }
+        return bytes
+    }
+
     /// Rewrites the header's counts to the lines present (entry lines start with `{`, checkpoint lines with `"`),
     /// if line 2 is still a header.
     func fixUpHeader(_ lines: inout [[UInt8]]) {
@@ -200,5 +248,40 @@ struct FuzzSubject {
         let summary = codes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("fuzz \(name): \(count) mutants in \(ContinuousClock.now - start), \(noOps) no-ops; first findings: \(summary)")
         #expect(wrong == 0)
+    }
+}
+
+/// The kept corpus (Tests/Vectors/fuzz-corpus, its README): mutants of the committed valid vectors that trapped
+/// the verifier before it was hardened, and a few per finding code. Each is replayed from its recipe and must
+/// reach its recorded first finding.
+@Suite struct FuzzCorpusTests {
+    static let directory = TestPaths.projectVectors.appendingPathComponent("fuzz-corpus")
+
+    static func corpus() throws -> [JSONObject] {
+        try readJSON(directory.appendingPathComponent("corpus.json")).arrayValue!.map { $0.objectValue! }
+    }
+
+    @Test func corpusReachesItsRecordedFirstFindings() throws {
+        let corpus = try Self.corpus()
+        #expect(corpus.count >= 100)
+        var subjects: [String: (FuzzSubject, BundleMutator)] = [:]
+        for name in FuzzSubject.names {
+            let subject = try FuzzSubject.load(name)
+            subjects[name] = (subject, try BundleMutator(subject.bundle))
+        }
+        var codes: Set<String> = []
+        for entry in corpus {
+            let name = entry["name"]!.stringValue!
+            let (subject, mutator) = try #require(subjects[entry["vector"]!.stringValue!], "\(name): unknown vector")
+            let bytes = try mutator.replay(entry["mutation"]!.arrayValue!.map { $0.stringValue! })
+            let report = bytes.withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: subject.options) }
+            let expect = entry["expect"]!.objectValue!
+            let code = expect["code"]!.stringValue!
+            let seq = expect["first_bad_seq"]?.intValue.map { UInt64($0) }
+            codes.insert(code)
+            #expect(report.findings.first?.code.rawValue == code && report.firstBadSeq == seq,
+                    "\(name) (\(entry["mutation"]!)): expected \(code) at \(String(describing: seq)), found \(report.findings.prefix(3))")
+        }
+        #expect(codes.count >= 8, "the corpus should cover many finding codes: \(codes.sorted())")
     }
 }

@@ -274,6 +274,12 @@ import TestSupport
                 }
             }
             let ahead = v2.finish()
+            // `verify(bundle:)` also compares the header with the genesis entry (FORMAT.md §12), which a verifier fed
+            // entry by entry cannot: compare that one vector's entries only.
+            if name == "header-disagrees" {
+                #expect(plain.findings.map(\.code) == [.bundleMalformed] && ahead.intact, "\(name): \(plain.findings) \(ahead.findings)")
+                continue
+            }
             #expect(ahead.intact == plain.intact && ahead.firstBadSeq == plain.firstBadSeq && ahead.findings.first?.code == plain.findings.first?.code, "\(name)")
         }
     }

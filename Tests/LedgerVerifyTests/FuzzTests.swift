@@ -218,6 +218,44 @@ struct FuzzSubject {
         return text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
     }
 
+    /// The no-op rule itself, on hand-made mutants: what it calls a no-op verifies as intact, and its near misses
+    /// do not.
+    @Test(arguments: FuzzSubject.names)
+    func noOpRule(_ name: String) throws {
+        let subject = try FuzzSubject.load(name)
+        let mutator = try BundleMutator(subject.bundle)
+        let lines = BundleMutator.lines(subject.bundle)
+        let entries = Int(mutator.header.entries)
+        let checkpoints = Array(lines[(2 + entries)...])
+        let largest = try #require(checkpoints.firstIndex { mutator.largestCheckpointLines.contains($0) })
+        func bundle(_ checkpointLines: [[UInt8]], fixHeader: Bool = true) -> [UInt8] {
+            var out = Array(lines[..<(2 + entries)]) + checkpointLines
+            if fixHeader { mutator.fixUpHeader(&out) }
+            return BundleMutator.join(out)
+        }
+        func verdict(_ bytes: [UInt8]) -> (noOp: Bool, report: VerificationReport) {
+            (mutator.isNoOp(bytes), bytes.withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: subject.options) })
+        }
+        var noOps: [[UInt8]] = [subject.bundle, bundle(checkpoints.reversed()), bundle(checkpoints + [checkpoints[largest]]), bundle([checkpoints[largest]])]
+        for i in checkpoints.indices where i != largest {
+            var fewer = checkpoints
+            fewer.remove(at: i)
+            noOps.append(bundle(fewer))
+        }
+        for bytes in noOps {
+            let (noOp, report) = verdict(bytes)
+            #expect(noOp && report.intact, "\(report.findings)")
+        }
+        var withoutLargest = checkpoints
+        withoutLargest.remove(at: largest)
+        let dropLargest = verdict(bundle(withoutLargest))
+        #expect(!dropLargest.noOp && dropLargest.report.findings.first?.code == .unsignedTail)
+        let staleHeader = verdict(bundle(Array(checkpoints.dropFirst()), fixHeader: false))
+        #expect(!staleHeader.noOp && staleHeader.report.findings.first?.code == .bundleMalformed)
+        let reorderedEntries = verdict(BundleMutator.join(Array(lines[..<2]) + [lines[3], lines[2]] + Array(lines[4...])))
+        #expect(!reorderedEntries.noOp && !reorderedEntries.report.intact)
+    }
+
     @Test(arguments: FuzzSubject.names)
     func mutantsNeverTrapAndAreNeverIntactUnlessNoOps(_ name: String) throws {
         if let only = ProcessInfo.processInfo.environment["AIDLEDGER_FUZZ_VECTOR"], only != name { return }

@@ -381,9 +381,9 @@ public struct LedgerVerifier {
     }
 
     /// Ends the open batch, complete or not. `through` is the position of the entry after its last payment (the
-    /// entry that interrupts it, or the position after the end of the ledger): the batch's evidence spans its
-    /// header up to that entry, whose prev seals the last payment.
-    mutating func closeBatch(through end: UInt64) {
+    /// entry that interrupts it, or the position after the end of the ledger, `atEndOfLedger`): the batch's
+    /// evidence spans its header up to that entry, whose prev seals the last payment.
+    mutating func closeBatch(through end: UInt64, atEndOfLedger: Bool = false) {
         guard let batch = openBatch, let hash else { return }
         openBatch = nil
         let h = batch.body
@@ -391,7 +391,7 @@ public struct LedgerVerifier {
         let span = batch.seq...max(batch.seq, end)
         if batch.nextIndex != h.count {
             add(Finding(.batchIncomplete, seq: batch.seq,
-                        "batch \(h.batchID) declares \(h.count) payments but \(batch.nextIndex) follow it" + (openBatchEndsLedger ? " (the ledger ends)" : " (interrupted at seq \(end))")),
+                        "batch \(h.batchID) declares \(h.count) payments but \(batch.nextIndex) follow it" + (atEndOfLedger ? " (the ledger ends)" : " (interrupted at seq \(end))")),
                 dependsOn: span)
             return
         }
@@ -404,9 +404,6 @@ public struct LedgerVerifier {
             add(Finding(.batchTotal, seq: batch.seq, "batch \(h.batchID): total_fen \(h.totalFen) but its payments add up to \(sum)"), dependsOn: span)
         }
     }
-
-    /// Set by `finish` while it closes a batch left open at the end of the ledger (for the message only).
-    var openBatchEndsLedger = false
 
     mutating func checkReversal(_ entry: Entry, at position: UInt64) {
         let body: ReversalBody
@@ -610,11 +607,7 @@ public struct LedgerVerifier {
             return report
         }
         let end = frontier.size
-        if openBatch != nil {
-            openBatchEndsLedger = true
-            closeBatch(through: end + 1)
-            openBatchEndsLedger = false
-        }
+        if openBatch != nil { closeBatch(through: end + 1, atEndOfLedger: true) }
         if fastPaymentCount > 0 {
             report.entriesByKind[EntryKind.payment.rawValue, default: 0] += fastPaymentCount
             fastPaymentCount = 0

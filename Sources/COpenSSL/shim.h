@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/bn.h>
 
 /* Function-like macros do not import into Swift: wrap them here. */
 

@@ -53,6 +53,7 @@ public struct PublicKey: Sendable, Equatable {
         guard raw.count == algorithm.publicKeyLength else {
             throw OpenSSLError(operation: "import \(algorithm.rawValue) public key", queue: ["expected \(algorithm.publicKeyLength) bytes, got \(raw.count)"])
         }
+        if algorithm == .ed25519 { try Self.requireAcceptableEd25519(raw) }
         let der = SignatureAlgorithm.spkiPrefix[algorithm]! + raw
         clearOpenSSLErrors()
         let key: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
@@ -83,9 +84,22 @@ public struct PublicKey: Sendable, Equatable {
         guard der.count == prefix.count + algorithm.publicKeyLength, Array(der.prefix(prefix.count)) == prefix else {
             throw OpenSSLError(operation: "public key", queue: ["unexpected SubjectPublicKeyInfo encoding"])
         }
+        let raw = Array(der.dropFirst(prefix.count))
+        if algorithm == .ed25519 { try Self.requireAcceptableEd25519(raw) }
         self.handle = handle
         self.algorithm = algorithm
-        self.rawBytes = Array(der.dropFirst(prefix.count))
+        self.rawBytes = raw
+    }
+
+    /// Refuses 32 bytes that are not an RFC 8032 point encoding, or are a point of small order (FORMAT.md §8.1).
+    static func requireAcceptableEd25519(_ raw: [UInt8]) throws {
+        switch Ed25519PointCheck.problem(raw) {
+        case nil: return
+        case .notOnCurve?:
+            throw OpenSSLError(operation: "import ed25519 public key", queue: ["not the encoding of a point of edwards25519 (RFC 8032 §5.1.3)"])
+        case .smallOrder?:
+            throw OpenSSLError(operation: "import ed25519 public key", queue: ["a point of small order (8·P is the identity)"])
+        }
     }
 
     /// Reads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).

@@ -124,10 +124,11 @@ public final class InMemoryLedger {
 
     /// Replays every transaction with the same keys and start time, after `transform` has edited the bodies
     /// (kind, body, seq) — a log operator rewriting history and re-signing checkpoints with the ledger key.
-    public func rebuilt(transform: (EntryKind, JSONObject, UInt64) throws -> JSONObject) throws -> InMemoryLedger {
+    /// Transactions whose index (0 is the genesis) is in `dropped` are left out, as if they had never been appended.
+    public func rebuilt(droppingTransactions dropped: Set<Int> = [], transform: (EntryKind, JSONObject, UInt64) throws -> JSONObject = { _, body, _ in body }) throws -> InMemoryLedger {
         let copy = try InMemoryLedger(origin: origin, suite: suite, ledgerKey: ledgerKey, admin: admin, startTime: clock - Int64(transactions.count) * 1000)
         var seq: UInt64 = 1
-        for t in transactions.dropFirst() {
+        for (index, t) in transactions.enumerated().dropFirst() where !dropped.contains(index) {
             var items: [(kind: EntryKind, body: JSONObject)] = []
             for e in t.entries {
                 seq += 1

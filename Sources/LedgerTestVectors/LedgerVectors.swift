@@ -12,7 +12,11 @@ public struct LedgerVector: Sendable {
     public let ledgerKey: String
     /// nil for a valid ledger; otherwise the code of the finding at the first bad seq.
     public let expectedCode: String?
+    /// The first bad seq; nil for a valid ledger or a finding without a seq.
     public let expectedSeq: UInt64?
+    /// A checkpoint obtained independently of the bundle (a signed note, as the checkpoint endpoint serves it)
+    /// to give the verifier (FORMAT.md §14.8); without it the bundle verifies as intact.
+    public var keptCheckpoint: String? = nil
 }
 
 /// Builds the project's ledger vectors: a valid ledger per suite and one broken ledger per tamper class.
@@ -202,6 +206,188 @@ public enum LedgerVectors {
             broken("sm2-sm3-checkpoint-forged", "suite sm2-sm3: the checkpoint at size \(batchB + UInt64(n)) signed by another SM2 key under the ledger's key ID", q,
                    code: "checkpoint-signature", seq: s.ledger.checkpoints[last].checkpoint.size, key: s.ledger.ledgerKey.verifierKey.description)
         }
+        return vectors + (try decisions(paymentsPerBatch: n))
+    }
+
+    /// The vectors of the decisions G1–G19 (FORMAT.md §14, "Decisions"): one ledger per decided case.
+    public static func decisions(paymentsPerBatch n: Int = 3) throws -> [LedgerVector] {
+        let batchA: UInt64 = 5, batchB = batchA + UInt64(n) + 1, reversal = batchB + UInt64(n) + 1
+        let batchC = reversal + 2, end = batchC + UInt64(n)
+        var vectors: [LedgerVector] = []
+        func scenario() throws -> DemoScenario { try DemoScenario.build(suite: .ed25519SHA256, paymentsPerBatch: n) }
+        func add(_ name: String, _ description: String, _ parts: Parts, _ ledger: InMemoryLedger, code: String, seq: UInt64?,
+                 openings: [UInt8]? = nil, kept: String? = nil) {
+            vectors.append(LedgerVector(name: name, description: description, bundle: parts.bundle, openings: openings,
+                                        ledgerKey: ledger.ledgerKey.verifierKey.description, expectedCode: code, expectedSeq: seq, keptCheckpoint: kept))
+        }
+
+        // G2: a line is reported where it stands. The reversal appended again after the last entry: the old
+        // verifier reported it at seq 13 (the intact original it claims to be).
+        do {
+            let s = try scenario()
+            var p = Parts(s.ledger)
+            p.entries.append(p.entries[Int(reversal) - 1])
+            add("reversal-duplicated", "the reversal at seq \(reversal) appended again as entry line \(end + 1)", p, s.ledger, code: "seq-mismatch", seq: end + 1)
+        }
+        // G3: a genesis whose prev is not 64 zeros (history re-chained and re-signed), and a deleted genesis.
+        do {
+            let s = try scenario()
+            var entries = Parts(s.ledger).entries
+            var genesis = try Entry(decoding: entries[0])
+            genesis.prev = Digest32(bytes: [UInt8](repeating: 0x11, count: 32))!
+            entries[0] = genesis.canonicalBytes()
+            add("genesis-prev-not-zero", "the genesis entry's prev is 11…11 instead of 64 zeros; history re-chained and re-signed",
+                try rechained(entries, from: 1, like: s.ledger), s.ledger, code: "genesis", seq: 1)
+            var p = Parts(s.ledger)
+            p.entries.removeFirst()
+            add("genesis-deleted", "the genesis entry deleted: entry line 1 is the enrolment of seq 2", p, s.ledger, code: "genesis", seq: 1)
+        }
+        // G4: the header names another origin than the genesis entry.
+        do {
+            let s = try scenario()
+            let p = Parts(s.ledger)
+            var bundle = p.bundle
+            bundle = replacing(bundle, "\"origin\":\"\(s.ledger.origin)\"", with: "\"origin\":\"aidledger.example/430611\"")
+            vectors.append(LedgerVector(name: "header-disagrees", description: "the bundle header names origin aidledger.example/430611; the genesis entry says \(s.ledger.origin)",
+                                        bundle: bundle, openings: nil, ledgerKey: s.ledger.ledgerKey.verifierKey.description, expectedCode: "bundle-malformed", expectedSeq: 1))
+        }
+        // G6, G7: a period with month 13, an enrolment with no units (signatures are not reached: the entries are malformed).
+        do {
+            let s = try scenario()
+            let rewritten = try s.ledger.rebuilt { kind, body, seq in
+                var b = body
+                if seq >= batchC, kind == .batch || kind == .payment { b["period"] = .string("2026-13") }
+                return b
+            }
+            add("period-month-13", "batch C and its payments for period 2026-13; re-chained, re-signed", Parts(rewritten), rewritten, code: "entry-malformed", seq: batchC)
+            let empty = try s.ledger.rebuilt { kind, body, seq in
+                var b = body
+                if seq == 4 { b["units"] = .array([]) }
+                return b
+            }
+            add("units-empty", "the inspector's enrolment at seq 4 with units []; re-chained, re-signed", Parts(empty), empty, code: "entry-malformed", seq: 4)
+        }
+        // G8: officer 2 revoked a second time.
+        do {
+            let s = try scenario()
+            try s.ledger.revoke(s.officers[1].verifierKey, reason: "再次撤销")
+            add("key-revoked-twice", "officer 2, revoked at seq \(reversal + 1), revoked again at seq \(end + 1)", Parts(s.ledger), s.ledger, code: "key-duplicate", seq: end + 1)
+        }
+        // G9: an enrolment of an Ed25519 key that is not a point (02 00…00), admin-signed.
+        do {
+            let s = try scenario()
+            let name = s.ledger.origin + "/officer/3", raw: [UInt8] = [0x02] + [UInt8](repeating: 0, count: 31)
+            let id = VerifierKey.computeKeyID(name: name, publicKey: raw, suite: .ed25519SHA256)
+            let idHex = Hex.encode([UInt8(id >> 24), UInt8(id >> 16 & 0xff), UInt8(id >> 8 & 0xff), UInt8(id & 0xff)])
+            let body: JSONObject = [
+                "action": "enroll", "key": .string("\(name)+\(idHex)+\(Base64.encode([0x01] + raw))"), "role": "officer",
+                "units": .array([.string(DemoScenario.homeUnit)]), "signer": .string(s.ledger.admin.name), "signed_at": .string(s.ledger.now),
+            ]
+            try s.ledger.commit([(.key, try Statement.sign(kind: .key, origin: s.ledger.origin, body: body, with: s.ledger.admin))])
+            add("key-not-a-point", "an admin-signed enrolment at seq \(end + 1) of the Ed25519 key 02 00…00, which is not a curve point", Parts(s.ledger), s.ledger,
+                code: "entry-malformed", seq: end + 1)
+        }
+        // G10: the ledger ends inside batch C (its last n − 1 payments removed; the operator signed the shorter tree).
+        do {
+            let s = try scenario()
+            var p = Parts(s.ledger)
+            p.entries.removeLast(n - 1)
+            p.checkpoints.removeLast()
+            p.checkpoints.append(try checkpoint(p.entries, like: s.ledger))
+            add("batch-cut-by-end", "the last \(n - 1) payments of batch C removed and the shorter tree signed: the ledger ends inside the batch",
+                p, s.ledger, code: "batch-incomplete", seq: batchC)
+        }
+        // G11: a validly signed checkpoint inside batch C.
+        do {
+            let s = try scenario()
+            var p = Parts(s.ledger)
+            p.checkpoints.append(try checkpoint(Array(p.entries.prefix(Int(batchC) + 1)), like: s.ledger))
+            add("checkpoint-inside-batch", "an extra checkpoint of size \(batchC + 1), signed by the ledger key, inside batch C", p, s.ledger,
+                code: "checkpoint-inside-batch", seq: batchC + 1)
+        }
+        // G12: an erase of a field payment 7 does not commit to; openings kept for a field a valid erase erased.
+        do {
+            let s = try scenario()
+            let target = batchA + 2
+            let erase = try EraseBody.make(target: target, fields: [.certNumber], reason: "保存期满", origin: s.ledger.origin, signedAt: s.ledger.now, admin: s.ledger.admin)
+            try s.ledger.commit([(.erase, erase)])
+            add("erase-uncommitted-field", "an admin-signed erase at seq \(end + 1) of cert_number of payment \(target), which commits to no cert_number",
+                Parts(s.ledger), s.ledger, code: "erase-target", seq: end + 1)
+            let t = try scenario()
+            let valid = try EraseBody.make(target: target, fields: [.name], reason: "法院命令", origin: t.ledger.origin, signedAt: t.ledger.now, admin: t.ledger.admin)
+            try t.ledger.commit([(.erase, valid)])
+            add("opening-of-erased-field", "the name of payment \(target) erased at seq \(end + 1), but its opening is still in the openings file",
+                Parts(t.ledger), t.ledger, code: "opening-erased", seq: target, openings: t.ledger.openingsFile())
+        }
+        // G14: a checkpoint for another origin, signed by the ledger key: malformed, no seq.
+        do {
+            let s = try scenario()
+            var p = Parts(s.ledger)
+            let foreign = Checkpoint(origin: "aidledger.example/430611", size: end, root: s.ledger.checkpoints.last!.checkpoint.root)
+            p.checkpoints.append(SignedNote(text: foreign.noteText, signatures: try SignedNote.sign(text: foreign.noteText, with: s.ledger.ledgerKey).signatures).serialized)
+            add("checkpoint-foreign-origin", "an extra checkpoint for origin aidledger.example/430611, signed by this ledger's key", p, s.ledger,
+                code: "checkpoint-malformed", seq: nil)
+        }
+        // G15: rewritten histories that verify as intact on their own, caught only by a checkpoint kept from before.
+        do {
+            let s = try scenario()
+            let kept = s.ledger.checkpoints.last!.serialized
+            let cut = try s.ledger.rebuilt(droppingTransactions: [s.ledger.transactions.count - 1])
+            add("tail-cut-resigned", "batch C (seq \(batchC)…\(end)) removed with its checkpoint: the bundle is consistent; the kept checkpoint of size \(end) is not",
+                Parts(cut), cut, code: "external-checkpoint-mismatch", seq: batchC, kept: kept)
+            let keptB = s.ledger.checkpoints.first { $0.checkpoint.size == reversal - 1 }!.serialized
+            let deleted = try s.ledger.rebuilt(droppingTransactions: [5])
+            add("batch-deleted-resigned", "batch B (seq \(batchB)…\(reversal - 1)) deleted, history re-chained and re-signed: the kept checkpoint of size \(reversal - 1) disagrees",
+                Parts(deleted), deleted, code: "external-checkpoint-mismatch", seq: reversal - 1, kept: keptB)
+        }
+        // G18: invalid UTF-8 in an entry line.
+        do {
+            let s = try scenario()
+            var p = Parts(s.ledger)
+            let seq = batchB + 2
+            let line = p.entries[Int(seq) - 1]
+            let school = try Entry(decoding: line).body["school_name"]!.stringValue!
+            let bytes = Array(school.utf8)
+            let f = Array("\"school_name\":\"".utf8) + bytes
+            guard let i = (0...(line.count - f.count)).first(where: { Array(line[$0..<($0 + f.count)]) == f }) else { preconditionFailure("school not found") }
+            var changed = line
+            changed[i + f.count - 1] = 0xff
+            p.entries[Int(seq) - 1] = changed
+            add("entry-invalid-utf8", "the last byte of payment \(seq)'s school name replaced by 0xff (invalid UTF-8)", p, s.ledger, code: "entry-malformed", seq: seq)
+        }
+        // G19: a reversal of a batch header signed by the inspector: the target rule fails first.
+        do {
+            let s = try scenario()
+            let header = s.ledger.entries[Int(batchA) - 1]
+            let body = try ReversalBody.make(target: batchA, targetHash: header.hash, amountFen: 62_500, reason: "误操作", origin: s.ledger.origin,
+                                             signedAt: s.ledger.now, officer: s.inspector)
+            try s.ledger.commit([(.reversal, body)])
+            add("reversal-target-before-signer", "a reversal at seq \(end + 1) of batch header \(batchA), signed by the inspector: reversal-target, not signer-role",
+                Parts(s.ledger), s.ledger, code: "reversal-target", seq: end + 1)
+        }
         return vectors
+    }
+
+    /// A checkpoint over `entries`, signed by `ledger`'s key.
+    static func checkpoint(_ entries: [[UInt8]], like ledger: InMemoryLedger) throws -> String {
+        let hash = ledger.suite.makeHashFunction()
+        let root = MerkleTree.root(leafHashes: entries.map { EntryHash.compute($0, hash: hash) }, hash: hash)
+        return try SignedCheckpoint(checkpoint: Checkpoint(origin: ledger.origin, size: UInt64(entries.count), root: root), signedBy: ledger.ledgerKey).serialized
+    }
+
+    /// Re-chains entries after the one at index `first − 1` was edited (each later entry records its new
+    /// predecessor's hash) and re-signs `ledger`'s checkpoint sizes: an operator holding the ledger key.
+    static func rechained(_ entries: [[UInt8]], from first: Int, like ledger: InMemoryLedger) throws -> Parts {
+        var out = entries
+        let hash = ledger.suite.makeHashFunction()
+        for i in first..<out.count {
+            var entry = try Entry(decoding: out[i])
+            entry.prev = EntryHash.compute(out[i - 1], hash: hash)
+            out[i] = entry.canonicalBytes()
+        }
+        var parts = Parts(ledger)
+        parts.entries = out
+        parts.checkpoints = try ledger.checkpoints.map { try checkpoint(Array(out.prefix(Int($0.checkpoint.size))), like: ledger) }
+        return parts
     }
 }

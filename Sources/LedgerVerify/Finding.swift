@@ -41,6 +41,10 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
         public static let openingMismatch = Code("opening-mismatch")
         public static let eraseTarget = Code("erase-target")
         public static let openingUnknown = Code("opening-unknown")
+        public static let openingErased = Code("opening-erased")
+        public static let checkpointInsideBatch = Code("checkpoint-inside-batch")
+        public static let externalCheckpointSignature = Code("external-checkpoint-signature")
+        public static let externalCheckpointMismatch = Code("external-checkpoint-mismatch")
     }
 
     public let code: Code

@@ -19,6 +19,10 @@ public struct LedgerVerifier {
         public var trustedLedgerKey: String? = nil
         /// Openings to check against their commitments.
         public var openings: [Opening] = []
+        /// Checkpoints the caller obtained independently of the bundle (signed notes as the checkpoint endpoint
+        /// serves them, kept by a client or published by the bureau or a witness): each must be signed by the
+        /// ledger key and agree with the entries (FORMAT.md §14.8).
+        public var expectedCheckpoints: [String] = []
         public init() {}
     }
 
@@ -27,7 +31,9 @@ public struct LedgerVerifier {
         var amountFen: Int64
         /// Index into `batchHeaders`, whose unit and programme the payment carries (a payment that disagrees
         /// with its header is a finding of its own).
-        var batch: Int32
+        var batch: Int
+        /// The personal fields the payment commits to, one bit per `PersonalField.ordinal`.
+        var committedFields: UInt8
         var reversedAt: UInt64?
     }
 
@@ -35,7 +41,8 @@ public struct LedgerVerifier {
         let seq: UInt64
         let body: BatchBody
         var nextIndex: Int64 = 0
-        var sum: Int64 = 0
+        /// The sum of the payments so far; nil once it no longer fits in an Int64 (then it cannot equal `total_fen`).
+        var sum: Int64? = 0
         var leaves = MerkleFrontier()
         var amounts = VerificationReport.Amounts()
     }
@@ -43,6 +50,8 @@ public struct LedgerVerifier {
     struct PendingCheckpoint {
         let index: Int
         let signed: SignedCheckpoint
+        /// Given by the caller (`Options.expectedCheckpoints`), not carried by the bundle.
+        let external: Bool
     }
 
     let options: Options
@@ -56,7 +65,14 @@ public struct LedgerVerifier {
     var origin: String? = nil
     var ledgerKey: VerifierKey? = nil
     var registry = KeyRegistry()
+    /// Entry lines consumed so far. The line being consumed is at position `linesConsumed + 1`, and every finding
+    /// about it names that position as its seq (FORMAT.md §14, "Seqs of findings"), whatever seq the line claims.
+    var linesConsumed: UInt64 = 0
+    /// The seq the next line must claim: one more than the seq the previous line claimed (its position, if the
+    /// previous line was malformed), so that a break is reported once, where it happens.
     var expectedSeq: UInt64 = 1
+    /// Set when entry line 1 is not a usable genesis entry: nothing after it can be checked.
+    var withoutGenesis = false
     var prevHash = Digest32.zero
     var lastTime = ""
     var frontier = MerkleFrontier()
@@ -65,14 +81,17 @@ public struct LedgerVerifier {
     var payments = PaymentIndex()
     var batchHeaders: [(unit: String, program: String)] = []
     var openingsBySeq: [UInt64: [Opening]] = [:]
+    /// The fields each payment seq has openings for, one bit per `PersonalField.ordinal` (for `opening-erased`).
+    var openedFields: [UInt64: UInt8] = [:]
     var rawCheckpoints: [String] = []
     /// Checkpoints sorted by size; `nextCheckpoint` indexes the first not yet reached.
     var checkpointQueue: [PendingCheckpoint] = []
     var nextCheckpoint = 0
-    /// Sizes at which a verified checkpoint matched / did not match the recomputed root.
+    /// Sizes at which a verified checkpoint matched the recomputed root, and the checkpoints that did not.
     var matchedSizes: [UInt64] = []
-    var mismatched: [(size: UInt64, index: Int)] = []
-    var structuralBreak = false
+    var mismatched: [(size: UInt64, pending: PendingCheckpoint)] = []
+    /// The largest tree size at which a valid checkpoint of the bundle was reached (for `checkpoint-inside-batch`).
+    var lastBundleCheckpointSize: UInt64 = 0
     /// Reused scan buffer and the origin's bytes, for the payment fast path.
     var tape = JSONTape(mode: .canonical)
     var originBytes: [UInt8] = []
@@ -80,7 +99,10 @@ public struct LedgerVerifier {
 
     public init(options: Options = Options()) {
         self.options = options
-        for o in options.openings { openingsBySeq[o.seq, default: []].append(o) }
+        for o in options.openings {
+            openingsBySeq[o.seq, default: []].append(o)
+            if let field = PersonalField(rawValue: o.field) { openedFields[o.seq, default: 0] |= field.bit }
+        }
     }
 
     /// Seq ranges whose integrity a finding depends on, by finding index: if a structural break lies in the
@@ -120,9 +142,11 @@ public struct LedgerVerifier {
         }
         progress?(done, total)
         var report = verifier.finish()
-        if report.origin != layout.header.origin || report.suite != layout.header.suite.rawValue {
-            verifier.add(Finding(.bundleMalformed, seq: nil, "bundle header names origin \(layout.header.origin) and suite \(layout.header.suite.rawValue), but the genesis entry says \(report.origin) and \(report.suite)"))
+        // The header must agree with the genesis entry; verification goes on with the genesis values (§12).
+        if verifier.suite != nil, report.origin != layout.header.origin || report.suite != layout.header.suite.rawValue {
+            verifier.add(Finding(.bundleMalformed, seq: 1, "bundle header names origin \(layout.header.origin) and suite \(layout.header.suite.rawValue), but the genesis entry says \(report.origin) and \(report.suite)"))
             report.findings = verifier.sortedFindings()
+            report.findingsTruncated = verifier.report.findingsTruncated
         }
         return report
     }
@@ -150,78 +174,91 @@ public struct LedgerVerifier {
         consume(entryBytes: bytes)
     }
 
-    /// Verifies the next entry of the ledger, given its stored bytes.
+    /// Verifies the next entry line of the ledger, given its stored bytes.
     public mutating func consume(entryBytes bytes: UnsafeRawBufferPointer) {
+        if withoutGenesis { linesConsumed += 1; return }
         if consumeValidPayment(bytes) { return }
-        let position = expectedSeq
+        let position = linesConsumed + 1
         let entry: Entry
         do { entry = try Entry(decoding: bytes) } catch {
             add(Finding(.entryMalformed, seq: position, error.message))
-            structuralBreak = true
-            // Keep the chain position moving so later entries are still checked against their own seqs.
-            if let hash { prevHash = precomputedEntryHash ?? EntryHash.compute(bytes, hash: hash); frontier.append(prevHash, hash: hash) }
-            expectedSeq += 1
+            guard let hash else {
+                // Entry line 1 is not an entry, so there is no genesis: nothing else can be checked (§14.2).
+                withoutGenesis = true
+                linesConsumed += 1
+                return
+            }
+            // Keep the chain position moving so later lines are still checked in place.
+            advance(entryHash: precomputedEntryHash ?? EntryHash.compute(bytes, hash: hash), claimedSeq: nil, hash: hash)
             return
         }
 
-        if entry.seq == 1 || hash == nil {
-            guard hash == nil else {
-                add(Finding(.genesis, seq: entry.seq, "a second genesis entry"))
+        if hash == nil {
+            guard startLedger(entry) else {
+                withoutGenesis = true
+                linesConsumed += 1
                 return
             }
-            guard entry.seq == 1, entry.kind == .genesis else {
-                add(Finding(.genesis, seq: entry.seq, "the ledger must start with a genesis entry at seq 1, found \(entry.kind.rawValue) at seq \(entry.seq)"))
-                structuralBreak = true
-                return
-            }
-            startLedger(entry)
         }
         guard let hash else { return }
         let entryHash = precomputedEntryHash ?? EntryHash.compute(bytes, hash: hash)
 
         if entry.origin != origin {
-            add(Finding(.wrongOrigin, seq: entry.seq, "entry belongs to origin \(entry.origin), not \(origin ?? "")"))
+            add(Finding(.wrongOrigin, seq: position, "entry belongs to origin \(entry.origin), not \(origin ?? "")"))
         }
-        if entry.seq != expectedSeq {
-            let what = entry.seq > expectedSeq
-                ? "entries \(expectedSeq)…\(entry.seq - 1) are missing or out of order"
-                : "seq \(entry.seq) appears again or out of order"
-            add(Finding(.seqMismatch, seq: expectedSeq, "expected seq \(expectedSeq), found seq \(entry.seq): \(what)"))
-            structuralBreak = true
-        } else if entry.prev != prevHash {
-            let previous = entry.seq - 1
-            add(Finding(.hashChain, seq: previous,
-                        "the stored bytes of seq \(previous) hash to \(prevHash.hex), but seq \(entry.seq) records prev \(entry.prev.hex): entry \(previous) was altered after it was chained"))
+        if position > 1 {
+            if entry.seq != expectedSeq {
+                let what = entry.seq > expectedSeq
+                    ? "entries \(expectedSeq)…\(entry.seq - 1) are missing or out of order"
+                    : "seq \(entry.seq) appears again or out of order"
+                add(Finding(.seqMismatch, seq: position, "entry line \(position) should have seq \(expectedSeq), but has seq \(entry.seq): \(what)"))
+            } else if entry.prev != prevHash {
+                let previous = position - 1
+                add(Finding(.hashChain, seq: previous,
+                            "the stored bytes of seq \(previous) hash to \(prevHash.hex), but seq \(position) records prev \(entry.prev.hex): entry \(previous) was altered after it was chained"))
+            }
         }
         if entry.time < lastTime {
-            add(Finding(.timeOrder, seq: entry.seq, "time \(entry.time) is earlier than the previous entry's \(lastTime)"))
+            add(Finding(.timeOrder, seq: position, "time \(entry.time) is earlier than the previous entry's \(lastTime)"))
         }
         lastTime = max(lastTime, entry.time)
         report.entries += 1
         report.entriesByKind[entry.kind.rawValue, default: 0] += 1
 
-        if openBatch != nil && entry.kind != .payment { closeBatch(at: entry.seq) }
+        if openBatch != nil && entry.kind != .payment { closeBatch(through: position) }
         switch entry.kind {
-        case .genesis: if entry.seq != 1 { add(Finding(.genesis, seq: entry.seq, "a second genesis entry")) }
-        case .key: checkKey(entry)
-        case .batch: checkBatch(entry)
-        case .payment: checkPayment(entry, bytes: bytes, entryHash: entryHash)
-        case .reversal: checkReversal(entry)
-        case .erase: checkErase(entry)
+        case .genesis: if position != 1 { add(Finding(.genesis, seq: position, "a second genesis entry")) }
+        case .key: checkKey(entry, at: position)
+        case .batch: checkBatch(entry, at: position)
+        case .payment: checkPayment(entry, at: position, bytes: bytes, entryHash: entryHash)
+        case .reversal: checkReversal(entry, at: position)
+        case .erase: checkErase(entry, at: position)
         }
+        advance(entryHash: entryHash, claimedSeq: entry.seq, hash: hash)
+    }
 
+    /// Appends the line just checked to the tree and moves to the next position.
+    mutating func advance(entryHash: Digest32, claimedSeq: UInt64?, hash: HashFunction) {
+        linesConsumed += 1
         prevHash = entryHash
-        expectedSeq = entry.seq + 1
+        // A claimed seq is at most 2^53 − 1 (the JSON safe range), so the sum cannot overflow.
+        expectedSeq = (claimedSeq ?? linesConsumed) + 1
         frontier.append(entryHash, hash: hash)
         reachCheckpoints()
     }
 
-    mutating func startLedger(_ entry: Entry) {
+    /// Reads the genesis entry at line 1. Returns false if it is not a genesis entry with a valid body: then the
+    /// ledger has no suite and no keys, and nothing else can be checked. Other defects are reported and
+    /// verification goes on with the genesis values.
+    mutating func startLedger(_ entry: Entry) -> Bool {
+        guard entry.kind == .genesis else {
+            add(Finding(.genesis, seq: 1, "the ledger must start with a genesis entry, found a \(entry.kind.rawValue) entry (seq \(entry.seq)) at line 1"))
+            return false
+        }
         let genesis: GenesisBody
         do { genesis = try GenesisBody(decoding: entry.body) } catch {
             add(Finding(.genesis, seq: 1, "invalid genesis body: \(error.message)"))
-            structuralBreak = true
-            return
+            return false
         }
         suite = genesis.suite
         origin = entry.origin
@@ -230,7 +267,8 @@ public struct LedgerVerifier {
         originBytes = Array(entry.origin.utf8)
         report.suite = genesis.suite.rawValue
         report.ledgerKey = genesis.ledgerKey.description
-        if entry.prev != .zero { add(Finding(.hashChain, seq: 1, "genesis prev must be 64 zeros")) }
+        if entry.seq != 1 { add(Finding(.genesis, seq: 1, "the genesis entry must have seq 1, found \(entry.seq)")) }
+        if entry.prev != .zero { add(Finding(.genesis, seq: 1, "the genesis entry's prev must be 64 zeros")) }
         if genesis.ledgerKey.name != entry.origin {
             add(Finding(.genesis, seq: 1, "the ledger key is named \(genesis.ledgerKey.name), but it must be named after the origin \(entry.origin)"))
         }
@@ -242,65 +280,78 @@ public struct LedgerVerifier {
             add(Finding(.genesis, seq: 1, error.description))
         }
         prepareCheckpoints(genesis.ledgerKey)
+        return true
     }
 
     /// Checks the signer of a signed body: enrolled, not revoked, role, scope, signature over the statement.
-    mutating func checkSigner(_ entry: Entry, _ signed: SignerFields, role: Role, unit: String?) -> Bool {
+    mutating func checkSigner(_ entry: Entry, at position: UInt64, _ signed: SignerFields, role: Role, unit: String?) -> Bool {
         do {
-            _ = try registry.authorizeSigned(kind: entry.kind, origin: entry.origin, body: entry.body, signed: signed, role: role, unit: unit, at: entry.seq)
+            _ = try registry.authorizeSigned(kind: entry.kind, origin: entry.origin, body: entry.body, signed: signed, role: role, unit: unit, at: position)
             return true
         } catch {
-            add(Finding(Finding.Code(error.code), seq: entry.seq, "\(entry.kind.rawValue): \(error.description)"))
+            add(Finding(Finding.Code(error.code), seq: position, "\(entry.kind.rawValue): \(error.description)"))
             return false
         }
     }
 
-    mutating func checkKey(_ entry: Entry) {
+    mutating func checkKey(_ entry: Entry, at position: UInt64) {
         guard let suite else { return }
         let body: KeyBody
         do { body = try KeyBody(decoding: entry.body, suite: suite) } catch {
-            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+            add(Finding(.entryMalformed, seq: position, error.message)); return
         }
-        do { try registry.apply(body, rawBody: entry.body, origin: entry.origin, at: entry.seq) } catch {
-            add(Finding(Finding.Code(error.code), seq: entry.seq, "key: \(error.description)"))
+        do { try registry.apply(body, rawBody: entry.body, origin: entry.origin, at: position) } catch {
+            add(Finding(Finding.Code(error.code), seq: position, "key: \(error.description)"))
         }
     }
 
-    mutating func checkBatch(_ entry: Entry) {
+    mutating func checkBatch(_ entry: Entry, at position: UInt64) {
         let body: BatchBody
         do { body = try BatchBody(decoding: entry.body) } catch {
-            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+            add(Finding(.entryMalformed, seq: position, error.message)); return
         }
         if !batchIDs.insert(body.batchID).inserted {
-            add(Finding(.batchDuplicateID, seq: entry.seq, "batch id \(body.batchID) was already used in this ledger"))
+            add(Finding(.batchDuplicateID, seq: position, "batch id \(body.batchID) was already used in this ledger"))
         }
-        _ = checkSigner(entry, body.signed, role: .officer, unit: body.unit)
+        _ = checkSigner(entry, at: position, body.signed, role: .officer, unit: body.unit)
         report.batches += 1
         batchHeaders.append((body.unit, body.program))
-        openBatch = OpenBatch(seq: entry.seq, body: body)
+        openBatch = OpenBatch(seq: position, body: body)
     }
 
-    mutating func checkPayment(_ entry: Entry, bytes: UnsafeRawBufferPointer, entryHash: Digest32) {
+    /// A payment right after a size at which the bundle has a valid checkpoint: the ledger signed a tree that
+    /// ends inside a batch (§5 rule 6, §14.4).
+    mutating func checkNotAfterCheckpoint(at position: UInt64) {
+        guard position > 1, lastBundleCheckpointSize == position - 1 else { return }
+        add(Finding(.checkpointInsideBatch, seq: position - 1,
+                    "a checkpoint is signed for size \(position - 1), but entry \(position) is a payment: the checkpoint ends inside a batch"),
+            dependsOn: 1...position)
+    }
+
+    mutating func checkPayment(_ entry: Entry, at position: UInt64, bytes: UnsafeRawBufferPointer, entryHash: Digest32) {
         guard let hash else { return }
         let body: PaymentBody
         do { body = try PaymentBody(decoding: entry.body) } catch {
-            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+            add(Finding(.entryMalformed, seq: position, error.message)); return
         }
+        checkNotAfterCheckpoint(at: position)
         report.totals.payments += 1
-        report.totals.grossFen += body.amountFen
+        report.totals.grossFen = VerificationReport.Amounts.sum(report.totals.grossFen, body.amountFen)
+        var committed: UInt8 = 0
+        for field in body.commitments.keys { committed |= field.bit }
 
-        if let opens = openingsBySeq.removeValue(forKey: entry.seq) { checkOpenings(opens, commitments: body.commitments, seq: entry.seq) }
+        if let opens = openingsBySeq.removeValue(forKey: position) { checkOpenings(opens, commitments: body.commitments, seq: position) }
 
         guard var batch = openBatch else {
-            add(Finding(.paymentOutsideBatch, seq: entry.seq, "payment does not follow a batch header and its payments"))
+            add(Finding(.paymentOutsideBatch, seq: position, "payment does not follow a batch header and its payments"))
             batchHeaders.append((body.unit, body.program))
-            payments.append(seq: entry.seq, PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil))
+            payments.append(seq: position, PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: batchHeaders.count - 1, committedFields: committed, reversedAt: nil))
             addAmounts(unit: body.unit, program: body.program, VerificationReport.Amounts(payments: 1, grossFen: body.amountFen))
             return
         }
-        payments.append(seq: entry.seq, PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil))
+        payments.append(seq: position, PaymentRecord(hash: entryHash, amountFen: body.amountFen, batch: batchHeaders.count - 1, committedFields: committed, reversedAt: nil))
         batch.amounts.payments += 1
-        batch.amounts.grossFen += body.amountFen
+        batch.amounts.grossFen = VerificationReport.Amounts.sum(batch.amounts.grossFen, body.amountFen)
         let h = batch.body
         var mismatches: [String] = []
         if body.batchID != h.batchID { mismatches.append("batch_id") }
@@ -309,31 +360,39 @@ public struct LedgerVerifier {
         if body.program != h.program { mismatches.append("program") }
         if body.period != h.period { mismatches.append("period") }
         if !mismatches.isEmpty {
-            add(Finding(.paymentMismatch, seq: entry.seq, "payment disagrees with its batch header at seq \(batch.seq) in \(mismatches.joined(separator: ", "))"),
-                dependsOn: batch.seq...entry.seq)
+            // The header is at an earlier position, so the range is never empty.
+            add(Finding(.paymentMismatch, seq: position, "payment disagrees with its batch header at seq \(batch.seq) in \(mismatches.joined(separator: ", "))"),
+                dependsOn: batch.seq...position)
         }
         let bodyBytes = entry.bodyRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
         let leaf = bodyBytes.map { hash.hash(prefix: MerkleTree.leafPrefix, $0) }
             ?? CanonicalJSON.encode(.object(entry.body)).withUnsafeBytes { hash.hash(prefix: MerkleTree.leafPrefix, $0) }
         batch.leaves.append(leaf, hash: hash)
-        batch.sum += body.amountFen
+        batch.sum = batch.sum.flatMap { Self.checkedSum($0, body.amountFen) }
         batch.nextIndex += 1
         openBatch = batch
-        if batch.nextIndex == h.count { closeBatch(at: nil) }
+        if batch.nextIndex == h.count { closeBatch(through: position + 1) }
     }
 
-    /// Ends the open batch, either complete or interrupted by the entry at `interruptedAt`.
-    mutating func closeBatch(at interruptedAt: UInt64?) {
+    /// `a + b`, or nil if it overflows.
+    static func checkedSum(_ a: Int64, _ b: Int64) -> Int64? {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? nil : sum
+    }
+
+    /// Ends the open batch, complete or not. `through` is the position of the entry after its last payment (the
+    /// entry that interrupts it, or the position after the end of the ledger, `atEndOfLedger`): the batch's
+    /// evidence spans its header up to that entry, whose prev seals the last payment.
+    mutating func closeBatch(through end: UInt64, atEndOfLedger: Bool = false) {
         guard let batch = openBatch, let hash else { return }
         openBatch = nil
         let h = batch.body
         addAmounts(unit: h.unit, program: h.program, batch.amounts)
-        // The batch's evidence spans its header, its payments and the next entry (whose prev seals the last one).
-        let span = batch.seq...(batch.seq + UInt64(h.count) + 1)
+        let span = batch.seq...max(batch.seq, end)
         if batch.nextIndex != h.count {
-            let found = batch.nextIndex
             add(Finding(.batchIncomplete, seq: batch.seq,
-                        "batch \(h.batchID) declares \(h.count) payments but \(found) follow it" + (interruptedAt.map { " (interrupted at seq \($0))" } ?? " (the ledger ends)")), dependsOn: span)
+                        "batch \(h.batchID) declares \(h.count) payments but \(batch.nextIndex) follow it" + (atEndOfLedger ? " (the ledger ends)" : " (interrupted at seq \(end))")),
+                dependsOn: span)
             return
         }
         if batch.leaves.root(hash: hash) != h.itemRoot {
@@ -341,61 +400,74 @@ public struct LedgerVerifier {
                         "batch \(h.batchID): the officer-signed item root \(h.itemRoot.hex) does not match the Merkle root of its payments at seq \(batch.seq + 1)…\(batch.seq + UInt64(h.count)) (a payment was changed after signing)"), dependsOn: span)
         }
         if batch.sum != h.totalFen {
-            add(Finding(.batchTotal, seq: batch.seq, "batch \(h.batchID): total_fen \(h.totalFen) but its payments add up to \(batch.sum)"), dependsOn: span)
+            let sum = batch.sum.map { "\($0)" } ?? "more than \(Int64.max)"
+            add(Finding(.batchTotal, seq: batch.seq, "batch \(h.batchID): total_fen \(h.totalFen) but its payments add up to \(sum)"), dependsOn: span)
         }
     }
 
-    mutating func checkReversal(_ entry: Entry) {
+    mutating func checkReversal(_ entry: Entry, at position: UInt64) {
         let body: ReversalBody
         do { body = try ReversalBody(decoding: entry.body) } catch {
-            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+            add(Finding(.entryMalformed, seq: position, error.message)); return
         }
-        guard body.target < entry.seq, var target = payments[body.target] else {
-            add(Finding(.reversalTarget, seq: entry.seq, "reversal targets seq \(body.target), which is not an earlier payment"))
-            return
+        // The target rules first, then who may sign (§6.5, §14.4). The target's evidence spans the entries from
+        // the target to the reversal.
+        func refuse(_ why: String) {
+            add(Finding(.reversalTarget, seq: position, why), dependsOn: body.target < position ? body.target...position : nil)
         }
-        guard checkSigner(entry, body.signed, role: .officer, unit: batchHeaders[Int(target.batch)].unit) else { return }
-        if body.targetHash != target.hash {
-            add(Finding(.reversalTarget, seq: entry.seq, "reversal names target hash \(body.targetHash.hex), but payment \(body.target) hashes to \(target.hash.hex)"))
-            return
+        guard body.target < position, var target = payments[body.target] else {
+            refuse("reversal targets seq \(body.target), which is not an earlier payment"); return
+        }
+        guard body.targetHash == target.hash else {
+            refuse("reversal names target hash \(body.targetHash.hex), but payment \(body.target) hashes to \(target.hash.hex)"); return
+        }
+        guard body.amountFen == target.amountFen else {
+            refuse("reversal amount \(body.amountFen) differs from the payment's \(target.amountFen)"); return
         }
         if let earlier = target.reversedAt {
-            add(Finding(.reversalTarget, seq: entry.seq, "payment \(body.target) was already reversed at seq \(earlier)"))
-            return
+            refuse("payment \(body.target) was already reversed at seq \(earlier)"); return
         }
-        if body.amountFen != target.amountFen {
-            add(Finding(.reversalTarget, seq: entry.seq, "reversal amount \(body.amountFen) differs from the payment's \(target.amountFen)"))
-            return
-        }
-        target.reversedAt = entry.seq
+        let header = batchHeaders[target.batch]
+        guard checkSigner(entry, at: position, body.signed, role: .officer, unit: header.unit) else { return }
+        target.reversedAt = position
         payments[body.target] = target
         report.totals.reversals += 1
-        report.totals.reversedFen += body.amountFen
-        let header = batchHeaders[Int(target.batch)]
+        report.totals.reversedFen = VerificationReport.Amounts.sum(report.totals.reversedFen, body.amountFen)
         addAmounts(unit: header.unit, program: header.program, VerificationReport.Amounts(reversals: 1, reversedFen: body.amountFen))
     }
 
     mutating func addAmounts(unit: String, program: String, _ a: VerificationReport.Amounts) {
         let key = unit + "\t" + program
         var current = report.byUnitAndProgram[key] ?? .init()
-        current.payments += a.payments
-        current.grossFen += a.grossFen
-        current.reversals += a.reversals
-        current.reversedFen += a.reversedFen
+        current.add(a)
         report.byUnitAndProgram[key] = current
     }
 
-    mutating func checkErase(_ entry: Entry) {
+    mutating func checkErase(_ entry: Entry, at position: UInt64) {
         let body: EraseBody
         do { body = try EraseBody(decoding: entry.body) } catch {
-            add(Finding(.entryMalformed, seq: entry.seq, error.message)); return
+            add(Finding(.entryMalformed, seq: position, error.message)); return
         }
-        guard body.target < entry.seq, payments[body.target] != nil else {
-            add(Finding(.eraseTarget, seq: entry.seq, "erase targets seq \(body.target), which is not an earlier payment"))
-            return
+        func refuse(_ why: String) {
+            add(Finding(.eraseTarget, seq: position, why), dependsOn: body.target < position ? body.target...position : nil)
         }
-        _ = checkSigner(entry, body.signed, role: .admin, unit: nil)
+        guard body.target < position, let target = payments[body.target] else {
+            refuse("erase targets seq \(body.target), which is not an earlier payment"); return
+        }
+        var erased: UInt8 = 0
+        for field in body.fields { erased |= field.bit }
+        let uncommitted = body.fields.filter { target.committedFields & $0.bit == 0 }
+        guard uncommitted.isEmpty else {
+            refuse("erase names \(uncommitted.map(\.rawValue).joined(separator: ", ")), which payment \(body.target) does not commit to"); return
+        }
+        guard checkSigner(entry, at: position, body.signed, role: .admin, unit: nil) else { return }
         report.erasures += 1
+        // Openings of erased fields were to be deleted with this entry (§6.6): holding one is a finding.
+        if let opened = openedFields[body.target], opened & erased != 0 {
+            let fields = body.fields.filter { opened & $0.bit != 0 }.map(\.rawValue).joined(separator: ", ")
+            add(Finding(.openingErased, seq: body.target, "openings of \(fields) were given, but the erase entry at seq \(position) erased them"),
+                dependsOn: body.target...position)
+        }
     }
 
     mutating func checkOpenings(_ openings: [Opening], commitments: [PersonalField: Digest32], seq: UInt64) {
@@ -406,7 +478,9 @@ public struct LedgerVerifier {
                 add(Finding(.openingUnknown, seq: seq, "an opening names field \(o.field), which the payment does not commit to"))
                 continue
             }
-            if Commitment.compute(field: o.field, salt: o.salt, value: o.value, hash: hash) != commitment {
+            // A salt of another length (possible only in an `Opening` built in code: the openings file's decoder
+            // refuses it) cannot match any commitment.
+            if o.salt.count != Commitment.saltLength || Commitment.compute(field: o.field, salt: o.salt, value: o.value, hash: hash) != commitment {
                 // If the payment's bytes were altered in place, the commitment itself is what changed.
                 add(Finding(.openingMismatch, seq: seq, "the opening of \(o.field) does not match its commitment"), dependsOn: seq...seq)
             }
@@ -420,9 +494,12 @@ public struct LedgerVerifier {
     /// nothing, for anything else; `consume` then takes the general path, which names the problem.
     mutating func consumeValidPayment(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let hash, var batch = openBatch else { return false }
+        let position = linesConsumed + 1
+        guard expectedSeq == position, lastBundleCheckpointSize != linesConsumed else { return false }
         do { try tape.scan(bytes, checkingKeyOrder: false) } catch { return false }
         guard let f = originBytes.withUnsafeBytes({ PaymentEntryReader.read(tape, bytes, origin: $0) }),
-              f.seq == expectedSeq, f.prev == prevHash, f.index == batch.nextIndex else { return false }
+              f.seq == position, f.prev == prevHash, f.index == batch.nextIndex,
+              let committed = PaymentEntryReader.committedFields(tape, bytes, f.commitToken) else { return false }
         let h = batch.body
         func same(_ r: Range<Int>, _ s: String) -> Bool {
             var s = s
@@ -431,8 +508,9 @@ public struct LedgerVerifier {
         guard same(f.batchID, h.batchID), same(f.unit, h.unit), same(f.program, h.program), same(f.period, h.period) else { return false }
         let time = UnsafeRawBufferPointer(rebasing: bytes[f.time])
         var last = lastTime
-        let order = last.withUTF8 { l in l.count == 0 ? 1 : Int(memcmp(time.baseAddress!, l.baseAddress!, 24)) }
-        guard order >= 0 else { return false }
+        // Both are validated timestamps of 24 bytes (or `last` is still empty).
+        let order = last.withUTF8 { l in l.count != 24 ? 1 : Int(memcmp(time.baseAddress!, l.baseAddress!, 24)) }
+        guard time.count == 24, order >= 0 else { return false }
 
         // Accepted: from here on, the same effects as the general path.
         if order > 0 { lastTime = String(decoding: time, as: UTF8.self) }
@@ -440,50 +518,71 @@ public struct LedgerVerifier {
         report.entries += 1
         fastPaymentCount += 1
         report.totals.payments += 1
-        report.totals.grossFen += f.amountFen
-        if let opens = openingsBySeq.removeValue(forKey: f.seq) {
-            checkOpenings(opens, commitments: PaymentEntryReader.commitments(tape, bytes, f.commitToken), seq: f.seq)
+        report.totals.grossFen = VerificationReport.Amounts.sum(report.totals.grossFen, f.amountFen)
+        if let opens = openingsBySeq.removeValue(forKey: position) {
+            checkOpenings(opens, commitments: PaymentEntryReader.commitments(tape, bytes, f.commitToken), seq: position)
         }
-        payments.append(seq: f.seq, PaymentRecord(hash: entryHash, amountFen: f.amountFen, batch: Int32(batchHeaders.count - 1), reversedAt: nil))
+        payments.append(seq: position, PaymentRecord(hash: entryHash, amountFen: f.amountFen, batch: batchHeaders.count - 1, committedFields: committed, reversedAt: nil))
         batch.amounts.payments += 1
-        batch.amounts.grossFen += f.amountFen
+        batch.amounts.grossFen = VerificationReport.Amounts.sum(batch.amounts.grossFen, f.amountFen)
         let leaf = precomputedBody.flatMap { $0.range == f.body ? $0.leaf : nil } ?? hash.hash(prefix: MerkleTree.leafPrefix, UnsafeRawBufferPointer(rebasing: bytes[f.body]))
         batch.leaves.append(leaf, hash: hash)
-        batch.sum += f.amountFen
+        batch.sum = batch.sum.flatMap { Self.checkedSum($0, f.amountFen) }
         batch.nextIndex += 1
         openBatch = batch
-        if batch.nextIndex == h.count { closeBatch(at: nil) }
-        prevHash = entryHash
-        expectedSeq = f.seq + 1
-        frontier.append(entryHash, hash: hash)
-        reachCheckpoints()
+        if batch.nextIndex == h.count { closeBatch(through: position + 1) }
+        advance(entryHash: entryHash, claimedSeq: f.seq, hash: hash)
         return true
     }
 
     // MARK: - checkpoints
 
+    /// Parses and checks a checkpoint note: the ledger's origin, a size from 1 to 2^53 − 1, a valid signature by
+    /// the ledger key. Returns the checkpoint, or the finding that says what is wrong with it.
+    enum CheckedCheckpoint {
+        case valid(SignedCheckpoint)
+        case invalid(Finding)
+    }
+
+    static func check(note: String, key: VerifierKey, what: String) -> CheckedCheckpoint {
+        let signed: SignedCheckpoint
+        do { signed = try SignedCheckpoint(parsing: note) } catch {
+            return .invalid(Finding(.checkpointMalformed, seq: nil, "\(what): \(error.message)"))
+        }
+        let size = signed.checkpoint.size
+        guard signed.checkpoint.origin == key.name else {
+            return .invalid(Finding(.checkpointMalformed, seq: nil, "\(what) is for origin \(signed.checkpoint.origin), not \(key.name)"))
+        }
+        guard size >= 1, size <= UInt64(JSONValue.maxSafeInteger) else {
+            return .invalid(Finding(.checkpointMalformed, seq: nil, "\(what) has size \(size), outside 1…2^53−1 (every ledger has a genesis entry, and no seq exceeds 2^53−1)"))
+        }
+        guard signed.note.verify(with: key) else {
+            return .invalid(Finding(.checkpointSignature, seq: size, "\(what) (size \(size)) has no valid signature by the ledger key \(key.name)+\(key.keyIDHex)"))
+        }
+        return .valid(signed)
+    }
+
     mutating func prepareCheckpoints(_ key: VerifierKey) {
         var valid: [PendingCheckpoint] = []
         for (index, note) in rawCheckpoints.enumerated() {
-            let signed: SignedCheckpoint
-            do { signed = try SignedCheckpoint(parsing: note) } catch {
-                add(Finding(.checkpointMalformed, seq: nil, "checkpoint #\(index + 1): \(error.message)")); continue
+            switch Self.check(note: note, key: key, what: "checkpoint #\(index + 1)") {
+            case .valid(let signed):
+                report.checkpoints += 1
+                valid.append(PendingCheckpoint(index: index, signed: signed, external: false))
+            case .invalid(let finding): add(finding)
             }
-            let size = signed.checkpoint.size
-            guard signed.checkpoint.origin == key.name else {
-                add(Finding(.checkpointMalformed, seq: size == 0 ? nil : size, "checkpoint #\(index + 1) is for origin \(signed.checkpoint.origin), not \(key.name)")); continue
+        }
+        if let last = valid.max(by: { $0.signed.checkpoint.size < $1.signed.checkpoint.size }) { report.latestCheckpoint = last.signed.checkpoint }
+        for (index, note) in options.expectedCheckpoints.enumerated() {
+            switch Self.check(note: note, key: key, what: "given checkpoint #\(index + 1)") {
+            case .valid(let signed): valid.append(PendingCheckpoint(index: index, signed: signed, external: true))
+            case .invalid(let finding):
+                add(Finding(.externalCheckpointSignature, seq: nil, finding.message + " — it is not a checkpoint signed by this ledger's key"))
             }
-            guard signed.note.verify(with: key) else {
-                add(Finding(.checkpointSignature, seq: size == 0 ? nil : size,
-                            "checkpoint #\(index + 1) (size \(size)) has no valid signature by the ledger key \(key.name)+\(key.keyIDHex)")); continue
-            }
-            report.checkpoints += 1
-            valid.append(PendingCheckpoint(index: index, signed: signed))
         }
         checkpointQueue = valid.sorted { $0.signed.checkpoint.size < $1.signed.checkpoint.size }
         // The largest checkpoint bounds the ledger's size: size the payment index once.
         if let largest = checkpointQueue.last?.signed.checkpoint.size, largest < 100_000_000 { payments.reserveCapacity(Int(largest)) }
-        if let last = checkpointQueue.last { report.latestCheckpoint = last.signed.checkpoint }
     }
 
     mutating func reachCheckpoints() {
@@ -493,7 +592,8 @@ public struct LedgerVerifier {
             nextCheckpoint += 1
             let cp = pending.signed.checkpoint
             if cp.size == frontier.size {
-                if frontier.root(hash: hash) == cp.root { matchedSizes.append(cp.size) } else { mismatched.append((cp.size, pending.index)) }
+                if !pending.external { lastBundleCheckpointSize = cp.size }
+                if frontier.root(hash: hash) == cp.root { matchedSizes.append(cp.size) } else { mismatched.append((cp.size, pending)) }
             }
         }
     }
@@ -502,37 +602,52 @@ public struct LedgerVerifier {
 
     /// Finishes verification and returns the report.
     public mutating func finish() -> VerificationReport {
-        if openBatch != nil { closeBatch(at: nil) }
+        if withoutGenesis {
+            report.findings = sortedFindings()
+            return report
+        }
+        let end = frontier.size
+        if openBatch != nil { closeBatch(through: end + 1, atEndOfLedger: true) }
         if fastPaymentCount > 0 {
             report.entriesByKind[EntryKind.payment.rawValue, default: 0] += fastPaymentCount
             fastPaymentCount = 0
         }
-        if hash == nil && report.findings.isEmpty {
+        if hash == nil && linesConsumed == 0 {
             add(Finding(.genesis, seq: nil, "the ledger has no entries"))
         }
-        for (seq, _) in openingsBySeq {
+        for seq in openingsBySeq.keys.sorted() {
             add(Finding(.openingUnknown, seq: seq, "an opening names seq \(seq), which is not a payment of this ledger"))
         }
         openingsBySeq = [:]
-        let end = frontier.size
-        for (size, index) in mismatched {
-            if let witness = matchedSizes.first(where: { $0 >= size }) {
+        for (size, pending) in mismatched {
+            let name = pending.external ? "given checkpoint #\(pending.index + 1)" : "checkpoint #\(pending.index + 1)"
+            if pending.external {
+                add(Finding(.externalCheckpointMismatch, seq: size,
+                            "\(name) (size \(size)) is signed by the ledger key, but its root does not match entries 1…\(size) of this bundle: the ledger was rewritten since that checkpoint, or it signed a fork"),
+                    dependsOn: 1...size)
+            } else if let witness = matchedSizes.first(where: { $0 >= size }) {
                 add(Finding(.checkpointInconsistent, seq: size,
-                            "checkpoint #\(index + 1) (size \(size)) is signed by the ledger key but its root does not match entries 1…\(size), while the checkpoint of size \(witness) matches them: the ledger signed two inconsistent checkpoints"))
+                            "\(name) (size \(size)) is signed by the ledger key but its root does not match entries 1…\(size), while the checkpoint of size \(witness) matches them: the ledger signed two inconsistent checkpoints"))
             } else {
                 let lastGood = matchedSizes.last(where: { $0 < size }) ?? 0
                 add(Finding(.checkpointRootMismatch, seq: size,
-                            "checkpoint #\(index + 1) (size \(size)) does not match the root of entries 1…\(size): an entry in \(lastGood + 1)…\(size) was altered and re-chained, or the ledger signed a fork"),
+                            "\(name) (size \(size)) does not match the root of entries 1…\(size): an entry in \(lastGood + 1)…\(size) was altered and re-chained, or the ledger signed a fork"),
                     dependsOn: 1...size)
             }
         }
         for pending in checkpointQueue[nextCheckpoint...] {
             let size = pending.signed.checkpoint.size
-            add(Finding(.checkpointBeyondEnd, seq: end + 1,
-                        "checkpoint #\(pending.index + 1) is signed for size \(size), but the ledger ends at seq \(end): entries \(end + 1)…\(size) are missing (the tail was cut)"),
-                dependsOn: 1...(end + 1))
+            if pending.external {
+                add(Finding(.externalCheckpointMismatch, seq: end + 1,
+                            "given checkpoint #\(pending.index + 1) is signed for size \(size), but the bundle ends at seq \(end): entries \(end + 1)…\(size) are missing (the tail was cut)"),
+                    dependsOn: 1...(end + 1))
+            } else {
+                add(Finding(.checkpointBeyondEnd, seq: end + 1,
+                            "checkpoint #\(pending.index + 1) is signed for size \(size), but the ledger ends at seq \(end): entries \(end + 1)…\(size) are missing (the tail was cut)"),
+                    dependsOn: 1...(end + 1))
+            }
         }
-        let covered = checkpointQueue.last?.signed.checkpoint.size ?? 0
+        let covered = checkpointQueue.last(where: { !$0.external })?.signed.checkpoint.size ?? 0
         if end > 0, covered < end {
             add(Finding(.unsignedTail, seq: covered + 1, "entries \(covered + 1)…\(end) are not covered by any signed checkpoint"))
         }
@@ -544,6 +659,7 @@ public struct LedgerVerifier {
     }
 
     mutating func sortedFindings() -> [Finding] {
+        // Structural findings are never consequences (§14, "First bad seq").
         let breaks = report.findings.filter { Finding.structuralCodes.contains($0.code) }.compactMap(\.seq).sorted()
         for (index, range) in dependsOn where !Finding.structuralCodes.contains(report.findings[index].code) {
             if let cause = breaks.first(where: { range.contains($0) }) {

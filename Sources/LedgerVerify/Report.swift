@@ -5,6 +5,7 @@ import LedgerCrypto
 public struct VerificationReport: Sendable {
     public struct Amounts: Sendable, Equatable {
         public var payments: Int = 0
+        /// Sums of fen saturate at 2^53 − 1 (see `sum`).
         public var grossFen: Int64 = 0
         public var reversals: Int = 0
         public var reversedFen: Int64 = 0
@@ -15,6 +16,21 @@ public struct VerificationReport: Sendable {
             self.grossFen = grossFen
             self.reversals = reversals
             self.reversedFen = reversedFen
+        }
+
+        /// The sum of two amounts of fen, saturating at 2^53 − 1. Every amount in a ledger is at most that (the JSON
+        /// safe range), but a ledger can hold enough of them to pass it, and the report's JSON form allows no
+        /// larger integer; no real ledger comes near (2^53 − 1 fen is 90 trillion yuan).
+        static func sum(_ a: Int64, _ b: Int64) -> Int64 {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            return overflow || sum > JSONValue.maxSafeInteger ? JSONValue.maxSafeInteger : sum
+        }
+
+        mutating func add(_ other: Amounts) {
+            payments += other.payments
+            grossFen = Self.sum(grossFen, other.grossFen)
+            reversals += other.reversals
+            reversedFen = Self.sum(reversedFen, other.reversedFen)
         }
     }
 
@@ -59,14 +75,17 @@ extension VerificationReport {
     /// the ledger key was given by the caller rather than taken from the genesis entry.
     public func json(source: String, pinned: Bool) -> String {
         let r = self
+        /// Seqs, sizes and counts as JSON integers: all are far below 2^53 − 1 for any bundle that fits in memory
+        /// (checkpoint sizes are bounded there, FORMAT.md §11), but a conversion never traps.
+        func int<N: BinaryInteger>(_ n: N) -> JSONValue { .int(min(Int64(clamping: n), JSONValue.maxSafeInteger)) }
         func amounts(_ a: VerificationReport.Amounts) -> JSONValue {
-            .object(["payments": .int(Int64(a.payments)), "gross_fen": .int(a.grossFen), "reversals": .int(Int64(a.reversals)),
-                     "reversed_fen": .int(a.reversedFen), "net_fen": .int(a.netFen)])
+            .object(["payments": int(a.payments), "gross_fen": int(a.grossFen), "reversals": int(a.reversals),
+                     "reversed_fen": int(a.reversedFen), "net_fen": int(a.netFen)])
         }
         var byUnit: [JSONValue] = []
         for key in r.byUnitAndProgram.keys.sorted() {
             let parts = key.split(separator: "\t", maxSplits: 1).map(String.init)
-            guard case .object(var o) = amounts(r.byUnitAndProgram[key]!) else { continue }
+            guard let a = r.byUnitAndProgram[key], case .object(var o) = amounts(a) else { continue }
             o["unit"] = .string(parts[0])
             o["program"] = .string(parts.count > 1 ? parts[1] : "")
             byUnit.append(.object(o))
@@ -74,28 +93,28 @@ extension VerificationReport {
         let value: JSONValue = .object([
             "bundle": .string(source),
             "intact": .bool(r.intact),
-            "first_bad_seq": r.firstBadSeq.map { .int(Int64($0)) } ?? .null,
+            "first_bad_seq": r.firstBadSeq.map { int($0) } ?? .null,
             "findings": .array(r.findings.map { f in
-                .object(["code": .string(f.code.rawValue), "seq": f.seq.map { .int(Int64($0)) } ?? .null, "message": .string(f.message)])
+                .object(["code": .string(f.code.rawValue), "seq": f.seq.map { int($0) } ?? .null, "message": .string(f.message)])
             }),
             "findings_truncated": .bool(r.findingsTruncated),
             "origin": .string(r.origin),
             "suite": .string(r.suite),
             "ledger_key": .string(r.ledgerKey),
             "ledger_key_pinned": .bool(pinned),
-            "entries": .int(Int64(r.entries)),
-            "entries_by_kind": .object(JSONObject(r.entriesByKind.sorted { $0.key < $1.key }.map { (key: $0.key, value: .int(Int64($0.value))) })),
-            "batches": .int(Int64(r.batches)),
+            "entries": int(r.entries),
+            "entries_by_kind": .object(JSONObject(r.entriesByKind.sorted { $0.key < $1.key }.map { (key: $0.key, value: int($0.value)) })),
+            "batches": int(r.batches),
             "totals": amounts(r.totals),
             "by_unit_and_program": .array(byUnit),
-            "checkpoints": .int(Int64(r.checkpoints)),
-            "latest_checkpoint": r.latestCheckpoint.map { .object(["size": .int(Int64($0.size)), "root": .string($0.root.hex)]) } ?? .null,
+            "checkpoints": int(r.checkpoints),
+            "latest_checkpoint": r.latestCheckpoint.map { .object(["size": int($0.size), "root": .string($0.root.hex)]) } ?? .null,
             "keys": .array(r.keys.map { k in
                 .object(["name": .string(k.name), "role": .string(k.role), "units": .array(k.units.map { .string($0) }),
-                         "enrolled_at": .int(Int64(k.enrolledAt)), "revoked_at": k.revokedAt.map { .int(Int64($0)) } ?? .null])
+                         "enrolled_at": int(k.enrolledAt), "revoked_at": k.revokedAt.map { int($0) } ?? .null])
             }),
-            "openings_checked": .int(Int64(r.openingsChecked)),
-            "erasures": .int(Int64(r.erasures)),
+            "openings_checked": int(r.openingsChecked),
+            "erasures": int(r.erasures),
         ])
         return String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
     }

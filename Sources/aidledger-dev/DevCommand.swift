@@ -16,10 +16,16 @@ extension AidLedgerDev {
         @Option(name: .long, help: "Output directory.")
         var out: String = "Tests/Vectors/ledgers"
 
+        @Option(name: .long, help: "Write only this vector (repeatable), keeping the other files and manifest entries as they are (keys are fresh on every run, so regenerating all rewrites every file).")
+        var only: [String] = []
+
         func run() throws {
             try Files.makeDirectory(out)
             var manifest: [JSONValue] = []
-            for v in try LedgerVectors.all() {
+            let vectors = try LedgerVectors.all()
+            let unknown = Set(only).subtracting(vectors.map(\.name))
+            guard unknown.isEmpty else { throw ValidationError("no vector named \(unknown.sorted().joined(separator: ", "))") }
+            for v in vectors where only.isEmpty || only.contains(v.name) {
                 try Files.write("\(out)/\(v.name).bundle", v.bundle)
                 var entry: JSONObject = [
                     "name": .string(v.name), "description": .string(v.description), "bundle": .string("\(v.name).bundle"),
@@ -30,7 +36,24 @@ extension AidLedgerDev {
                     try Files.write("\(out)/\(v.name).openings.jsonl", o)
                     entry["openings"] = .string("\(v.name).openings.jsonl")
                 }
+                if let kept = v.keptCheckpoint {
+                    try Files.write("\(out)/\(v.name).checkpoint", Array(kept.utf8))
+                    entry["kept_checkpoint"] = .string("\(v.name).checkpoint")
+                }
                 manifest.append(.object(entry))
+            }
+            if !only.isEmpty {
+                // Merge: earlier entries stay in place (replaced if regenerated), new ones follow.
+                let existing = try JSONParser.parse(Array(try Files.read("\(out)/manifest.json")), mode: .lenient).arrayValue ?? []
+                var fresh: [String: JSONValue] = [:]
+                for m in manifest { if let name = m.objectValue?["name"]?.stringValue { fresh[name] = m } }
+                var merged: [JSONValue] = []
+                for m in existing {
+                    guard let name = m.objectValue?["name"]?.stringValue else { continue }
+                    merged.append(fresh.removeValue(forKey: name) ?? m)
+                }
+                merged += manifest.filter { m in m.objectValue?["name"]?.stringValue.map { fresh[$0] != nil } ?? false }
+                manifest = merged
             }
             var bytes = [UInt8]()
             bytes += Array("[\n".utf8)

@@ -253,3 +253,66 @@ extension String {
         }
     }
 }
+
+/// The writer refuses what the verifier would flag (FORMAT.md §1, §6.2–§6.4, §8.1), so it never signs or
+/// appends such an entry.
+@Suite struct WriterRefusesWhatTheVerifierFlagsTests {
+    static let origin = "aidledger.example/430626", time = "2026-09-01T08:00:00.000Z"
+
+    static func item(amount: Int64 = 1, unit: String = "430626", paidDate: String = "2025-10-10") -> PaymentInput {
+        PaymentInput(unit: unit, schoolCode: "1", schoolName: "s", stage: .primary, grade: "1", boarding: true, amountFen: amount,
+                     accountType: .bankCard, paidDate: paidDate, personal: [.idNumber: "11010519491231002X", .name: "张三"])
+    }
+
+    static func prepare(period: String = "2025-autumn", items: [PaymentInput] = [item()]) throws -> PreparedBatch {
+        let officer = try NamedSigningKey(name: origin + "/officer/1", key: SigningKey.generate(.ed25519), suite: .ed25519SHA256)
+        return try BatchBuilder.prepare(batchID: "b-1", program: "p", period: period, unit: "430626", items: items, origin: origin, signedAt: time, officer: officer)
+    }
+
+    /// G6: years 1900–2999, months 01–12, in the writer as in the decoder.
+    @Test(arguments: ["1899", "3000", "1899-spring", "2025-00", "2025-13", "2025-1", "2025-winter", "25-09", "2025-09-01"])
+    func periodsOutsideTheFormatAreRefused(_ period: String) throws {
+        #expect(!FieldSyntax.isPeriod(period))
+        #expect(throws: FormatError.self) { try Self.prepare(period: period) }
+    }
+
+    @Test(arguments: ["1900", "2999", "2025-01", "2025-12", "2025-spring", "2999-autumn"])
+    func periodsInsideTheFormatAreAccepted(_ period: String) throws {
+        #expect(FieldSyntax.isPeriod(period))
+        _ = try Self.prepare(period: period)
+    }
+
+    @Test func amountsTotalsUnitsAndDatesAreChecked() throws {
+        #expect(throws: FormatError.self) { try Self.prepare(items: [Self.item(amount: 0)]) }
+        #expect(throws: FormatError.self) { try Self.prepare(items: [Self.item(amount: JSONValue.maxSafeInteger + 1)]) }
+        #expect(throws: FormatError.self) { try Self.prepare(items: [Self.item(amount: JSONValue.maxSafeInteger), Self.item(amount: 1)]) }
+        #expect(throws: FormatError.self) { try Self.prepare(items: [Self.item(unit: "430611")]) }
+        #expect(throws: FormatError.self) { try Self.prepare(items: [Self.item(paidDate: "2025-02-30")]) }
+        _ = try Self.prepare(items: [Self.item(amount: JSONValue.maxSafeInteger)])
+    }
+
+    /// G7: an enrolment names at least one unit; the decoder and the writer agree.
+    @Test func enrolmentsNeedUnits() throws {
+        let admin = try NamedSigningKey(name: Self.origin + "/admin/1", key: SigningKey.generate(.ed25519), suite: .ed25519SHA256)
+        let subject = try NamedSigningKey(name: Self.origin + "/officer/1", key: SigningKey.generate(.ed25519), suite: .ed25519SHA256).verifierKey
+        for units in [[], ["*", "430626"], ["430 626"]] {
+            #expect(throws: FormatError.self) { try KeyBody.enroll(subject, role: .officer, units: units, origin: Self.origin, signedAt: Self.time, admin: admin) }
+        }
+        let body = try KeyBody.enroll(subject, role: .officer, units: ["430626"], origin: Self.origin, signedAt: Self.time, admin: admin)
+        var empty = body
+        empty["units"] = .array([])
+        #expect(throws: FormatError.self) { try KeyBody(decoding: empty, suite: .ed25519SHA256) }
+    }
+
+    /// G9: a verifier key whose Ed25519 key is not a point, or is of small order, does not parse, so it can be
+    /// neither enrolled (the admission decodes the key entry) nor accepted by a verifier.
+    @Test(arguments: ["02" + String(repeating: "00", count: 31), "01" + String(repeating: "00", count: 31)])
+    func unacceptableEd25519KeysDoNotParse(_ hex: String) throws {
+        let name = Self.origin + "/officer/9"
+        let raw = Hex.decode(hex)!
+        let id = VerifierKey.computeKeyID(name: name, publicKey: raw, suite: .ed25519SHA256)
+        let idHex = Hex.encode([UInt8(id >> 24), UInt8(id >> 16 & 0xff), UInt8(id >> 8 & 0xff), UInt8(id & 0xff)])
+        let text = "\(name)+\(idHex)+\(Base64.encode([0x01] + raw))"
+        #expect(throws: FormatError.self) { try VerifierKey(parsing: text, suite: .ed25519SHA256) }
+    }
+}

@@ -149,3 +149,43 @@ import TestSupport
         #expect(pub.verify(signature: sig, message: Array("hello".utf8)))
     }
 }
+
+/// FORMAT.md §8.1: an Ed25519 key must decode as a point (RFC 8032 §5.1.3) and must not be of small order.
+@Suite struct Ed25519KeyAcceptanceTests {
+    static func bytes(_ hex: String) -> [UInt8] { Hex.decode(hex)! }
+    static let zeros = String(repeating: "00", count: 31)
+
+    @Test func validKeysAreAccepted() throws {
+        // RFC 8032 §7.1, test 1.
+        _ = try PublicKey(raw: Self.bytes("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"), algorithm: .ed25519)
+        for _ in 0..<50 {
+            let key = try SigningKey.generate(.ed25519)
+            #expect(Ed25519PointCheck.problem(key.publicKey.rawBytes) == nil)
+            _ = try PublicKey(raw: key.publicKey.rawBytes, algorithm: .ed25519)
+        }
+    }
+
+    @Test(arguments: [
+        "02" + zeros,                                                            // y = 2: x² is not a square
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",      // y = p: not below p
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",      // y = p + 1 (non-canonical 1)
+        "01" + String(repeating: "00", count: 30) + "80",                        // y = 1 with the sign bit: x = 0 cannot be negative
+    ])
+    func pointsThatDoNotDecodeAreRefused(_ hex: String) {
+        #expect(Ed25519PointCheck.problem(Self.bytes(hex)) == .notOnCurve)
+        #expect(throws: OpenSSLError.self) { try PublicKey(raw: Self.bytes(hex), algorithm: .ed25519) }
+    }
+
+    @Test(arguments: [
+        "01" + zeros,                                                            // the identity (order 1)
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",      // y = −1 (order 2)
+        "00" + zeros,                                                            // y = 0 (order 4)
+        String(repeating: "00", count: 31) + "80",                               // y = 0, the other x (order 4)
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",      // order 8
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",      // order 8
+    ])
+    func smallOrderPointsAreRefused(_ hex: String) {
+        #expect(Ed25519PointCheck.problem(Self.bytes(hex)) == .smallOrder)
+        #expect(throws: OpenSSLError.self) { try PublicKey(raw: Self.bytes(hex), algorithm: .ed25519) }
+    }
+}

@@ -135,23 +135,30 @@ public struct KeyBody: Sendable, Equatable {
         return units
     }
 
-    /// An admin-signed enrolment.
+    /// An admin-signed enrolment. Throws for what a verifier would refuse (FORMAT.md §6.2): no units, a unit
+    /// that is not a token, `*` beside other units, a key of another suite.
     public static func enroll(_ key: VerifierKey, role: Role, units: [String], origin: String, signedAt: String, admin: NamedSigningKey) throws -> JSONObject {
         let body: JSONObject = [
             "action": "enroll", "key": .string(key.description), "role": .string(role.rawValue),
             "units": .array(Array(Set(units)).sorted().map { .string($0) }),
             "signer": .string(admin.name), "signed_at": .string(signedAt),
         ]
-        return try Statement.sign(kind: .key, origin: origin, body: body, with: admin)
+        return try checked(Statement.sign(kind: .key, origin: origin, body: body, with: admin), suite: admin.suite)
     }
 
-    /// An admin-signed revocation.
+    /// An admin-signed revocation. Throws for what a verifier would refuse (e.g. a reason that is not text).
     public static func revoke(_ key: VerifierKey, reason: String, origin: String, signedAt: String, admin: NamedSigningKey) throws -> JSONObject {
         let body: JSONObject = [
             "action": "revoke", "key": .string(key.description), "reason": .string(reason),
             "signer": .string(admin.name), "signed_at": .string(signedAt),
         ]
-        return try Statement.sign(kind: .key, origin: origin, body: body, with: admin)
+        return try checked(Statement.sign(kind: .key, origin: origin, body: body, with: admin), suite: admin.suite)
+    }
+
+    /// The body, if it decodes as a verifier decodes it: the writer never signs what the verifier refuses.
+    static func checked(_ body: JSONObject, suite: Suite) throws(FormatError) -> JSONObject {
+        _ = try KeyBody(decoding: body, suite: suite)
+        return body
     }
 }
 

@@ -27,6 +27,9 @@ public enum PersonalField: String, Sendable, CaseIterable, Comparable {
         }
     }
 
+    /// This field's bit in a set of fields held as one byte: `1 << ordinal`.
+    package var bit: UInt8 { 1 << UInt8(ordinal) }
+
     /// Position in `allCases`.
     public var ordinal: Int {
         switch self {

@@ -31,6 +31,7 @@ package enum PaymentEntryReader {
     static let stages: [StaticString] = ["preschool", "primary", "junior", "senior", "vocational", "higher"]
     static let accountTypes: [StaticString] = ["social_security_card", "bank_card", "aid_card", "meal_card"]
     static let personalFields: [StaticString] = ["account_number", "bank_ref", "category", "cert_number", "cert_type", "id_number", "name"]
+    static let personalFieldsInKeyOrder: [PersonalField] = [.accountNumber, .bankRef, .category, .certNumber, .certType, .idNumber, .name]
 
     static let envelopeKeys: [StaticString] = ["body", "kind", "origin", "prev", "seq", "time", "v"]
     static let bodyKeys: [StaticString] = ["account_type", "amount_fen", "batch_id", "boarding", "commit", "grade", "index", "paid_date",
@@ -104,6 +105,20 @@ package enum PaymentEntryReader {
             i = Int(tape.tokens[i + 1].next)
         }
         return out
+    }
+
+    /// The personal fields a payment read by `read` commits to, one bit each (`PersonalField.bit`).
+    package static func committedFields(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, _ commit: Int) -> UInt8? {
+        let t = tape.tokens
+        guard t[commit].kind == .object else { return nil }
+        var fields: UInt8 = 0
+        var i = commit + 1
+        while i < Int(t[commit].next) {
+            guard let key = string(tape, b, i), let position = personalFields.firstIndex(where: { equal(key, $0) }) else { return nil }
+            fields |= personalFieldsInKeyOrder[position].bit
+            i = Int(t[i + 1].next)
+        }
+        return fields
     }
 
     static func validCommitments(_ tape: JSONTape, _ b: UnsafeRawBufferPointer, _ commit: Int) -> Bool {

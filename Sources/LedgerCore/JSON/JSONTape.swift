@@ -50,9 +50,12 @@ package struct JSONTape {
     /// object has exactly the keys it expects in canonical order (`PaymentEntryReader` does), which implies it.
     package mutating func scan(_ input: UnsafeRawBufferPointer, checkingKeyOrder: Bool) throws(JSONParseError) {
         checkKeyOrder = checkingKeyOrder
-        bytes = input
+        bytes = UnsafeRawBufferPointer(start: nil, count: 0)
         position = 0
         tokens.removeAll(keepingCapacity: true)
+        // Tokens hold offsets as Int32: a longer text is refused here rather than trapping on the conversion.
+        guard input.count <= Int(Int32.max) else { throw error("the JSON text is longer than \(Int32.max) bytes") }
+        bytes = input
         skipWhitespace()
         try scanValue(depth: 0)
         skipWhitespace()

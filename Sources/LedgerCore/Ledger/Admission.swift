@@ -230,17 +230,17 @@ public struct Admission: Sendable {
 
     private mutating func decideReversal(_ r: SignedBody<ReversalBody>, index: Int, at seq: UInt64, facts: AdmissionFacts) throws(AdmissionRefusal) {
         let reversal = r.fields
-        // The target first (FORMAT.md §14.4), then who may sign it.
+        // Every target rule first, the earlier reversal included (FORMAT.md §6.5, §14.4), then who may sign it.
         guard let target = facts.targets[reversal.target], target.kind == .payment, let payment = target.payment else {
             throw AdmissionRefusal("reversal-target", "seq \(reversal.target) is not a payment of \(origin)")
         }
         guard reversal.targetHash == target.hash else { throw AdmissionRefusal("reversal-target", "target_hash is not the hash of payment \(reversal.target)") }
         guard reversal.amountFen == payment.amountFen else { throw AdmissionRefusal("reversal-target", "amount_fen is not the amount of payment \(reversal.target)") }
-        try authorize(.reversal, body: r.json, signed: reversal.signed, role: .officer, unit: payment.unit, at: seq)
         if let earlier = facts.reversed[reversal.target] {
             throw AdmissionRefusal("reversal-duplicate", "payment \(reversal.target) was already reversed at seq \(earlier)")
         }
         if reversedInGroup[reversal.target] != nil { throw AdmissionRefusal("reversal-duplicate", "payment \(reversal.target) is already being reversed") }
+        try authorize(.reversal, body: r.json, signed: reversal.signed, role: .officer, unit: payment.unit, at: seq)
         reversedInGroup[reversal.target] = index
     }
 

@@ -128,6 +128,13 @@ public enum BatchBuilder {
     static func assemble(batchID: String, program: String, period: String, unit: String, items: [PaymentInput], suite: Suite,
                          signer: String, signedAt: String, salts: [UInt8]?) throws -> (header: JSONObject, paymentBytes: [[UInt8]], openings: [PreparedBatch.PendingOpening], salts: [UInt8], itemRoot: Digest32) {
         precondition(!items.isEmpty, "a batch has at least one payment")
+        // Refuse here what a verifier would refuse in the entries (FORMAT.md §6.3, §6.4), before anything is signed.
+        func refuse(_ why: String) -> FormatError { FormatError(.badField, why) }
+        guard FieldSyntax.isToken(batchID) else { throw refuse("batch id: must be 1–64 of A–Z a–z 0–9 . _ : / -") }
+        guard FieldSyntax.isText(program) else { throw refuse("program: must be 1–200 characters of text") }
+        guard FieldSyntax.isPeriod(period) else { throw refuse("period: must be YYYY-spring, YYYY-autumn, YYYY-MM (month 01–12) or YYYY, year 1900–2999") }
+        guard FieldSyntax.isToken(unit) else { throw refuse("unit: must be a unit code (a token)") }
+        guard Int64(items.count) <= BatchBody.maxCount else { throw refuse("a batch has at most \(BatchBody.maxCount) payments") }
         let hash = suite.makeHashFunction()
         let commitmentCount = items.reduce(0) { n, item in n + item.personalValues.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
         let saltBytes = try salts ?? secureRandomBytes(commitmentCount * Commitment.saltLength)
@@ -155,10 +162,19 @@ public enum BatchBuilder {
                 for required in PersonalField.required where item.personalValues[required.ordinal] == nil {
                     throw FormatError(.badField, "payment \(index): personal field \(required.rawValue) is required")
                 }
+                guard item.unit == unit else { throw refuse("payment \(index): unit differs from the batch's unit") }
+                guard FieldSyntax.isToken(item.schoolCode) else { throw refuse("payment \(index): school code must be a token") }
+                guard FieldSyntax.isText(item.schoolName) else { throw refuse("payment \(index): school name must be 1–200 characters of text") }
+                guard FieldSyntax.isText(item.grade, maxScalars: 16) else { throw refuse("payment \(index): grade must be 1–16 characters of text") }
+                guard FieldSyntax.isDate(item.paidDate) else { throw refuse("payment \(index): paid date must be a date YYYY-MM-DD, year 1900–2999") }
+                guard item.amountFen >= 1, item.amountFen <= JSONValue.maxSafeInteger else { throw refuse("payment \(index): amount must be 1 … 2^53−1 fen") }
+                if let reason = item.supplementaryReason, !FieldSyntax.isText(reason) { throw refuse("payment \(index): the supplementary reason must be 1–200 characters of text") }
                 let bytes = PaymentBodyEncoding.encode(item, batchID: batchID, index: index, program: program, period: period, commitments: commitments)
                 leaves.append(bytes.withUnsafeBytes { hash.hash(prefix: MerkleTree.leafPrefix, $0) }, hash: hash)
                 paymentBytes.append(bytes)
-                total += item.amountFen
+                let (sum, overflow) = total.addingReportingOverflow(item.amountFen)
+                guard !overflow, sum <= JSONValue.maxSafeInteger else { throw refuse("the batch's total passes 2^53−1 fen") }
+                total = sum
             }
         }
         let itemRoot = leaves.root(hash: hash)

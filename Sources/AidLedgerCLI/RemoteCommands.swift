@@ -57,8 +57,9 @@ extension VerifyCommand {
         let r = try session.get("/bundle")
         var options = LedgerVerifier.Options()
         options.trustedLedgerKey = ledgerKey
+        options.expectedCheckpoints = try keptCheckpoints()
         let report = r.body.withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: options) }
-        let name = "\(remote.server ?? "") ledger \(session.ledgerID)"
+        let name = "\(remote.url ?? "") ledger \(session.ledgerID)"
         print(json ? report.json(source: name, pinned: ledgerKey != nil) : ReportRendering.text(report, bundle: name, pinned: ledgerKey != nil))
         if !report.intact { throw ExitCode(exitVerificationFailed) }
     }

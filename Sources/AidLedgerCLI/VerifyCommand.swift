@@ -29,6 +29,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "The ledger key you trust (vkey form name+id+key). Without it the genesis key is trusted on first use.")
     var ledgerKey: String?
 
+    @Option(name: .long, help: ArgumentHelp("A checkpoint you kept (a signed note as the server serves it, or a receipt JSON with its `checkpoint`); repeatable.",
+                                            discussion: "Each must be signed by the ledger key and agree with the ledger at its size: a tail cut or a batch deleted and re-signed since is found."))
+    var checkpoint: [String] = []
+
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
@@ -40,6 +44,7 @@ struct VerifyCommand: ParsableCommand {
         let data = try Files.read(bundle)
         var options = LedgerVerifier.Options()
         options.trustedLedgerKey = ledgerKey
+        options.expectedCheckpoints = try keptCheckpoints()
         if let openings { options.openings = try Self.readOpenings(openings) }
         let progress = ProgressLine("verifying \(bundle)")
         let report = data.withUnsafeBytes { raw in
@@ -54,11 +59,27 @@ struct VerifyCommand: ParsableCommand {
         try db.open { database in
             let ledger = try database.ledger(origin: db.origin)
             let progress = ProgressLine("verifying \(ledger.origin)")
-            let report = try StoreVerification.verify(database.store, ledger, trustedLedgerKey: ledgerKey) { progress.update($0, of: $1) }
+            let report = try StoreVerification.verify(database.store, ledger, trustedLedgerKey: ledgerKey, expectedCheckpoints: try keptCheckpoints()) { progress.update($0, of: $1) }
             progress.finish()
             let source = "database: \(ledger.origin)"
             print(json ? report.json(source: source, pinned: ledgerKey != nil) : ReportRendering.text(report, bundle: source, pinned: ledgerKey != nil))
             if !report.intact { throw ExitCode(exitVerificationFailed) }
+        }
+    }
+
+    /// The notes of the --checkpoint files: a signed note as served (`GET …/checkpoint`), or a receipt (JSON with a
+    /// `checkpoint` member, as the API answers a submission).
+    func keptCheckpoints() throws -> [String] {
+        try checkpoint.map { path in
+            let bytes = Array(try Files.read(path))
+            if bytes.first == UInt8(ascii: "{") {
+                guard case .object(let o)? = try? JSONParser.parse(bytes, mode: .lenient), let note = o["checkpoint"]?.stringValue else {
+                    throw CLIError("\(path): a JSON file must be a receipt with a `checkpoint` member (the signed note)")
+                }
+                return note
+            }
+            guard let text = String(bytes: bytes, encoding: .utf8) else { throw CLIError("\(path): not UTF-8 text") }
+            return text
         }
     }
 

@@ -11,12 +11,18 @@ import LedgerVerify
 /// chain is verified from the entries whatever it says, and a head that is missing or disagrees with the entries
 /// is a finding of its own (`head-inconsistent`), as appends are refused until it is repaired.
 public enum StoreVerification {
-    /// Verifies `ledger`. `progress(done, total)` is called every 16,384 entries.
-    public static func verify(_ store: LedgerStore, _ ledger: LedgerRecord, trustedLedgerKey: String? = nil, checkOpenings: Bool = true,
+    /// Verifies `ledger`. `expectedCheckpoints`: signed notes a client kept (FORMAT.md §14.8), each checked against
+    /// the stored entries. `progress(done, total)` is called every 16,384 entries.
+    public static func verify(_ store: LedgerStore, _ ledger: LedgerRecord, trustedLedgerKey: String? = nil, expectedCheckpoints: [String] = [], checkOpenings: Bool = true,
                               progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerificationReport {
         var options = LedgerVerifier.Options()
         options.trustedLedgerKey = trustedLedgerKey
-        if checkOpenings { try store.streamOpenings(ledger) { options.openings.append($0) } }
+        options.expectedCheckpoints = expectedCheckpoints
+        if checkOpenings {
+            try store.streamOpenings(ledger) { options.openings.append($0) }
+            // The store holds every opening not erased on record: a missing one was deleted without a trace.
+            options.openingsComplete = true
+        }
         let head = Result { try store.head(ledger) }
         let total = (try? head.get().size) ?? 0
         var verifier = LedgerVerifier(options: options)

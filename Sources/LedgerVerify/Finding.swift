@@ -42,6 +42,8 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
         public static let eraseTarget = Code("erase-target")
         public static let openingUnknown = Code("opening-unknown")
         public static let openingErased = Code("opening-erased")
+        /// Verification from the database (`Options.openingsComplete`): an opening deleted without an erase entry.
+        public static let openingMissing = Code("opening-missing")
         public static let checkpointInsideBatch = Code("checkpoint-inside-batch")
         public static let externalCheckpointSignature = Code("external-checkpoint-signature")
         public static let externalCheckpointMismatch = Code("external-checkpoint-mismatch")

@@ -23,6 +23,10 @@ public struct LedgerVerifier {
         /// serves them, kept by a client or published by the bureau or a witness): each must be signed by the
         /// ledger key and agree with the entries (FORMAT.md §14.8).
         public var expectedCheckpoints: [String] = []
+        /// `openings` are every opening the ledger's store holds (verification from the database): then a payment
+        /// field committed to, with no opening and no erase entry for it, is `opening-missing` (deleted without a
+        /// record). An openings file given offline may hold any subset, so this is off by default.
+        public var openingsComplete = false
         public init() {}
     }
 
@@ -83,6 +87,8 @@ public struct LedgerVerifier {
     var openingsBySeq: [UInt64: [Opening]] = [:]
     /// The fields each payment seq has openings for, one bit per `PersonalField.ordinal` (for `opening-erased`).
     var openedFields: [UInt64: UInt8] = [:]
+    /// The fields erase entries have erased, by payment seq (for `opening-missing`).
+    var erasedFields: [UInt64: UInt8] = [:]
     var rawCheckpoints: [String] = []
     /// Checkpoints sorted by size; `nextCheckpoint` indexes the first not yet reached.
     var checkpointQueue: [PendingCheckpoint] = []
@@ -462,6 +468,7 @@ public struct LedgerVerifier {
         }
         guard checkSigner(entry, at: position, body.signed, role: .admin, unit: nil) else { return }
         report.erasures += 1
+        erasedFields[body.target, default: 0] |= erased
         // Openings of erased fields were to be deleted with this entry (§6.6): holding one is a finding.
         if let opened = openedFields[body.target], opened & erased != 0 {
             let fields = body.fields.filter { opened & $0.bit != 0 }.map(\.rawValue).joined(separator: ", ")
@@ -619,6 +626,17 @@ public struct LedgerVerifier {
             add(Finding(.openingUnknown, seq: seq, "an opening names seq \(seq), which is not a payment of this ledger"))
         }
         openingsBySeq = [:]
+        if options.openingsComplete {
+            var missing: [(seq: UInt64, fields: UInt8)] = []
+            payments.forEach { seq, record in
+                let fields = record.committedFields & ~(openedFields[seq] ?? 0) & ~(erasedFields[seq] ?? 0)
+                if fields != 0 { missing.append((seq, fields)) }
+            }
+            for m in missing {
+                let names = PersonalField.allCases.filter { m.fields & $0.bit != 0 }.map(\.rawValue).joined(separator: ", ")
+                add(Finding(.openingMissing, seq: m.seq, "payment \(m.seq) commits to \(names), but no opening is stored and no erase entry erased it: deleted without a record"))
+            }
+        }
         for (size, pending) in mismatched {
             let name = pending.external ? "given checkpoint #\(pending.index + 1)" : "checkpoint #\(pending.index + 1)"
             if pending.external {
@@ -694,6 +712,11 @@ struct PaymentIndex {
     mutating func reserveCapacity(_ n: Int) {
         seqs.reserveCapacity(n)
         records.reserveCapacity(n)
+    }
+
+    /// Every payment in seq order.
+    func forEach(_ body: (UInt64, LedgerVerifier.PaymentRecord) -> Void) {
+        for i in seqs.indices { body(seqs[i], records[i]) }
     }
 
     mutating func append(seq: UInt64, _ record: LedgerVerifier.PaymentRecord) {

@@ -270,6 +270,69 @@ final class ResultsBox: @unchecked Sendable {
     }
 }
 
+/// What `verify` finds in the database that the entries alone do not show: a head row that is missing or
+/// disagrees, openings deleted without an erase entry, and — with a checkpoint a client kept — a tail cut with a
+/// consistent head.
+@Suite(.serialized) struct DatabaseVerifyTests {
+    @Test func headRowMissingOrAlteredIsAFindingAndTheChainIsStillVerified() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        #expect(try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 2)), "--officer-key", l.officerKey(1)]).status == 0)
+        let db = try PostgresConnection(l.database)
+        try db.query("SET session_replication_role = replica")
+        try db.query("UPDATE ledger_heads SET size = size - 1")
+        let altered = try l.aidledgerRun(["verify"])
+        #expect(altered.status == 1 && altered.stdout.contains("head-inconsistent") && altered.stdout.contains("records size 5, the ledger holds 6 entries"), "\(altered.stdout)\(altered.stderr)")
+        try db.query("DELETE FROM ledger_heads")
+        let missing = try l.aidledgerRun(["verify", "--json"])
+        #expect(missing.status == 1 && missing.stdout.contains("head-inconsistent") && missing.stdout.contains("missing"), "\(missing.stdout)\(missing.stderr)")
+        #expect(missing.stdout.contains(#""entries":6"#), "the chain was verified without the head: \(missing.stdout.prefix(400))")
+    }
+
+    @Test func openingsDeletedWithoutAnEraseEntryAreFound() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        #expect(try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 3)), "--officer-key", l.officerKey(1)]).status == 0)
+        // An erase on record is fine; the same deletion done behind the ledger's back is not.
+        #expect(try l.aidledgerRun(["erase", "--seq", "5", "--fields", "id_number,name", "--reason", "保存期满"]).status == 0)
+        #expect(try l.aidledgerRun(["verify"]).status == 0)
+        let db = try PostgresConnection(l.database)
+        try db.query("SET session_replication_role = replica")
+        try db.query("DELETE FROM openings")
+        let v = try l.aidledgerRun(["verify"])
+        #expect(v.status == 1 && v.stdout.contains("opening-missing"), "\(v.stdout)")
+        #expect(v.stdout.contains("seq 6") && v.stdout.contains("seq 7"), "\(v.stdout)")
+        // Payment 5 still misses the fields that were not erased (category, account …), never id_number or name.
+        let line5 = v.stdout.split(separator: "\n").first { $0.contains("payment 5 commits to") } ?? ""
+        #expect(!line5.contains("id_number") && !line5.contains(" name"), "\(line5)")
+    }
+
+    @Test func aKeptCheckpointFindsATailCutWithAConsistentHead() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        #expect(try l.aidledgerRun(["import", try l.write("a.csv", batchCSV(count: 2)), "--officer-key", l.officerKey(1)]).status == 0)
+        let db = try PostgresConnection(l.database)
+        let head6 = try db.query("SELECT size, last_hash, frontier, last_time, checkpoint FROM ledger_heads")
+        #expect(head6.int(0, 0) == 6)
+        #expect(try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 2, seed: 2)), "--officer-key", l.officerKey(1)]).status == 0)
+        let kept = l.dir.appendingPathComponent("kept.checkpoint")
+        try Data(try db.query("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1").string(0, 0)!.utf8).write(to: kept)
+        #expect(try l.aidledgerRun(["verify", "--checkpoint", kept.path]).status == 0)
+        // The superuser cuts the second batch and puts the head back where it was: consistent, and it verifies.
+        try db.query("SET session_replication_role = replica")
+        for table in ["entries WHERE seq > 6", "checkpoints WHERE size > 6", "openings WHERE first_seq > 6", "payment_claims WHERE first_seq > 6", "batches WHERE seq > 6"] {
+            try db.query(SQL(unsafeText: "DELETE FROM " + table))
+        }
+        try db.query("UPDATE ledger_heads SET size = $1, last_hash = $2, frontier = $3, last_time = $4, checkpoint = $5",
+                      [.int(6), .bytes(head6.bytes(0, 1)!), .bytes(head6.bytes(0, 2)!), .text(head6.string(0, 3)!), .text(head6.string(0, 4)!)])
+        #expect(try l.aidledgerRun(["verify"]).status == 0, "without the kept checkpoint the cut is invisible")
+        let withKept = try l.aidledgerRun(["verify", "--checkpoint", kept.path])
+        #expect(withKept.status == 1 && withKept.stdout.contains("external-checkpoint"), "\(withKept.stdout)")
+        let bogus = try l.write("bogus.checkpoint", "{\"no\": 1}")
+        #expect(try l.aidledgerRun(["verify", "--checkpoint", bogus]).status == 2)
+    }
+}
+
 /// Numbers past every range on the command line are answered, never a trap.
 @Suite(.serialized) struct CLIRangeTests {
     @Test func hugeSeqsAreAnswered() throws {

@@ -41,6 +41,7 @@ struct LogCommand: ParsableCommand {
         let detail: String
         switch entry.kind {
         case .genesis: detail = "suite \(s("suite"))"
+        case .access: detail = "commits the access log: \(b["access_log_size"]?.intValue ?? 0) reads of personal values recorded"
         case .key: detail = "\(s("action")) \(b["role"]?.stringValue ?? "") \(b["units"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? "") \(s("key").split(separator: "+").first ?? "") by \(s("signer"))"
         case .batch: detail = "\(s("batch_id")) unit \(s("unit")) \(s("program")) \(s("period")) \(b["count"]?.intValue ?? 0) payments \(TextFormat.yuan(b["total_fen"]?.intValue ?? 0)) yuan by \(s("signer"))"
         case .payment: detail = "\(s("batch_id"))#\(b["index"]?.intValue ?? 0) \(s("school_name")) \(s("stage")) \(s("grade")) \(TextFormat.yuan(b["amount_fen"]?.intValue ?? 0)) yuan paid \(s("paid_date"))"

@@ -43,7 +43,7 @@ public enum PersonalReads {
             }
         }
         // Recorded before the values are returned.
-        try store.recordPersonalRead(ledger, principal: principal, seq: seq, fields: openings.map(\.field), purpose: purpose)
+        try store.recordPersonalRead(ledger, principal: principal, seq: seq, fields: openings.map(\.field), purpose: purpose, at: nowTimestamp())
         return Revealed(entryBytes: stored.bytes, openings: openings)
     }
 }

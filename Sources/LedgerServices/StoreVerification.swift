@@ -42,6 +42,9 @@ public enum StoreVerification {
         if let problem = headProblem(head, entries: done, last: last, frontier: frontier, hash: hash) {
             report.insertIndependent(Finding(.headInconsistent, seq: nil, problem))
         }
+        if let problem = accessLogProblem(try store.accessLogChain(ledger), committed: report.accessLog, hash: hash) {
+            report.insertIndependent(Finding(.accessLogAltered, seq: report.accessLog?.seq, problem))
+        }
         return report
     }
 
@@ -68,7 +71,41 @@ public enum StoreVerification {
     }
 }
 
+extension StoreVerification {
+    /// What is wrong with the access log's chain (§6.7): a record that does not chain to the one before it or does
+    /// not hash to its stored hash, a missing record, or a chain that does not reach the head the last `access`
+    /// entry committed. Nil if it holds.
+    static func accessLogProblem(_ chain: [(record: AccessLogChain.Record?, prev: [UInt8], hash: [UInt8])], committed: VerificationReport.AccessLogCommit?,
+                                 hash: HashFunction) -> String? {
+        var previous = Digest32.zero
+        var headAtCommit: Digest32? = nil
+        for (i, row) in chain.enumerated() {
+            let n = UInt64(i + 1)
+            guard let record = row.record, record.n == n else {
+                return "access-log record \(n) is missing or unreadable (records must be numbered 1, 2, … without gaps): a record was deleted or altered"
+            }
+            guard row.prev == previous.bytes else { return "access-log record \(n) does not chain to record \(n - 1): a record before it was deleted or altered" }
+            let computed = AccessLogChain.hash(previous: previous, record, hash: hash)
+            guard row.hash == computed.bytes else { return "access-log record \(n) does not hash to its stored hash: it was altered" }
+            previous = computed
+            if n == committed?.size { headAtCommit = computed }
+        }
+        guard let committed else { return nil }
+        guard let headAtCommit else {
+            return "the ledger committed \(committed.size) access-log records at seq \(committed.seq), but only \(chain.count) are stored: records were deleted"
+        }
+        guard headAtCommit == committed.head else {
+            return "the access log's first \(committed.size) records do not hash to the head committed at seq \(committed.seq): records were altered, deleted or rewritten"
+        }
+        return nil
+    }
+}
+
 extension Finding.Code {
+    /// Database verification only: the access log of personal reads does not hold together or does not reach the
+    /// head the ledger committed (FORMAT.md §6.7).
+    public static let accessLogAltered = Finding.Code("access-log-altered")
+
     /// Database verification only: the head row (what the next append builds on) is missing or disagrees with the
     /// stored entries (FORMAT.md §14, database checks).
     public static let headInconsistent = Finding.Code("head-inconsistent")

@@ -20,6 +20,8 @@ struct AdmissionState {
     var moreClaims: [PaymentClaim: [UInt64]] = [:]
     /// Every claims row with first_seq ≤ this is included.
     var claimsThrough: UInt64 = 0
+    /// The access-log size the last `access` entry committed.
+    var accessLogCommitted: UInt64 = 0
 
     func seqs(of claim: PaymentClaim) -> [UInt64] {
         guard let first = claims[claim] else { return [] }
@@ -37,6 +39,8 @@ struct AdmissionState {
                 claimsThrough = seq + 1
             case .reversal(let r):
                 if reversed[r.fields.target] == nil { reversed[r.fields.target] = seq }
+            case .accessLog(let a):
+                accessLogCommitted = max(accessLogCommitted, a.size)
             case .key, .erase:
                 break
             }
@@ -120,6 +124,8 @@ extension LedgerStore {
                 if let body = try? ReversalBody(decoding: entry.body), s.reversed[body.target] == nil { s.reversed[body.target] = seq }
             case .genesis:
                 throw StoreError(.inconsistent, "ledger \(ledger.origin) has a second genesis entry at seq \(seq); run `aidledger verify`")
+            case .access:
+                if let body = try? AccessLogBody(decoding: entry.body) { s.accessLogCommitted = max(s.accessLogCommitted, body.size) }
             case .batch, .payment, .erase:
                 break
             }

@@ -78,8 +78,20 @@ extension LedgerStore {
                     results[i] = .refused(refusal)
                 }
             }
+            // Reads of personal values recorded since the last `access` entry are committed with this append: the
+            // access log's head in an entry of its own after the group's (FORMAT.md §6.7), decided like the rest.
+            var appended = accepted.map(\.submission)
             if !accepted.isEmpty {
-                let written = try self.write(ledger, head: head, accepted.map(\.submission), time: time, ledgerKey: ledgerKey)
+                let log = try self.accessLogHead(ledger)
+                if log.size > state.accessLogCommitted {
+                    var accessFacts = AdmissionFacts()
+                    accessFacts.committedAccessLogSize = state.accessLogCommitted
+                    let access = Submission.accessLog(AccessLogBody(size: log.size, head: log.hash))
+                    if case .admit = admission.decide(access, index: submissions.count, at: next, facts: accessFacts) { appended.append(access) }
+                }
+            }
+            if !accepted.isEmpty {
+                let written = try self.write(ledger, head: head, appended, time: time, ledgerKey: ledgerKey)
                 for (a, receipt) in zip(accepted, written) { results[a.index] = .appended(receipt) }
                 // Erasures delete their openings in the same transaction as their record.
                 for a in accepted {
@@ -90,7 +102,7 @@ extension LedgerStore {
             // From here the state describes the ledger after this transaction: kept only if it commits.
             if signed != nil {
                 extended = true
-                state.extend(with: accepted.map(\.submission), from: head.size + 1, registry: admission.registry)
+                state.extend(with: appended, from: head.size + 1, registry: admission.registry)
             }
             owned = state
             for (i, earlier) in groupDuplicates {
@@ -240,7 +252,10 @@ extension LedgerStore {
         var hashes: [Digest32] = []
         let rows = try db.query("SELECT bytes FROM entries WHERE ledger_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
                                 [.int(ledger.id), .int(Int64(firstSeq)), .int(Int64(lastSeq))])
-        for r in 0..<rows.count { hashes.append(EntryHash.compute(rows.bytes(r, 0)!, hash: hash)) }
+        for r in 0..<rows.count {
+            guard let bytes = rows.bytes(r, 0) else { throw StoreError(.inconsistent, "an entry row of \(ledger.origin) is unreadable") }
+            hashes.append(EntryHash.compute(bytes, hash: hash))
+        }
         guard hashes.count == Int(lastSeq - firstSeq + 1) else { throw StoreError(.inconsistent, "entries \(firstSeq)…\(lastSeq) of \(ledger.origin) are incomplete") }
         let note = try db.query("SELECT note FROM checkpoints WHERE ledger_id = $1 AND size >= $2 ORDER BY size LIMIT 1", [.int(ledger.id), .int(Int64(lastSeq))])
         guard note.count == 1, let checkpoint = note.string(0, 0) else { throw StoreError(.inconsistent, "no checkpoint of \(ledger.origin) covers seq \(lastSeq)") }

@@ -56,10 +56,53 @@ extension LedgerStore {
         return TokenPrincipal(ledgerID: ledger, keyName: name)
     }
 
-    /// Records a read of personal values (call in the same transaction as the read, or before returning them).
-    public func recordPersonalRead(_ ledger: LedgerRecord, principal: String, seq: UInt64, fields: [String], purpose: String) throws {
-        try db.query("INSERT INTO access_log (ledger_id, principal, seq, fields, purpose) VALUES ($1, $2, $3, $4::text[], $5)",
-                     [.int(ledger.id), .text(principal), .int(Int64(seq)), .text(Self.textArrayLiteral(fields)), .text(purpose)])
+    /// Records a read of personal values as the next record of the ledger's access-log chain (FORMAT.md §6.7), in
+    /// a transaction of its own, before the values are returned. Records are chained one at a time (the head row
+    /// is locked); the next append commits the head in an `access` entry.
+    public func recordPersonalRead(_ ledger: LedgerRecord, principal: String, seq: UInt64, fields: [String], purpose: String, at: String) throws {
+        let fields = fields.filter { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "_") } }
+        try db.transaction {
+            try db.query("INSERT INTO access_log_heads (ledger_id, n, hash) VALUES ($1, 0, $2) ON CONFLICT (ledger_id) DO NOTHING",
+                         [.int(ledger.id), .bytes(Digest32.zero.bytes)])
+            let head = try db.query("SELECT n, hash FROM access_log_heads WHERE ledger_id = $1 FOR UPDATE", [.int(ledger.id)])
+            guard head.count == 1, let n = head.uint(0, 0), let prevBytes = head.bytes(0, 1), let prev = Digest32(bytes: prevBytes) else {
+                throw StoreError(.inconsistent, "the access-log head of \(ledger.origin) is malformed")
+            }
+            let record = AccessLogChain.Record(n: n + 1, at: at, principal: principal, seq: seq, fields: fields, purpose: purpose)
+            let hash = AccessLogChain.hash(previous: prev, record, hash: ledger.suite.makeHashFunction())
+            try db.query("""
+                INSERT INTO access_log (ledger_id, principal, seq, fields, purpose, at, n, prev, hash)
+                VALUES ($1, $2, $3, $4::text[], $5, $6::timestamptz, $7, $8, $9)
+                """, [.int(ledger.id), .text(principal), .int(Int64(seq)), .text(Self.textArrayLiteral(fields)), .text(purpose), .text(at),
+                      .int(Int64(n + 1)), .bytes(prev.bytes), .bytes(hash.bytes)])
+            try db.query("UPDATE access_log_heads SET n = $2, hash = $3 WHERE ledger_id = $1", [.int(ledger.id), .int(Int64(n + 1)), .bytes(hash.bytes)])
+        }
+    }
+
+    /// The access log's chain head of `ledger`: records so far and the last one's hash (0 and zeros if none).
+    public func accessLogHead(_ ledger: LedgerRecord) throws -> (size: UInt64, hash: Digest32) {
+        let rows = try db.query("SELECT n, hash FROM access_log_heads WHERE ledger_id = $1", [.int(ledger.id)])
+        guard rows.count == 1 else { return (0, .zero) }
+        guard let n = rows.uint(0, 0), let bytes = rows.bytes(0, 1), let hash = Digest32(bytes: bytes) else {
+            throw StoreError(.inconsistent, "the access-log head of \(ledger.origin) is malformed")
+        }
+        return (n, hash)
+    }
+
+    /// The chained records of the access log in order (for verification): each with the stored prev and hash.
+    public func accessLogChain(_ ledger: LedgerRecord) throws -> [(record: AccessLogChain.Record?, prev: [UInt8], hash: [UInt8])] {
+        let rows = try db.query("""
+            SELECT n, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), principal, seq, array_to_json(fields)::text, purpose, prev, hash
+            FROM access_log WHERE ledger_id = $1 AND n IS NOT NULL ORDER BY n
+            """, [.int(ledger.id)])
+        return (0..<rows.count).map { r in
+            var record: AccessLogChain.Record? = nil
+            if let n = rows.uint(r, 0), let at = rows.string(r, 1), let principal = rows.string(r, 2), let seq = rows.uint(r, 3),
+               let fieldsText = rows.string(r, 4), case .array(let a)? = try? JSONParser.parse(Array(fieldsText.utf8), mode: .lenient), let purpose = rows.string(r, 5) {
+                record = AccessLogChain.Record(n: n, at: at, principal: principal, seq: seq, fields: a.compactMap(\.stringValue), purpose: purpose)
+            }
+            return (record, rows.bytes(r, 6) ?? [], rows.bytes(r, 7) ?? [])
+        }
     }
 
     /// The access log of a ledger, newest first, after id `before` (a cursor), at most `limit`.
@@ -68,11 +111,14 @@ extension LedgerStore {
             SELECT id, principal, seq, array_to_json(fields)::text, purpose, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
             FROM access_log WHERE ledger_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3
             """, [.int(ledger.id), before.map { .int($0) } ?? .null, .int(Int64(limit))])
-        return (0..<rows.count).map { r in
+        return try (0..<rows.count).map { r in
+            guard let id = rows.int(r, 0), let principal = rows.string(r, 1), let seq = rows.uint(r, 2), let fieldsText = rows.string(r, 3),
+                  let purpose = rows.string(r, 4), let at = rows.string(r, 5) else {
+                throw StoreError(.inconsistent, "an access-log row of \(ledger.origin) is malformed")
+            }
             let fields: [String]
-            if case .array(let a)? = try? JSONParser.parse(Array(rows.string(r, 3)!.utf8), mode: .lenient) { fields = a.compactMap(\.stringValue) } else { fields = [] }
-            return PersonalRead(id: rows.int(r, 0)!, principal: rows.string(r, 1)!, seq: UInt64(rows.int(r, 2)!), fields: fields,
-                                purpose: rows.string(r, 4)!, at: rows.string(r, 5)!)
+            if case .array(let a)? = try? JSONParser.parse(Array(fieldsText.utf8), mode: .lenient) { fields = a.compactMap(\.stringValue) } else { fields = [] }
+            return PersonalRead(id: id, principal: principal, seq: seq, fields: fields, purpose: purpose, at: at)
         }
     }
 

@@ -44,6 +44,8 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
         public static let openingErased = Code("opening-erased")
         /// Verification from the database (`Options.openingsComplete`): an opening deleted without an erase entry.
         public static let openingMissing = Code("opening-missing")
+        /// An `access` entry that does not commit more of the access log than the one before it.
+        public static let accessLogOrder = Code("access-log-order")
         public static let checkpointInsideBatch = Code("checkpoint-inside-batch")
         public static let externalCheckpointSignature = Code("external-checkpoint-signature")
         public static let externalCheckpointMismatch = Code("external-checkpoint-mismatch")

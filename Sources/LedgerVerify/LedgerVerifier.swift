@@ -239,6 +239,7 @@ public struct LedgerVerifier {
         case .payment: checkPayment(entry, at: position, bytes: bytes, entryHash: entryHash)
         case .reversal: checkReversal(entry, at: position)
         case .erase: checkErase(entry, at: position)
+        case .access: checkAccess(entry, at: position)
         }
         advance(entryHash: entryHash, claimedSeq: entry.seq, hash: hash)
     }
@@ -447,6 +448,19 @@ public struct LedgerVerifier {
         var current = report.byUnitAndProgram[key] ?? .init()
         current.add(a)
         report.byUnitAndProgram[key] = current
+    }
+
+    /// An `access` entry (§6.7) commits the access log at a size larger than the last one did.
+    mutating func checkAccess(_ entry: Entry, at position: UInt64) {
+        let body: AccessLogBody
+        do { body = try AccessLogBody(decoding: entry.body) } catch {
+            add(Finding(.entryMalformed, seq: position, error.message)); return
+        }
+        if let last = report.accessLog, body.size <= last.size {
+            add(Finding(.accessLogOrder, seq: position, "commits the access log at size \(body.size), not past the size \(last.size) committed at seq \(last.seq)"))
+            return
+        }
+        report.accessLog = VerificationReport.AccessLogCommit(seq: position, size: body.size, head: body.head)
     }
 
     mutating func checkErase(_ entry: Entry, at position: UInt64) {

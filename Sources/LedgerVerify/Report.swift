@@ -57,6 +57,14 @@ public struct VerificationReport: Sendable {
     public var openingsChecked: Int = 0
     /// `erase` entries: openings erased on record.
     public var erasures: Int = 0
+
+    /// What the last valid `access` entry committed of the access log (§6.7).
+    public struct AccessLogCommit: Sendable, Equatable {
+        public let seq: UInt64
+        public let size: UInt64
+        public let head: Digest32
+    }
+    public var accessLog: AccessLogCommit? = nil
     /// Independent findings sorted by seq, then consequences sorted by seq, at most `LedgerVerifier.maxFindings`.
     public var findings: [Finding] = []
     public var findingsTruncated = false

@@ -270,6 +270,38 @@ final class ResultsBox: @unchecked Sendable {
     }
 }
 
+/// The access log is a hash chain whose head the next append commits in an `access` entry: a record altered or
+/// deleted afterwards is found by `verify`, whoever did it.
+@Suite(.serialized) struct AccessLogChainTests {
+    @Test func theNextAppendCommitsTheReadsAndVerifyFindsAnAlteredOrDeletedRecord() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        #expect(try l.aidledgerRun(["import", try l.write("a.csv", batchCSV(count: 2)), "--officer-key", l.officerKey(1)]).status == 0)
+        for seq in ["5", "6"] { #expect(try l.aidledgerRun(["show", seq, "--reveal", "--purpose", "核查"]).status == 0) }
+        #expect(try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 2, seed: 2)), "--officer-key", l.officerKey(1)]).status == 0)
+        // Batch b at 7…9, then the access entry at 10 committing both reads.
+        let log = try l.aidledgerRun(["log", "--kind", "access"]).stdout
+        #expect(log.contains("10") && log.contains("commits the access log: 2 reads"), "\(log)")
+        #expect(try l.aidledgerRun(["verify"]).status == 0)
+        // The next append without new reads adds no access entry.
+        #expect(try l.aidledgerRun(["import", try l.write("c.csv", batchCSV(count: 1, seed: 3)), "--officer-key", l.officerKey(1)]).status == 0)
+        #expect(try l.aidledgerRun(["log", "--kind", "access"]).stdout.split(separator: "\n").count == 1)
+        let db = try PostgresConnection(l.database)
+        try db.query("SET session_replication_role = replica")
+        try db.query("UPDATE access_log SET purpose = '例行' WHERE n = 1")
+        let altered = try l.aidledgerRun(["verify"])
+        #expect(altered.status == 1 && altered.stdout.contains("access-log-altered") && altered.stdout.contains("record 1"), "\(altered.stdout)")
+        try db.query("UPDATE access_log SET purpose = '核查' WHERE n = 1")
+        #expect(try l.aidledgerRun(["verify"]).status == 0, "restored byte for byte, it holds again")
+        try db.query("DELETE FROM access_log WHERE n = 2")
+        let deleted = try l.aidledgerRun(["verify"])
+        #expect(deleted.status == 1 && deleted.stdout.contains("access-log-altered") && deleted.stdout.contains("deleted"), "\(deleted.stdout)")
+        // The service role cannot move the access-log head back or sideways.
+        try db.query("SET session_replication_role = DEFAULT")
+        #expect(throws: (any Error).self) { try db.query("UPDATE access_log_heads SET n = 1") }
+    }
+}
+
 /// What `verify` finds in the database that the entries alone do not show: a head row that is missing or
 /// disagrees, openings deleted without an erase entry, and — with a checkpoint a client kept — a tail cut with a
 /// consistent head.

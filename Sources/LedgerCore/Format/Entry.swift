@@ -2,6 +2,8 @@ import LedgerCrypto
 /// The kinds of ledger entry defined by format version 1.
 public enum EntryKind: String, Sendable, CaseIterable {
     case genesis, key, batch, payment, reversal, erase
+    /// Commits the access log of personal reads (FORMAT.md §6.7): appended by the ledger itself.
+    case access
 }
 
 /// A ledger entry: the envelope common to every kind, and its kind-specific body.

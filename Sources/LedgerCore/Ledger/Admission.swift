@@ -54,6 +54,8 @@ public struct AdmissionFacts: Sendable {
     public var reversed: [UInt64: UInt64] = [:]
     /// Claims of the group's payments already in the ledger: claim → the seqs of the payments that made them.
     public var claims: [PaymentClaim: [UInt64]] = [:]
+    /// The access-log size the ledger's last `access` entry committed (0: none).
+    public var committedAccessLogSize: UInt64 = 0
 
     public init() {}
 }
@@ -89,6 +91,7 @@ public struct Admission: Sendable {
     public private(set) var registry: KeyRegistry
     private var batchesInGroup: [String: (index: Int, header: JSONObject)] = [:]
     private var reversedInGroup: [UInt64: Int] = [:]
+    private var accessLogInGroup: UInt64 = 0
     /// The admitted batches of the group: the seq of their first payment and their claims, sorted.
     private var claimsInGroup: [(firstPaymentSeq: UInt64, sorted: [(claim: PaymentClaim, index: Int32)])] = []
 
@@ -111,6 +114,7 @@ public struct Admission: Sendable {
         case .reversal(let r): signedAt = r.fields.signed.signedAt
         case .key(let k): signedAt = k.fields.signed.signedAt
         case .erase(let e): signedAt = e.fields.signed.signedAt
+        case .accessLog: return
         }
         if let problem = plausibility.signedAtProblem(signedAt, appendedAt: time) { throw AdmissionRefusal("signed-at-window", problem) }
         if case .batch(let batch, _) = submission {
@@ -127,7 +131,11 @@ public struct Admission: Sendable {
     public mutating func decide(_ submission: Submission, index: Int, at seq: UInt64, facts: AdmissionFacts) -> Verdict {
         do {
             // A batch already in the ledger gets its receipt whatever its dates: its own decision checks them after.
-            if case .batch = submission {} else { try checkDates(submission) }
+            // The access log's head is the ledger's own, not signed by anyone.
+            switch submission {
+            case .batch, .accessLog: break
+            default: try checkDates(submission)
+            }
             switch submission {
             case .batch(let batch, let claims): return try decideBatch(batch, claims: claims, index: index, at: seq, facts: facts)
             case .reversal(let r): try decideReversal(r, index: index, at: seq, facts: facts)
@@ -136,6 +144,12 @@ public struct Admission: Sendable {
                 do { try next.apply(k.fields, rawBody: k.json, origin: origin, at: seq) } catch { throw AdmissionRefusal(error.code, error.description) }
                 registry = next
             case .erase(let e): try decideErase(e, at: seq, facts: facts)
+            case .accessLog(let a):
+                // Each `access` entry commits more of the log than the last one did.
+                guard a.size > max(facts.committedAccessLogSize, accessLogInGroup) else {
+                    throw AdmissionRefusal("malformed", "the access log's head at size \(a.size) is not past the committed size \(max(facts.committedAccessLogSize, accessLogInGroup))")
+                }
+                accessLogInGroup = a.size
             }
             return .admit
         } catch let refusal as AdmissionRefusal {

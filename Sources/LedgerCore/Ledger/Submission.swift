@@ -25,6 +25,9 @@ public enum Submission: Sendable {
     case key(SignedBody<KeyBody>)
     /// An admin-signed erasure of openings (the openings are deleted in the same transaction).
     case erase(SignedBody<EraseBody>)
+    /// The access log's head, committed by the ledger itself (not signed by a person): added by the store to an
+    /// append when reads were recorded since the last one.
+    case accessLog(AccessLogBody)
 
     public static func reversal(_ json: JSONObject) throws(FormatError) -> Submission {
         .reversal(SignedBody(json: json, fields: try ReversalBody(decoding: json)))
@@ -42,6 +45,7 @@ public enum Submission: Sendable {
         case .reversal: .reversal
         case .key: .key
         case .erase: .erase
+        case .accessLog: .access
         }
     }
 
@@ -58,6 +62,7 @@ public enum Submission: Sendable {
         case .reversal(let r): r.json
         case .key(let k): k.json
         case .erase(let e): e.json
+        case .accessLog(let a): a.json
         }
     }
 

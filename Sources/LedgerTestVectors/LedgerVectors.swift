@@ -215,7 +215,7 @@ public enum LedgerVectors {
         let batchC = reversal + 2, end = batchC + UInt64(n)
         var vectors: [LedgerVector] = []
         func scenario() throws -> DemoScenario { try DemoScenario.build(suite: .ed25519SHA256, paymentsPerBatch: n) }
-        func add(_ name: String, _ description: String, _ parts: Parts, _ ledger: InMemoryLedger, code: String, seq: UInt64?,
+        func add(_ name: String, _ description: String, _ parts: Parts, _ ledger: InMemoryLedger, code: String?, seq: UInt64?,
                  openings: [UInt8]? = nil, kept: String? = nil) {
             vectors.append(LedgerVector(name: name, description: description, bundle: parts.bundle, openings: openings,
                                         ledgerKey: ledger.ledgerKey.verifierKey.description, expectedCode: code, expectedSeq: seq, keptCheckpoint: kept))
@@ -364,6 +364,21 @@ public enum LedgerVectors {
             try s.ledger.commit([(.reversal, body)])
             add("reversal-target-before-signer", "a reversal at seq \(end + 1) of batch header \(batchA), signed by the inspector: reversal-target, not signer-role",
                 Parts(s.ledger), s.ledger, code: "reversal-target", seq: end + 1)
+        }
+        // §6.7: the ledger commits its access log in `access` entries; each must commit more than the last.
+        do {
+            let s = try scenario()
+            let hash = s.ledger.suite.makeHashFunction()
+            var head = Digest32.zero
+            for n in 1...3 as ClosedRange<UInt64> {
+                head = AccessLogChain.hash(previous: head, .init(n: n, at: s.ledger.now, principal: s.ledger.origin + "/inspector/1", seq: batchA + 1,
+                                                               fields: ["id_number", "name"], purpose: "抽查核对"), hash: hash)
+            }
+            try s.ledger.commit([(.access, AccessLogBody(size: 3, head: head).json)])
+            add("access-committed", "an access entry at seq \(end + 1) commits three records of the access log", Parts(s.ledger), s.ledger, code: nil, seq: nil)
+            try s.ledger.commit([(.access, AccessLogBody(size: 2, head: head).json)])
+            add("access-log-order", "a second access entry at seq \(end + 2) commits size 2 after size 3 at seq \(end + 1)", Parts(s.ledger), s.ledger,
+                code: "access-log-order", seq: end + 2)
         }
         return vectors
     }

@@ -192,7 +192,7 @@ struct Routes: Sendable {
         let result: (bytes: [UInt8], personal: [Opening]?)? = try await state.readers.run { store in
             guard reveal else { return try store.entry(ledger, seq: seq).map { ($0.bytes, nil) } }
             do {
-                let revealed = try PersonalReads.reveal(store, ledger, seq: seq, principal: caller.keyName!, purpose: purpose) { unit in
+                let revealed = try PersonalReads.reveal(store, ledger, seq: seq, principal: caller.keyName ?? "", purpose: purpose) { unit in
                     guard caller.role == .inspector || caller.covers(unit: unit) else {
                         throw APIError.forbidden("scope", "unit \(unit) is outside the units of \(caller.keyName ?? "")")
                     }
@@ -224,7 +224,7 @@ struct Routes: Sendable {
         return json(.object(["reads": .array(reads.map { r in
             .object(["id": .int(r.id), "principal": .string(r.principal), "seq": .int(Int64(r.seq)), "fields": .array(r.fields.map { .string($0) }),
                      "purpose": .string(r.purpose), "at": .string(r.at)])
-        }), "next": reads.count == 200 ? .string(String(reads.last!.id)) : .null]))
+        }), "next": reads.count == 200 ? reads.last.map { .string(String($0.id)) } ?? .null : .null]))
     }
 
     /// The ledger as a bundle (FORMAT.md §12: entries and checkpoints, no personal data) up to the head at the

@@ -54,7 +54,8 @@ public final class LedgerStore {
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw StoreError(.ledgerExists, "a ledger with origin \(origin) already exists")
             }
-            let record = LedgerRecord(id: inserted.int(0, 0)!, origin: origin, suite: ledgerKey.suite)
+            guard let id = inserted.int(0, 0) else { throw StoreError(.corrupt, "the new ledger's id was not returned") }
+            let record = LedgerRecord(id: id, origin: origin, suite: ledgerKey.suite)
             let appender = LedgerAppender(origin: origin, suite: ledgerKey.suite)
             let genesis = GenesisBody(suite: ledgerKey.suite, ledgerKey: ledgerKey.verifierKey, adminKey: adminKey)
             let entry = appender.append(kind: .genesis, body: genesis.json, time: time)
@@ -71,16 +72,17 @@ public final class LedgerStore {
 
     public func ledger(origin: String) throws -> LedgerRecord {
         let rows = try db.query("SELECT id, suite FROM ledgers WHERE origin = $1", [.text(origin)])
-        guard rows.count == 1, let suite = Suite(rawValue: rows.string(0, 1) ?? "") else {
+        guard rows.count == 1, let id = rows.int(0, 0), let suite = Suite(rawValue: rows.string(0, 1) ?? "") else {
             throw StoreError(.unknownLedger, "no ledger with origin \(origin) in this database")
         }
-        return LedgerRecord(id: rows.int(0, 0)!, origin: origin, suite: suite)
+        return LedgerRecord(id: id, origin: origin, suite: suite)
     }
 
     public func ledgers() throws -> [LedgerRecord] {
         let rows = try db.query("SELECT id, origin, suite FROM ledgers ORDER BY id")
         return (0..<rows.count).compactMap { r in
-            Suite(rawValue: rows.string(r, 2) ?? "").map { LedgerRecord(id: rows.int(r, 0)!, origin: rows.string(r, 1)!, suite: $0) }
+            guard let id = rows.int(r, 0), let origin = rows.string(r, 1), let suite = Suite(rawValue: rows.string(r, 2) ?? "") else { return nil }
+            return LedgerRecord(id: id, origin: origin, suite: suite)
         }
     }
 
@@ -185,7 +187,8 @@ public final class LedgerStore {
 
     public func checkpoints(_ ledger: LedgerRecord) throws -> [String] {
         let rows = try db.query("SELECT note FROM checkpoints WHERE ledger_id = $1 ORDER BY size", [.int(ledger.id)])
-        return (0..<rows.count).map { rows.string($0, 0)! }
+        // A NULL note cannot be stored (NOT NULL); an unreadable one is reported by the verifier as malformed.
+        return (0..<rows.count).map { rows.string($0, 0) ?? "" }
     }
 
     /// Openings of the ledger (personal data): all, or those of one seq.

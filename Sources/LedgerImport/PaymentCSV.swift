@@ -250,7 +250,9 @@ public enum PaymentCSV {
             if let v = value(.supplementary), !v.isEmpty {
                 if FieldSyntax.isText(v) { supplementary = v } else { fail(record.line, col(.supplementary), "supplementary_reason", "must be 1–200 characters without control characters") }
             }
-            if prepared, let hex = need(.salts) {
+            // Salts are checked against the row's personal values only when those are valid (a value refused above
+            // would make the count look wrong).
+            if prepared, errors.count == errorsBefore, let hex = need(.salts) {
                 let expected = personalCount * Commitment.saltLength
                 if let bytes = Hex.decode(hex), bytes.count == expected { salts += bytes } else {
                     fail(record.line, col(.salts), "salts", "must be \(expected * 2) hex digits (16 bytes for each of the row's \(personalCount) personal values)")

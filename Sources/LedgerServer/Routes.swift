@@ -182,8 +182,8 @@ struct Routes: Sendable {
         default: throw APIError.badRequest("bad-parameter", "reveal: must be true or false")
         }
         let purpose = request.uri.queryParameters.get("purpose") ?? ""
-        guard purpose.isEmpty || FieldSyntax.isText(purpose) else {
-            throw APIError.badRequest("bad-parameter", "purpose: 1–200 characters without control characters")
+        guard purpose.isEmpty || PersonalReads.isPurpose(purpose) else {
+            throw APIError.badRequest("bad-parameter", "purpose: 1–200 characters without control characters, not only spaces, valid UTF-8")
         }
         if reveal {
             try state.require(caller, roles: [.officer, .inspector], to: "reading personal values")

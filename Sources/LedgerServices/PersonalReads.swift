@@ -14,6 +14,14 @@ public enum PersonalReads {
         public let openings: [Opening]
     }
 
+    /// A purpose says something: 1–200 characters without control characters, not only whitespace, and no
+    /// U+FFFD (what invalid UTF-8 decodes to) or line/paragraph separators.
+    public static func isPurpose(_ text: String) -> Bool {
+        FieldSyntax.isText(text)
+            && text.unicodeScalars.contains { !$0.properties.isWhitespace }
+            && !text.unicodeScalars.contains { $0 == "\u{FFFD}" || $0 == "\u{2028}" || $0 == "\u{2029}" }
+    }
+
     /// Who reads from the database directly (the CLI without --server): `local:<login name>`.
     public static func localPrincipal() -> String {
         let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "uid\(getuid())"
@@ -24,7 +32,7 @@ public enum PersonalReads {
     /// `authorize(unit)` is called with the payment's unit before anything is read (the caller's scope).
     public static func reveal(_ store: LedgerStore, _ ledger: LedgerRecord, seq: UInt64, principal: String, purpose: String,
                               authorize: (String) throws -> Void) throws -> Revealed? {
-        guard FieldSyntax.isText(purpose) else {
+        guard isPurpose(purpose) else {
             throw ServiceError("a purpose is required to read personal values (1–200 characters without control characters); it is recorded in the access log",
                                code: "purpose-required")
         }

@@ -18,10 +18,17 @@ public enum StoreVerification {
         var options = LedgerVerifier.Options()
         options.trustedLedgerKey = trustedLedgerKey
         options.expectedCheckpoints = expectedCheckpoints
+        var unreadableOpenings: String? = nil
         if checkOpenings {
-            try store.streamOpenings(ledger) { options.openings.append($0) }
-            // The store holds every opening not erased on record: a missing one was deleted without a trace.
-            options.openingsComplete = true
+            do {
+                try store.streamOpenings(ledger) { options.openings.append($0) }
+                // The store holds every opening not erased on record: a missing one was deleted without a trace.
+                options.openingsComplete = true
+            } catch let error as StoreError {
+                // A corrupt openings row is a finding; the chain and the rest are still verified (without openings).
+                unreadableOpenings = error.message
+                options.openings = []
+            }
         }
         let head = Result { try store.head(ledger) }
         let total = (try? head.get().size) ?? 0
@@ -39,10 +46,14 @@ public enum StoreVerification {
             if done & 0x3fff == 0 { progress?(done, max(total, done)) }
         }
         var report = verifier.finish()
-        if let problem = headProblem(head, entries: done, last: last, frontier: frontier, hash: hash) {
+        if let unreadableOpenings {
+            report.insertIndependent(Finding(.openingMissing, seq: nil, "the stored openings cannot be read (\(unreadableOpenings)): altered in the database; no opening was checked"))
+        }
+        let lastTime = last.flatMap { try? store.entry(ledger, seq: $0.seq) }.flatMap { try? Entry(decoding: $0.bytes).time }
+        if let problem = headProblem(head, entries: done, last: last, lastTime: lastTime, frontier: frontier, hash: hash) {
             report.insertIndependent(Finding(.headInconsistent, seq: nil, problem))
         }
-        if let problem = accessLogProblem(try store.accessLogChain(ledger), committed: report.accessLog, hash: hash) {
+        if let problem = accessLogProblem(try store.accessLogChain(ledger), headRow: try store.accessLogHeadRow(ledger), committed: report.accessLog, hash: hash) {
             report.insertIndependent(Finding(.accessLogAltered, seq: report.accessLog?.seq, problem))
         }
         return report
@@ -50,7 +61,7 @@ public enum StoreVerification {
 
     /// What is wrong with the head row, compared with the stored entries (their count, the last one's seq and
     /// hash, and the Merkle frontier over them), or nil.
-    static func headProblem(_ head: Result<LedgerStore.Head, any Error>, entries: UInt64, last: (seq: UInt64, hash: Digest32)?,
+    static func headProblem(_ head: Result<LedgerStore.Head, any Error>, entries: UInt64, last: (seq: UInt64, hash: Digest32)?, lastTime: String?,
                             frontier: MerkleFrontier, hash: HashFunction) -> String? {
         let h: LedgerStore.Head
         switch head {
@@ -60,6 +71,7 @@ public enum StoreVerification {
         var problems: [String] = []
         if h.size != entries { problems.append("it records size \(h.size), the ledger holds \(entries) entries") }
         if let last, last.seq == h.size, h.lastHash != last.hash { problems.append("its last hash is not the hash of entry \(last.seq)") }
+        if let last, last.seq == h.size, h.lastTime != lastTime { problems.append("its last time is not the time of entry \(last.seq) (the next entries would take it)") }
         if h.size == entries, h.frontier.root(hash: hash) != frontier.root(hash: hash) { problems.append("its Merkle frontier is not the tree of the entries") }
         if let note = try? SignedCheckpoint(parsing: h.checkpoint) {
             if note.checkpoint.size != h.size { problems.append("its checkpoint is for size \(note.checkpoint.size)") }
@@ -75,8 +87,8 @@ extension StoreVerification {
     /// What is wrong with the access log's chain (§6.7): a record that does not chain to the one before it or does
     /// not hash to its stored hash, a missing record, or a chain that does not reach the head the last `access`
     /// entry committed. Nil if it holds.
-    static func accessLogProblem(_ chain: [(record: AccessLogChain.Record?, prev: [UInt8], hash: [UInt8])], committed: VerificationReport.AccessLogCommit?,
-                                 hash: HashFunction) -> String? {
+    static func accessLogProblem(_ chain: [(record: AccessLogChain.Record?, prev: [UInt8], hash: [UInt8])], headRow: (n: UInt64?, hash: [UInt8]?)?,
+                                 committed: VerificationReport.AccessLogCommit?, hash: HashFunction) -> String? {
         var previous = Digest32.zero
         var headAtCommit: Digest32? = nil
         for (i, row) in chain.enumerated() {
@@ -89,6 +101,14 @@ extension StoreVerification {
             guard row.hash == computed.bytes else { return "access-log record \(n) does not hash to its stored hash: it was altered" }
             previous = computed
             if n == committed?.size { headAtCommit = computed }
+        }
+        // The head row the next record and the next `access` entry build on: the last record of the chain.
+        if let headRow {
+            guard headRow.n == UInt64(chain.count), headRow.hash == previous.bytes else {
+                return "the access-log head row (\(headRow.n.map(String.init) ?? "?") records) is not the last of the \(chain.count) stored records: records were deleted or altered"
+            }
+        } else if !chain.isEmpty {
+            return "the access log has \(chain.count) chained records but no head row"
         }
         guard let committed else { return nil }
         guard let headAtCommit else {

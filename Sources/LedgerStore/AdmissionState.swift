@@ -207,6 +207,10 @@ extension LedgerStore {
         guard EntryHash.compute(bytes, hash: hash) == head.lastHash else {
             throw StoreError(.inconsistent, "the head of \(ledger.origin) does not name the hash of entry \(seq); run `aidledger verify`")
         }
+        // The next entries' times start from the head's: it must be the last entry's own.
+        guard let last = try? Entry(decoding: bytes), last.time == head.lastTime else {
+            throw StoreError(.inconsistent, "the head of \(ledger.origin) does not name the time of entry \(seq); run `aidledger verify`")
+        }
         // The signature is verified unless the stored note is, byte for byte, the one this store signed and
         // committed last for this size (its signature is known good); everything else is checked every time.
         guard let note = rows.string(0, 2), let signed = try? SignedCheckpoint(parsing: note),

@@ -65,8 +65,8 @@ extension LedgerStore {
             try db.query("INSERT INTO access_log_heads (ledger_id, n, hash) VALUES ($1, 0, $2) ON CONFLICT (ledger_id) DO NOTHING",
                          [.int(ledger.id), .bytes(Digest32.zero.bytes)])
             let head = try db.query("SELECT n, hash FROM access_log_heads WHERE ledger_id = $1 FOR UPDATE", [.int(ledger.id)])
-            guard head.count == 1, let n = head.uint(0, 0), let prevBytes = head.bytes(0, 1), let prev = Digest32(bytes: prevBytes) else {
-                throw StoreError(.inconsistent, "the access-log head of \(ledger.origin) is malformed")
+            guard head.count == 1, let n = head.uint(0, 0), n < UInt64(JSONValue.maxSafeInteger), let prevBytes = head.bytes(0, 1), let prev = Digest32(bytes: prevBytes) else {
+                throw StoreError(.inconsistent, "the access-log head of \(ledger.origin) is malformed; run `aidledger verify`")
             }
             let record = AccessLogChain.Record(n: n + 1, at: at, principal: principal, seq: seq, fields: fields, purpose: purpose)
             let hash = AccessLogChain.hash(previous: prev, record, hash: ledger.suite.makeHashFunction())
@@ -79,14 +79,29 @@ extension LedgerStore {
         }
     }
 
-    /// The access log's chain head of `ledger`: records so far and the last one's hash (0 and zeros if none).
+    /// The access log's chain head of `ledger`: records so far and the last one's hash (0 and zeros if none),
+    /// checked against the stored record it names (a head that names no stored record, or another hash, is
+    /// `.inconsistent`: records were deleted or altered behind the ledger's back).
     public func accessLogHead(_ ledger: LedgerRecord) throws -> (size: UInt64, hash: Digest32) {
-        let rows = try db.query("SELECT n, hash FROM access_log_heads WHERE ledger_id = $1", [.int(ledger.id)])
+        let rows = try db.query("""
+            SELECT h.n, h.hash, (SELECT hash FROM access_log WHERE ledger_id = h.ledger_id AND n = h.n)
+            FROM access_log_heads h WHERE h.ledger_id = $1
+            """, [.int(ledger.id)])
         guard rows.count == 1 else { return (0, .zero) }
-        guard let n = rows.uint(0, 0), let bytes = rows.bytes(0, 1), let hash = Digest32(bytes: bytes) else {
-            throw StoreError(.inconsistent, "the access-log head of \(ledger.origin) is malformed")
+        guard let n = rows.uint(0, 0), n <= UInt64(JSONValue.maxSafeInteger), let bytes = rows.bytes(0, 1), let hash = Digest32(bytes: bytes) else {
+            throw StoreError(.inconsistent, "the access-log head of \(ledger.origin) is malformed; run `aidledger verify`")
+        }
+        guard n == 0 || rows.bytes(0, 2) == bytes else {
+            throw StoreError(.inconsistent, "the access-log head of \(ledger.origin) names record \(n), which is not stored with that hash; run `aidledger verify`")
         }
         return (n, hash)
+    }
+
+    /// The access-log head row as stored, unchecked (for verification): nil if there is none.
+    public func accessLogHeadRow(_ ledger: LedgerRecord) throws -> (n: UInt64?, hash: [UInt8]?)? {
+        let rows = try db.query("SELECT n, hash FROM access_log_heads WHERE ledger_id = $1", [.int(ledger.id)])
+        guard rows.count == 1 else { return nil }
+        return (rows.uint(0, 0), rows.bytes(0, 1))
     }
 
     /// The chained records of the access log in order (for verification): each with the stored prev and hash.

@@ -300,6 +300,46 @@ final class ResultsBox: @unchecked Sendable {
         try db.query("SET session_replication_role = DEFAULT")
         #expect(throws: (any Error).self) { try db.query("UPDATE access_log_heads SET n = 1") }
     }
+
+    /// Found by an outside attack: what the superuser writes into the head rows is checked, never trusted.
+    @Test func tamperedHeadRowsAreRefusedNeverATrap() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        #expect(try l.aidledgerRun(["import", try l.write("a.csv", batchCSV(count: 2)), "--officer-key", l.officerKey(1)]).status == 0)
+        #expect(try l.aidledgerRun(["show", "5", "--reveal", "--purpose", "核查"]).status == 0)
+        #expect(try l.aidledgerRun(["show", "6", "--reveal", "--purpose", "核查"]).status == 0)
+        let db = try PostgresConnection(l.database)
+        try db.query("SET session_replication_role = replica")
+        // The uncommitted last record deleted: the head row names a record that is not stored.
+        try db.query("DELETE FROM access_log WHERE n = 2")
+        let v = try l.aidledgerRun(["verify"])
+        #expect(v.status == 1 && v.stdout.contains("access-log-altered"), "\(v.stdout)")
+        let refused = try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 1, seed: 2)), "--officer-key", l.officerKey(1)])
+        #expect(refused.status == 2 && refused.stderr.contains("access-log head"), "\(refused.stderr)")
+        // Numbers past every range in the access-log head: answered, never a trap.
+        for n in ["9223372036854775807", "9007199254740991"] {
+            try db.query(SQL(unsafeText: "UPDATE access_log_heads SET n = \(n)"))
+            let show = try l.aidledgerRun(["show", "5", "--reveal", "--purpose", "核查"])
+            #expect(show.status == 2 && !show.stderr.contains("Fatal error"), "\(show.status) \(show.stderr)")
+            let imported = try l.aidledgerRun(["import", try l.write("c.csv", batchCSV(count: 1, seed: 3)), "--officer-key", l.officerKey(1)])
+            #expect(imported.status == 2 && !imported.stderr.contains("Fatal error"), "\(imported.status) \(imported.stderr)")
+            #expect(try l.aidledgerRun(["verify"]).status == 1)
+        }
+        // The head's last time: the next entries would take it.
+        try db.query("UPDATE access_log_heads SET n = 1")
+        try db.query("UPDATE ledger_heads SET last_time = '2099-01-01T00:00:00.000Z'")
+        let t = try l.aidledgerRun(["verify"])
+        #expect(t.status == 1 && t.stdout.contains("head-inconsistent") && t.stdout.contains("last time"), "\(t.stdout)")
+        let late = try l.aidledgerRun(["import", try l.write("d.csv", batchCSV(count: 1, seed: 4)), "--officer-key", l.officerKey(1)])
+        #expect(late.status == 2 && late.stderr.contains("time of entry"), "\(late.stderr)")
+        // A corrupt openings row is a finding, and the rest is still verified.
+        try db.query("UPDATE ledger_heads SET last_time = (SELECT convert_from(substring(bytes from position('\"time\":\"' in convert_from(bytes, 'UTF8')) + 8 for 24), 'UTF8') FROM entries WHERE seq = 6)")
+        try db.query("UPDATE openings SET data = '\\x7f0000'")
+        let o = try l.aidledgerRun(["verify"])
+        #expect(o.status == 1 && o.stdout.contains("opening-missing") && o.stdout.contains("cannot be read"), "\(o.stdout)\(o.stderr)")
+        // A purpose that says nothing.
+        #expect(try l.aidledgerRun(["show", "5", "--reveal", "--purpose", "   "]).status != 0)
+    }
 }
 
 /// What `verify` finds in the database that the entries alone do not show: a head row that is missing or

@@ -42,6 +42,18 @@ func errors(_ text: String) -> [String] {
                       "b.csv:3:15: paid_date: 2026-10-03 is later than 2026-10-02 (today plus the allowed 31 days)"], "\(e)")
     }
 
+    /// A prepared file (with salts) whose row has an invalid ID number gets that one error, not a second one about
+    /// the salts' length (which counts the row's valid personal values).
+    @Test func aRefusedValueDoesNotMakeTheSaltsLookWrong() {
+        let salts = String(repeating: "ab", count: 16 * 5)
+        let row = goodRow.replacingAll("11010519491231002X", with: "110105194912310021") + "," + salts
+        let r = Array(([chineseHeader + ",salts", row].joined(separator: "\n")).utf8).withUnsafeBytes { raw in
+            Result { () throws(PaymentCSV.Rejection) in try PaymentCSV.read(raw, file: "b.csv", dateLimits: readOn, prepared: true) }
+        }
+        guard case .failure(let rejection) = r else { Issue.record("accepted an invalid ID number"); return }
+        #expect(rejection.errors.map(\.description) == ["b.csv:2:1: id_number: check character does not match (GB 11643 MOD 11-2)"], "\(rejection.errors)")
+    }
+
     @Test func englishHeadersAnyOrderAndAmountInFen() throws {
         let text = """
             amount_fen,name,id_number,unit,school_code,school_name,stage,grade,boarding,program,period,account_type,account_number,paid_date

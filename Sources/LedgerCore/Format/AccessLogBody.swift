@@ -10,8 +10,9 @@ public struct AccessLogBody: Sendable, Equatable {
     /// The chain hash of record `size` (`AccessLogChain`).
     public let head: Digest32
 
+    /// `size` must be within the format's integers (1 … 2^53 − 1); the store checks it before.
     public init(size: UInt64, head: Digest32) {
-        self.size = size
+        self.size = min(size, UInt64(JSONValue.maxSafeInteger))
         self.head = head
     }
 
@@ -52,9 +53,12 @@ public enum AccessLogChain {
             self.purpose = purpose
         }
 
+        /// Numbers beyond the format's integers (possible only in a tampered store) are written as the largest
+        /// one: such a record cannot match a hash made for a real one.
         public var canonicalBytes: [UInt8] {
-            CanonicalJSON.encode(.object(["at": .string(at), "fields": .array(fields.map { .string($0) }), "n": .int(Int64(n)),
-                                          "principal": .string(principal), "purpose": .string(purpose), "seq": .int(Int64(seq))]))
+            let maxSafe = UInt64(JSONValue.maxSafeInteger)
+            return CanonicalJSON.encode(.object(["at": .string(at), "fields": .array(fields.map { .string($0) }), "n": .int(Int64(min(n, maxSafe))),
+                                                 "principal": .string(principal), "purpose": .string(purpose), "seq": .int(Int64(min(seq, maxSafe)))]))
         }
     }
 

@@ -61,7 +61,15 @@ extension VerifyCommand {
         let report = r.body.withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: options) }
         let name = "\(remote.url ?? "") ledger \(session.ledgerID)"
         print(json ? report.json(source: name, pinned: ledgerKey != nil) : ReportRendering.text(report, bundle: name, pinned: ledgerKey != nil))
-        if !report.intact { throw ExitCode(exitVerificationFailed) }
+        // What only the server can check (its head row, stored openings, access log): its own verification of its
+        // database, for the roles that may ask for it (FORMAT.md §14, database checks).
+        var databaseIntact = true
+        if let answer = try? session.get("/verification"), let o = try? session.json(answer), let intact = o["intact"]?.boolValue {
+            databaseIntact = intact
+            let codes = Set((o["findings"]?.arrayValue ?? []).compactMap { $0.objectValue?["code"]?.stringValue }).sorted()
+            FileHandle.standardError.write(Data(("the server's verification of its database: " + (intact ? "intact" : "FAILED (\(codes.joined(separator: ", ")))") + "\n").utf8))
+        }
+        if !report.intact || !databaseIntact { throw ExitCode(exitVerificationFailed) }
     }
 }
 

@@ -448,6 +448,15 @@ extension DatabaseRestartTests {
         #expect(twice.status == 2 && twice.stderr.contains("already reversed"), "\(twice.stderr)")
         let verified = try run(cli, ["verify", "--token", s.inspectorToken, "--ledger-key", s.ledgerKey.verifierKey.description] + server)
         #expect(verified.status == 0 && verified.stdout.contains("INTACT"), "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stderr.contains("the server's verification of its database: intact"), "\(verified.stderr)")
+        // What only the database shows (an opening deleted behind the ledger's back) fails `verify --server` too.
+        let superuser = try PostgresConnection(s.conninfo)
+        try superuser.query("SET session_replication_role = replica")
+        try superuser.query("DELETE FROM openings WHERE first_seq = 6")
+        // (A report is kept per ledger size for a minute: the next append makes the server verify again.)
+        #expect(try submit(try s.batch("after-delete", count: 1, seed: 99), to: d.url, ledger: s.ledger.id, token: s.tokenA).status == 201)
+        let afterDelete = try run(cli, ["verify", "--token", s.inspectorToken] + server)
+        #expect(afterDelete.status == 1 && afterDelete.stderr.contains("FAILED (opening-missing)"), "\(afterDelete.stdout)\(afterDelete.stderr)")
         // A bad file: the server's problems are printed, nothing written.
         try "身份证号,姓名\n1,2\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let bad = try run(cli, ["submit", csv, "--officer-key", officerKey, "--token", s.tokenA] + server)

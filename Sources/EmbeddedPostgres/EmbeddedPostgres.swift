@@ -66,7 +66,9 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         return try withLock {
             if !isInitialized { try initialize() }
             if isRunning {
-                if let owner = currentOwner(), owner != getpid(), Glibc.kill(owner, 0) == 0 || errno == EPERM { return false }
+                // Adopted only when its recorded owner has died; one started by hand (no owner file) or by a live
+                // process is used, not owned.
+                guard let owner = currentOwner(), owner != getpid(), Glibc.kill(owner, 0) != 0, errno == ESRCH else { return false }
                 try recordOwner()
                 return true
             }

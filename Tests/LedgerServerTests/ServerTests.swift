@@ -371,6 +371,12 @@ extension DatabaseRestartTests {
         #expect(cluster.currentOwner() == second.pid)
         #expect(second.terminate() == 0, "\(second.log)")
         #expect(!cluster.isRunning, "the adopted cluster is stopped with the daemon that adopted it")
+        // A cluster started by hand (no owner file) is used, not adopted: it is still running after the daemon stops.
+        try cluster.start()
+        try FileManager.default.removeItem(at: cluster.ownerFile)
+        let third = try DaemonProcess(arguments: args, dataDir: dir, environment: env)
+        #expect(third.terminate() == 0 && cluster.isRunning, "\(third.log)")
+        try cluster.stop()
     }
 }
 

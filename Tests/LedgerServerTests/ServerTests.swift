@@ -221,11 +221,16 @@ import TestSupport
 
 /// A PostgreSQL restart under load, on a cluster of this test's own (the shared test cluster stays up).
 @Suite struct DatabaseRestartTests {
-    @Test func clientsGetErrorsNeverWrongReceiptsAndSucceedOnRetry() throws {
-        let dir = try makeTemporaryDirectory()
-        let server = try EmbeddedPostgres(directory: dir.appendingPathComponent("pg").path, unsafeFast: true)
+    /// A cluster of the test's own, which it may stop and start (stopped and removed when the test process ends).
+    static func ownCluster() throws -> EmbeddedPostgres {
+        let server = try EmbeddedPostgres(directory: try makeTemporaryDirectory().appendingPathComponent("pg").path, unsafeFast: true)
         try server.start()
         try server.stopWhenProcessExits(getpid(), removeDirectory: true)
+        return server
+    }
+
+    @Test func clientsGetErrorsNeverWrongReceiptsAndSucceedOnRetry() throws {
+        let server = try Self.ownCluster()
         defer { try? server.stop() }
         let s = try LedgerSetup(conninfo: server.connectionString())
         let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
@@ -287,10 +292,7 @@ extension DatabaseRestartTests {
     /// `aidledger submit` while the database is down: it retries the same request (503 with Retry-After) and
     /// gets its receipt once the database is back; with --retry-for 0 it gives up at once, naming the 503.
     @Test func cliRetriesWhileTheDatabaseIsDown() throws {
-        let dir = try makeTemporaryDirectory()
-        let server = try EmbeddedPostgres(directory: dir.appendingPathComponent("pg").path, unsafeFast: true)
-        try server.start()
-        try server.stopWhenProcessExits(getpid(), removeDirectory: true)
+        let server = try Self.ownCluster()
         defer { try? server.stop() }
         let s = try LedgerSetup(conninfo: server.connectionString())
         let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)

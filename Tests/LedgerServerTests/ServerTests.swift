@@ -289,6 +289,25 @@ import TestSupport
 }
 
 extension DatabaseRestartTests {
+    /// Found by an outside attack: after a PostgreSQL restart the first read on each reader thread answered 503
+    /// (its connection from before). Now the read runs again on a new connection: no request fails once the
+    /// server is back.
+    @Test func readsAfterARestartAreAnswered() throws {
+        let server = try Self.ownCluster()
+        defer { try? server.stop() }
+        let s = try LedgerSetup(conninfo: server.connectionString())
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir, environment: ["AIDLEDGERD_READER_THREADS": "2"])
+        defer { d.terminate() }
+        let c = try HTTPClient(url: d.url)
+        for _ in 0..<6 { #expect(try c.request("GET", "/v1/ledgers").status == 200) }
+        try server.stop()
+        try server.start()
+        let statuses = try (0..<6).map { _ in try c.request("GET", "/v1/ledgers").status }
+        #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+    }
+}
+
+extension DatabaseRestartTests {
     /// `aidledger submit` while the database is down: it retries the same request (503 with Retry-After) and
     /// gets its receipt once the database is back; with --retry-for 0 it gives up at once, naming the 503.
     @Test func cliRetriesWhileTheDatabaseIsDown() throws {

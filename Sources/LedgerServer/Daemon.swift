@@ -128,7 +128,8 @@ public func buildApplication(_ setup: DaemonSetup) -> some ApplicationProtocol {
     let host = configuration.listenHost
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestAnswer()],
+                                            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(host, port: configuration.listenPort), serverName: "aidledgerd"),
         services: [WriterDrain(state: state)],
         onServerRunning: { channel in

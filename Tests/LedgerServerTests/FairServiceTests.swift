@@ -94,6 +94,38 @@ import Glibc
         #expect(after.status == 400, "the budget is free again: the body is read and judged (\(after.status) \(after.text))")
     }
 
+    /// Requests the HTTP parser rejects get the API's JSON error too (400 `bad-request`), and the connection is
+    /// closed; the daemon keeps serving.
+    @Test func unparseableRequestsGetTheJSONError() throws {
+        let s = try LedgerSetup()
+        let d = try DaemonProcess(conninfo: s.conninfo, dataDir: s.dir)
+        defer { d.terminate() }
+        for raw in ["GET /v1/led gers HTTP/1.1\r\nHost: x\r\n\r\n", "FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "GET /v1/ledgers HTTP/1.1\r\nHost x\r\n\r\n", "POST /v1/ledgers/1/batches HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}"] {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = UInt16(d.port).bigEndian
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            #expect(rc == 0)
+            var tv = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            _ = raw.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, 0) }
+            var out: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { break }
+                out += buffer[0..<n]
+            }
+            let text = String(decoding: out, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 400") && text.contains("application/json") && text.contains(#""code":"bad-request""#), "\(raw.prefix(30)): \(text)")
+        }
+        #expect(try HTTPClient(url: d.url).request("GET", "/v1/ledgers").status == 200)
+    }
+
     /// Sixteen verifications requested at once: every one answered with the same report (one run), and a
     /// plain read is answered while they run.
     @Test func concurrentVerificationsShareOneRunAndLeaveReadsAlone() throws {

@@ -222,7 +222,7 @@ struct Routes: Sendable {
         let cursor = before
         let reads = try await state.readers.run { try $0.accessLog(ledger, before: cursor, limit: 200) }
         return json(.object(["reads": .array(reads.map { r in
-            .object(["id": .int(r.id), "principal": .string(r.principal), "seq": .int(Int64(r.seq)), "fields": .array(r.fields.map { .string($0) }),
+            .object(["id": .int(r.id), "n": r.n.map { .int(Int64(min($0, UInt64(JSONValue.maxSafeInteger)))) } ?? .null, "principal": .string(r.principal), "seq": .int(Int64(r.seq)), "fields": .array(r.fields.map { .string($0) }),
                      "purpose": .string(r.purpose), "at": .string(r.at)])
         }), "next": reads.count == 200 ? reads.last.map { .string(String($0.id)) } ?? .null : .null]))
     }

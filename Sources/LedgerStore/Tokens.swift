@@ -12,6 +12,8 @@ public struct TokenPrincipal: Sendable, Equatable {
 /// One read of personal values, as recorded.
 public struct PersonalRead: Sendable, Equatable {
     public let id: Int64
+    /// The record's number in the access log's chain; nil for a read recorded before it (schema 6).
+    public let n: UInt64?
     public let principal: String
     public let seq: UInt64
     public let fields: [String]
@@ -123,7 +125,7 @@ extension LedgerStore {
     /// The access log of a ledger, newest first, after id `before` (a cursor), at most `limit`.
     public func accessLog(_ ledger: LedgerRecord, before: Int64? = nil, limit: Int = 100) throws -> [PersonalRead] {
         let rows = try db.query("""
-            SELECT id, principal, seq, array_to_json(fields)::text, purpose, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            SELECT id, principal, seq, array_to_json(fields)::text, purpose, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), n
             FROM access_log WHERE ledger_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3
             """, [.int(ledger.id), before.map { .int($0) } ?? .null, .int(Int64(limit))])
         return try (0..<rows.count).map { r in
@@ -133,7 +135,7 @@ extension LedgerStore {
             }
             let fields: [String]
             if case .array(let a)? = try? JSONParser.parse(Array(fieldsText.utf8), mode: .lenient) { fields = a.compactMap(\.stringValue) } else { fields = [] }
-            return PersonalRead(id: id, principal: principal, seq: seq, fields: fields, purpose: purpose, at: at)
+            return PersonalRead(id: id, n: rows.uint(r, 6), principal: principal, seq: seq, fields: fields, purpose: purpose, at: at)
         }
     }
 

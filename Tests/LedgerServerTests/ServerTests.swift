@@ -135,6 +135,7 @@ import TestSupport
         r = try c.request("GET", "/v1/ledgers/\(s.ledger.id)/access-log", headers: [("Authorization", "Bearer \(s.inspectorToken)")])
         let reads = jsonObject(r)?["reads"]?.arrayValue ?? []
         #expect(reads.count == 1 && reads.first?.objectValue?["principal"]?.stringValue == s.inspector.name && reads.first?.objectValue?["seq"]?.intValue == 6)
+        #expect(reads.first?.objectValue?["n"]?.intValue == 1, "the record's number in the access log's chain")
     }
 
     /// kill -9 in the middle of a load run: every receipt a client got is in the ledger, nothing twice, and after a

@@ -109,3 +109,11 @@ public func readVerifierKey(_ text: String, suite: Suite) throws -> VerifierKey 
     }
     do { return try VerifierKey(parsing: value, suite: suite) } catch { throw ServiceError("key: \(error.message)", code: "bad-key") }
 }
+
+extension LedgerAdministration {
+    /// Cuts a ledger that its appends refuse (`ledger-inconsistent`) back to its last checkpoint validly signed by
+    /// its ledger key: removes only what no valid signature covers (`LedgerStore.repairToLastSignedCheckpoint`).
+    public static func repair(_ store: LedgerStore, _ ledger: LedgerRecord) throws -> LedgerStore.Repair {
+        try store.repairToLastSignedCheckpoint(ledger)
+    }
+}

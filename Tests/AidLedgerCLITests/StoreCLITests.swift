@@ -342,6 +342,34 @@ final class ResultsBox: @unchecked Sendable {
     }
 }
 
+/// A ledger blocked by rows written outside its append path (a fabricated append: an entry, a checkpoint no valid
+/// signature covers, the head moved over them) is brought back to its last signed checkpoint by `repair`, and
+/// nothing the ledger key signed is removed.
+@Suite(.serialized) struct RepairTests {
+    @Test func repairRemovesOnlyWhatNoValidSignatureCovers() throws {
+        let l = try CLILedger()
+        defer { try? FileManager.default.removeItem(at: l.dir) }
+        #expect(try l.aidledgerRun(["import", try l.write("a.csv", batchCSV(count: 2)), "--officer-key", l.officerKey(1)]).status == 0)
+        #expect(try l.aidledgerRun(["repair"]).stdout.contains("nothing to repair"))
+        let db = try PostgresConnection(l.database)
+        try db.query("SET session_replication_role = replica")
+        try db.query("INSERT INTO entries (ledger_id, seq, kind, bytes) VALUES (1, 7, 'payment', convert_to('{\"junk\":1}', 'UTF8'))")
+        try db.query("INSERT INTO checkpoints (ledger_id, size, note) VALUES (1, 7, 'aidledger.example/430626\n7\nAAAA\n\n— bogus AAAA\n')")
+        try db.query("UPDATE ledger_heads SET size = 7, checkpoint = 'aidledger.example/430626\n7\nAAAA\n\n— bogus AAAA\n'")
+        try db.query("SET session_replication_role = DEFAULT")
+        let blocked = try l.aidledgerRun(["import", try l.write("b.csv", batchCSV(count: 2, seed: 2)), "--officer-key", l.officerKey(1)])
+        #expect(blocked.status == 2 && blocked.stderr.contains("ledger-inconsistent"), "\(blocked.stderr)")
+        #expect(try l.aidledgerRun(["verify"]).status == 1)
+        let repaired = try l.aidledgerRun(["repair"])
+        #expect(repaired.status == 0 && repaired.stdout.contains("removed entries 7…7") && repaired.stdout.contains("head is at 6"), "\(repaired.stdout)\(repaired.stderr)")
+        #expect(try l.aidledgerRun(["verify"]).status == 0)
+        let after = try l.aidledgerRun(["import", try l.write("c.csv", batchCSV(count: 2, seed: 2)), "--officer-key", l.officerKey(1)])
+        #expect(after.status == 0 && after.stdout.contains("seq 7…9"), "\(after.stdout)\(after.stderr)")
+        #expect(try l.aidledgerRun(["verify"]).status == 0)
+        #expect(try l.aidledgerRun(["repair"]).stdout.contains("size 9"))
+    }
+}
+
 /// What `verify` finds in the database that the entries alone do not show: a head row that is missing or
 /// disagrees, openings deleted without an erase entry, and — with a checkpoint a client kept — a tail cut with a
 /// consistent head.

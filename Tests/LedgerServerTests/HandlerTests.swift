@@ -4,7 +4,7 @@ import HummingbirdTesting
 import LedgerClient
 import LedgerCore
 import LedgerCrypto
-import LedgerServer
+@testable import LedgerServer
 import LedgerServices
 import LedgerStore
 import PostgresClient
@@ -17,6 +17,11 @@ import TestSupport
 @Suite struct HandlerTests {
     /// A prepared daemon on the fixture's database and key directory, its application under test.
     func withApplication(_ s: LedgerSetup, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await withApplication(s) { _, client in try await body(client) }
+    }
+
+    /// The same, with the daemon's setup (its state) at hand.
+    func withApplication(_ s: LedgerSetup, _ body: @Sendable (DaemonSetup, any TestClientProtocol) async throws -> Void) async throws {
         var c = ServerConfiguration()
         c.database = s.conninfo
         c.dataDir = s.dir.path
@@ -26,7 +31,7 @@ import TestSupport
             setup.shutDown()
             database.close()
         }
-        try await buildApplication(setup).test(.router, body)
+        try await buildApplication(setup).test(.router) { client in try await body(setup, client) }
     }
 
     static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
@@ -105,6 +110,26 @@ import TestSupport
             #expect(v.status == .ok && Self.json(v)["intact"]?.boolValue == true, "\(String(buffer: v.body))")
         }
     }
+
+    /// `/readyz` answers 503 `no-space` while the last write failed for lack of space (the writer sets the flag on
+    /// SQLSTATE 53100/53200 and clears it on the next committed group), and the gauge says so. A real full disk is
+    /// not produced here (it needs a size-limited mount); the mapping from the SQLSTATE is checked on its own.
+    @Test func readyzFollowsTheLastWriteLackingSpace() async throws {
+        let s = try LedgerSetup()
+        try await withApplication(s) { setup, client in
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            setup.state.metrics.lastWriteLackedSpace = true
+            let full = try await client.execute(uri: "/readyz", method: .get)
+            let body = String(buffer: full.body)
+            #expect(full.status == .serviceUnavailable && body.contains(#""code":"no-space""#) && full.headers[.retryAfter] != nil, "\(body)")
+            #expect(String(buffer: try await client.execute(uri: "/metrics", method: .get).body).contains("aidledger_write_space_exhausted 1"))
+            setup.state.metrics.lastWriteLackedSpace = false
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+        }
+        #expect(LedgerStore.isOutOfSpace(PostgresError(code: .server, sqlState: "53100", message: "disk full", context: "test")))
+        #expect(LedgerStore.isOutOfSpace(PostgresError(code: .server, sqlState: "53200", message: "disk full", context: "test")))
+        #expect(!LedgerStore.isOutOfSpace(PostgresError(code: .server, sqlState: "53300", message: "disk full", context: "test")))
+    }
 }
 
 /// The writer's choice of a group, as a value.
@@ -119,4 +144,5 @@ import TestSupport
         #expect(take.count(of: Array(repeating: 1, count: 50)) == 10)
         #expect(GroupTaking(maxEntries: 0).count(of: [1, 1]) == 1)
     }
+
 }

@@ -3,7 +3,8 @@ import PackageDescription
 
 // Module graph (one-way; docs/DESIGN.md draws it, and Tests/PackageGraphTests checks the rules below):
 //
-//   pure core      LedgerCrypto (COpenSSL) ─▶ LedgerCore (CScan) ─▶ LedgerVerify, LedgerImport, LedgerSamples
+//   pure core      LedgerCrypto (COpenSSL) ─▶ LedgerCore (CScan) ─▶ LedgerVerify, LedgerImport, LedgerSamples;
+//                  LedgerImport ─▶ LedgerCrossCheck (rules and standards as data, the rule engine, the report)
 //   storage        PostgresClient (CLibPQ) ─▶ LedgerStore;  EmbeddedPostgres
 //   application    LedgerServices: key files, database location, verification from the store, bundle export,
 //                  ledger administration, submissions — what every face needs, written once
@@ -52,6 +53,8 @@ let package = Package(
         .target(name: "LedgerVerify", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
         .target(name: "LedgerImport", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
         .target(name: "LedgerSamples", dependencies: ["LedgerCore"], swiftSettings: swiftSettings),
+        // Cross-county verification: rules and standards as data, the rule engine, the report.
+        .target(name: "LedgerCrossCheck", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerImport"], swiftSettings: swiftSettings),
 
         // Storage.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
@@ -62,7 +65,7 @@ let package = Package(
         // Application services, shared by the faces.
         .target(
             name: "LedgerServices",
-            dependencies: ["LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerStore", "EmbeddedPostgres"],
+            dependencies: ["LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerStore", "EmbeddedPostgres"],
             swiftSettings: swiftSettings
         ),
 
@@ -71,7 +74,7 @@ let package = Package(
         .target(
             name: "AidLedgerCLI",
             dependencies: [
-                "LedgerServices", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerStore", "LedgerSamples", "LedgerClient",
+                "LedgerServices", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerStore", "LedgerSamples", "LedgerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -111,6 +114,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["LedgerCore", "LedgerCrypto", "PostgresClient", "EmbeddedPostgres", "LedgerStore"], path: "Tests/TestSupport",
                 swiftSettings: swiftSettings),
 
+        .testTarget(name: "LedgerCrossCheckTests", dependencies: ["LedgerCrossCheck", "LedgerCore", "LedgerCrypto", "LedgerImport", "LedgerSamples", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerTestVectors", "LedgerVerify", "LedgerServices", "PostgresClient", "EmbeddedPostgres", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"], swiftSettings: swiftSettings),

@@ -46,6 +46,8 @@ struct LogCommand: ParsableCommand {
         case .batch: detail = "\(s("batch_id")) unit \(s("unit")) \(s("program")) \(s("period")) \(b["count"]?.intValue ?? 0) payments \(TextFormat.yuan(b["total_fen"]?.intValue ?? 0)) yuan by \(s("signer"))"
         case .payment: detail = "\(s("batch_id"))#\(b["index"]?.intValue ?? 0) \(s("school_name")) \(s("stage")) \(s("grade")) \(TextFormat.yuan(b["amount_fen"]?.intValue ?? 0)) yuan paid \(s("paid_date"))"
         case .erase: detail = "erases openings of \(b["target"]?.intValue ?? 0): \(b["fields"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""), \(s("reason")) by \(s("signer"))"
+        case .crosscheck: detail = "cross-check \(s("run")) \(s("period")) unit \(s("unit")): \(b["findings"]?.intValue ?? 0) findings, report \(s("report_sha256").prefix(16))… checked at size \(b["checked_size"]?.intValue ?? 0) by \(s("signer"))"
+        case .disposition: detail = "finding \(s("finding")) (\(s("rule")), unit \(s("unit"))): \(s("outcome")), \(s("reason")) by \(s("signer"))"
         case .reversal: detail = "reverses \(b["target"]?.intValue ?? 0): \(TextFormat.yuan(b["amount_fen"]?.intValue ?? 0)) yuan, \(s("reason")) by \(s("signer"))"
         }
         return "\(seq)  \(entry.time)  \(TextFormat.pad(entry.kind.rawValue, 8))  \(detail)"

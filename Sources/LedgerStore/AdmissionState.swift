@@ -22,6 +22,8 @@ struct AdmissionState {
     var claimsThrough: UInt64 = 0
     /// The access-log size the last `access` entry committed.
     var accessLogCommitted: UInt64 = 0
+    /// Report digests anchored by `crosscheck` entries (a disposition must name one).
+    var anchoredReports: Set<Digest32> = []
 
     func seqs(of claim: PaymentClaim) -> [UInt64] {
         guard let first = claims[claim] else { return [] }
@@ -41,7 +43,9 @@ struct AdmissionState {
                 if reversed[r.fields.target] == nil { reversed[r.fields.target] = seq }
             case .accessLog(let a):
                 accessLogCommitted = max(accessLogCommitted, a.size)
-            case .key, .erase:
+            case .crosscheck(let c):
+                anchoredReports.insert(c.fields.reportSHA256)
+            case .key, .erase, .disposition:
                 break
             }
             seq += UInt64(s.entryCount)
@@ -126,7 +130,9 @@ extension LedgerStore {
                 throw StoreError(.inconsistent, "ledger \(ledger.origin) has a second genesis entry at seq \(seq); run `aidledger verify`")
             case .access:
                 if let body = try? AccessLogBody(decoding: entry.body) { s.accessLogCommitted = max(s.accessLogCommitted, body.size) }
-            case .batch, .payment, .erase:
+            case .crosscheck:
+                if let body = try? CrossCheckBody(decoding: entry.body) { s.anchoredReports.insert(body.reportSHA256) }
+            case .batch, .payment, .erase, .disposition:
                 break
             }
         }

@@ -59,7 +59,7 @@ extension LedgerStore {
                 lastSigned[ledger.id] = nil
                 throw error
             }
-            let facts = try self.facts(ledger, for: submissions, state: state)
+            let facts = try self.facts(ledger, for: submissions, state: state, head: head)
             var admission = Admission(origin: ledger.origin, registry: state.registry, time: time, plausibility: plausibility)
             var results = [SubmissionResult?](repeating: nil, count: submissions.count)
             var accepted: [(index: Int, submission: Submission)] = []
@@ -120,9 +120,25 @@ extension LedgerStore {
     }
 
     /// The facts the group's decisions need, read on the locked head.
-    func facts(_ ledger: LedgerRecord, for submissions: [Submission], state: AdmissionState) throws -> AdmissionFacts {
+    func facts(_ ledger: LedgerRecord, for submissions: [Submission], state: AdmissionState, head: Head) throws -> AdmissionFacts {
         var facts = AdmissionFacts()
         facts.reversed = state.reversed
+        facts.anchoredReports = state.anchoredReports
+        // The roots crosscheck entries say they checked: the head's (checked by checkHead) or a stored checkpoint's,
+        // whose signature the ledger key must verify.
+        for s in submissions {
+            guard case .crosscheck(let c) = s else { continue }
+            let size = c.fields.checkedSize
+            guard facts.checkedRoots[size] == nil else { continue }
+            if size == head.size {
+                facts.checkedRoots[size] = head.frontier.root(hash: ledger.suite.makeHashFunction())
+                continue
+            }
+            let rows = try db.query("SELECT note FROM checkpoints WHERE ledger_id = $1 AND size = $2", [.int(ledger.id), .int(Int64(min(size, UInt64(Int64.max))))])
+            guard rows.count == 1, let note = rows.string(0, 0), let signed = try? SignedCheckpoint(parsing: note),
+                  signed.checkpoint.origin == ledger.origin, signed.checkpoint.size == size, signed.note.verify(with: state.ledgerKey) else { continue }
+            facts.checkedRoots[size] = signed.checkpoint.root
+        }
         // Stored batch ids among the group's (one query; batch ids are tokens, FieldSyntax.isToken: no commas).
         let ids = submissions.compactMap(\.batchID).filter(FieldSyntax.isToken)
         if !ids.isEmpty {

@@ -380,6 +380,41 @@ public enum LedgerVectors {
             add("access-log-order", "a second access entry at seq \(end + 2) commits size 2 after size 3 at seq \(end + 1)", Parts(s.ledger), s.ledger,
                 code: "access-log-order", seq: end + 2)
         }
+        // §6.8–6.9: a cross-check report anchored and one of its findings disposed of; the anchor's checked root
+        // wrong; a disposition of a report never anchored.
+        do {
+            let s = try scenario()
+            let report = Digest32(bytes: [UInt8](repeating: 0x5a, count: 32))!
+            let root = s.ledger.checkpoints.last!.checkpoint.root
+            let anchor = try CrossCheckBody.make(run: "2025-autumn/1", period: "2025-autumn", unit: "430626", inspectingUnit: "430602", checkedSize: end,
+                                                 checkedRoot: root, findings: 2, reportSHA256: report, origin: s.ledger.origin, signedAt: s.ledger.now, inspector: s.inspector)
+            try s.ledger.commit([(.crosscheck, anchor)])
+            let disposition = try DispositionBody.make(finding: String(repeating: "ab", count: 16), rule: "XC-02", unit: "430626", reportSHA256: report,
+                                                       outcome: .confirmed, reason: "低保证已过期", action: "停止发放并追回", origin: s.ledger.origin,
+                                                       signedAt: s.ledger.now, inspector: s.inspector)
+            try s.ledger.commit([(.disposition, disposition)])
+            add("crosscheck-anchored", "a crosscheck entry at seq \(end + 1) anchors a report of the tree at size \(end); a disposition at seq \(end + 2) closes one of its findings",
+                Parts(s.ledger), s.ledger, code: nil, seq: nil)
+        }
+        do {
+            let s = try scenario()
+            let report = Digest32(bytes: [UInt8](repeating: 0x5a, count: 32))!
+            let wrongRoot = s.ledger.checkpoints[s.ledger.checkpoints.count - 2].checkpoint.root
+            let anchor = try CrossCheckBody.make(run: "2025-autumn/1", period: "2025-autumn", unit: "430626", inspectingUnit: nil, checkedSize: end,
+                                                 checkedRoot: wrongRoot, findings: 0, reportSHA256: report, origin: s.ledger.origin, signedAt: s.ledger.now, inspector: s.inspector)
+            try s.ledger.commit([(.crosscheck, anchor)])
+            add("crosscheck-wrong-root", "the crosscheck entry at seq \(end + 1) claims the root of an earlier tree for size \(end)", Parts(s.ledger), s.ledger,
+                code: "crosscheck-checked", seq: end + 1)
+        }
+        do {
+            let s = try scenario()
+            let disposition = try DispositionBody.make(finding: String(repeating: "cd", count: 16), rule: "XC-05", unit: "430626",
+                                                       reportSHA256: Digest32(bytes: [UInt8](repeating: 0x77, count: 32))!, outcome: .falsePositive,
+                                                       reason: "学籍库登记错误", action: nil, origin: s.ledger.origin, signedAt: s.ledger.now, inspector: s.inspector)
+            try s.ledger.commit([(.disposition, disposition)])
+            add("disposition-unanchored", "a disposition at seq \(end + 1) of a finding of a report no crosscheck entry anchored", Parts(s.ledger), s.ledger,
+                code: "disposition-report", seq: end + 1)
+        }
         return vectors
     }
 

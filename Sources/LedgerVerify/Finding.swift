@@ -47,6 +47,10 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
         /// An `access` entry that does not commit more of the access log than the one before it.
         public static let accessLogOrder = Code("access-log-order")
         public static let checkpointInsideBatch = Code("checkpoint-inside-batch")
+        /// A `crosscheck` entry whose checked size or root is not a tree of this ledger before it.
+        public static let crosscheckChecked = Code("crosscheck-checked")
+        /// A `disposition` entry naming a report no earlier `crosscheck` entry anchored.
+        public static let dispositionReport = Code("disposition-report")
         public static let externalCheckpointSignature = Code("external-checkpoint-signature")
         public static let externalCheckpointMismatch = Code("external-checkpoint-mismatch")
     }

@@ -95,6 +95,10 @@ public struct LedgerVerifier {
     var nextCheckpoint = 0
     /// Sizes at which a verified checkpoint matched the recomputed root, and the checkpoints that did not.
     var matchedSizes: [UInt64] = []
+    /// The roots at the sizes of the bundle's checkpoints that matched the tree (for `crosscheck` entries).
+    var rootsAtCheckpoints: [UInt64: Digest32] = [:]
+    /// Report digests anchored by valid `crosscheck` entries so far.
+    var anchoredReports: Set<Digest32> = []
     var mismatched: [(size: UInt64, pending: PendingCheckpoint)] = []
     /// The largest tree size at which a valid checkpoint of the bundle was reached (for `checkpoint-inside-batch`).
     var lastBundleCheckpointSize: UInt64 = 0
@@ -240,6 +244,8 @@ public struct LedgerVerifier {
         case .reversal: checkReversal(entry, at: position)
         case .erase: checkErase(entry, at: position)
         case .access: checkAccess(entry, at: position)
+        case .crosscheck: checkCrossCheck(entry, at: position)
+        case .disposition: checkDisposition(entry, at: position)
         }
         advance(entryHash: entryHash, claimedSeq: entry.seq, hash: hash)
     }
@@ -463,6 +469,48 @@ public struct LedgerVerifier {
         report.accessLog = VerificationReport.AccessLogCommit(seq: position, size: body.size, head: body.head)
     }
 
+    /// A `crosscheck` entry (§6.8) anchors a report of a run that read the tree at `checked_size`: that size is
+    /// before the entry and the bundle's checkpoint at that size (or the tree just before the entry) has
+    /// `checked_root`; signed by an inspector whose scope covers `unit`.
+    mutating func checkCrossCheck(_ entry: Entry, at position: UInt64) {
+        guard let hash else { return }
+        let body: CrossCheckBody
+        do { body = try CrossCheckBody(decoding: entry.body) } catch {
+            add(Finding(.entryMalformed, seq: position, error.message)); return
+        }
+        guard body.checkedSize < position else {
+            add(Finding(.crosscheckChecked, seq: position, "checked_size \(body.checkedSize) is not before the entry")); return
+        }
+        let root = body.checkedSize == frontier.size ? frontier.root(hash: hash) : rootsAtCheckpoints[body.checkedSize]
+        guard let root else {
+            add(Finding(.crosscheckChecked, seq: position, "the bundle has no checkpoint at checked_size \(body.checkedSize) that matches the entries"), dependsOn: 1...position)
+            return
+        }
+        guard root == body.checkedRoot else {
+            add(Finding(.crosscheckChecked, seq: position, "checked_root is not the root of the tree at size \(body.checkedSize)"), dependsOn: 1...position)
+            return
+        }
+        guard checkSigner(entry, at: position, body.signed, role: .inspector, unit: body.unit) else { return }
+        anchoredReports.insert(body.reportSHA256)
+        report.crosschecks.append(.init(seq: position, run: body.run, period: body.period, unit: body.unit, findings: body.findings, reportSHA256: body.reportSHA256))
+    }
+
+    /// A `disposition` entry (§6.9) names a report anchored by an earlier valid `crosscheck` entry; signed by an
+    /// inspector whose scope covers `unit`.
+    mutating func checkDisposition(_ entry: Entry, at position: UInt64) {
+        let body: DispositionBody
+        do { body = try DispositionBody(decoding: entry.body) } catch {
+            add(Finding(.entryMalformed, seq: position, error.message)); return
+        }
+        guard anchoredReports.contains(body.reportSHA256) else {
+            add(Finding(.dispositionReport, seq: position, "report \(body.reportSHA256.hex) is not anchored by an earlier crosscheck entry"), dependsOn: 1...position)
+            return
+        }
+        guard checkSigner(entry, at: position, body.signed, role: .inspector, unit: body.unit) else { return }
+        report.dispositions.append(.init(seq: position, finding: body.finding, rule: body.rule, unit: body.unit, outcome: body.outcome.rawValue,
+                                         reason: body.reason, action: body.action, signer: body.signed.signer, reportSHA256: body.reportSHA256))
+    }
+
     mutating func checkErase(_ entry: Entry, at position: UInt64) {
         let body: EraseBody
         do { body = try EraseBody(decoding: entry.body) } catch {
@@ -614,7 +662,12 @@ public struct LedgerVerifier {
             let cp = pending.signed.checkpoint
             if cp.size == frontier.size {
                 if !pending.external { lastBundleCheckpointSize = cp.size }
-                if frontier.root(hash: hash) == cp.root { matchedSizes.append(cp.size) } else { mismatched.append((cp.size, pending)) }
+                if frontier.root(hash: hash) == cp.root {
+                    matchedSizes.append(cp.size)
+                    if !pending.external { rootsAtCheckpoints[cp.size] = cp.root }
+                } else {
+                    mismatched.append((cp.size, pending))
+                }
             }
         }
     }

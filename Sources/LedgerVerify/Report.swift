@@ -65,6 +65,31 @@ public struct VerificationReport: Sendable {
         public let head: Digest32
     }
     public var accessLog: AccessLogCommit? = nil
+
+    /// A valid `crosscheck` entry: a report anchored in the ledger.
+    public struct CrossCheckAnchor: Sendable, Equatable {
+        public let seq: UInt64
+        public let run: String
+        public let period: String
+        public let unit: String
+        public let findings: Int64
+        public let reportSHA256: Digest32
+    }
+    public var crosschecks: [CrossCheckAnchor] = []
+
+    /// A valid `disposition` entry: the recorded outcome of one finding.
+    public struct Disposition: Sendable, Equatable {
+        public let seq: UInt64
+        public let finding: String
+        public let rule: String
+        public let unit: String
+        public let outcome: String
+        public let reason: String
+        public let action: String?
+        public let signer: String
+        public let reportSHA256: Digest32
+    }
+    public var dispositions: [Disposition] = []
     /// Independent findings sorted by seq, then consequences sorted by seq, at most `LedgerVerifier.maxFindings`.
     public var findings: [Finding] = []
     public var findingsTruncated = false

@@ -4,6 +4,10 @@ public enum EntryKind: String, Sendable, CaseIterable {
     case genesis, key, batch, payment, reversal, erase
     /// Commits the access log of personal reads (FORMAT.md §6.7): appended by the ledger itself.
     case access
+    /// Anchors a cross-county report (FORMAT.md §6.8), signed by an inspector.
+    case crosscheck
+    /// Records the outcome of one finding of an anchored report (FORMAT.md §6.9), signed by an inspector.
+    case disposition
 }
 
 /// A ledger entry: the envelope common to every kind, and its kind-specific body.

@@ -16,7 +16,7 @@ public struct AdmissionRefusal: Error, Sendable, Equatable, CustomStringConverti
     /// Every code a refusal can carry.
     public static let codes = ["signer-unknown", "signer-revoked", "signer-role", "signer-scope", "bad-signature", "key-duplicate", "key-unknown",
                                "batch-duplicate", "payment-duplicate", "reversal-target", "reversal-duplicate", "erase-target", "malformed",
-                               "signed-at-window", "paid-date-future"]
+                               "signed-at-window", "paid-date-future", "crosscheck-checked", "disposition-report"]
 }
 
 /// What the store found in the ledger that a decision needs, looked up on the locked head before deciding.
@@ -56,6 +56,11 @@ public struct AdmissionFacts: Sendable {
     public var claims: [PaymentClaim: [UInt64]] = [:]
     /// The access-log size the ledger's last `access` entry committed (0: none).
     public var committedAccessLogSize: UInt64 = 0
+    /// The roots of the ledger's tree at the sizes the group's `crosscheck` entries say they checked, from the
+    /// ledger's own verified checkpoints (or its head); a size with no such root is absent.
+    public var checkedRoots: [UInt64: Digest32] = [:]
+    /// Report digests anchored by the ledger's `crosscheck` entries.
+    public var anchoredReports: Set<Digest32> = []
 
     public init() {}
 }
@@ -92,6 +97,7 @@ public struct Admission: Sendable {
     private var batchesInGroup: [String: (index: Int, header: JSONObject)] = [:]
     private var reversedInGroup: [UInt64: Int] = [:]
     private var accessLogInGroup: UInt64 = 0
+    private var anchoredInGroup: Set<Digest32> = []
     /// The admitted batches of the group: the seq of their first payment and their claims, sorted.
     private var claimsInGroup: [(firstPaymentSeq: UInt64, sorted: [(claim: PaymentClaim, index: Int32)])] = []
 
@@ -114,6 +120,8 @@ public struct Admission: Sendable {
         case .reversal(let r): signedAt = r.fields.signed.signedAt
         case .key(let k): signedAt = k.fields.signed.signedAt
         case .erase(let e): signedAt = e.fields.signed.signedAt
+        case .crosscheck(let c): signedAt = c.fields.signed.signedAt
+        case .disposition(let d): signedAt = d.fields.signed.signedAt
         case .accessLog: return
         }
         if let problem = plausibility.signedAtProblem(signedAt, appendedAt: time) { throw AdmissionRefusal("signed-at-window", problem) }
@@ -150,6 +158,25 @@ public struct Admission: Sendable {
                     throw AdmissionRefusal("malformed", "the access log's head at size \(a.size) is not past the committed size \(max(facts.committedAccessLogSize, accessLogInGroup))")
                 }
                 accessLogInGroup = a.size
+            case .crosscheck(let c):
+                let body = c.fields
+                guard body.checkedSize < seq else {
+                    throw AdmissionRefusal("crosscheck-checked", "checked_size \(body.checkedSize) is not before this entry (seq \(seq))")
+                }
+                guard let root = facts.checkedRoots[body.checkedSize] else {
+                    throw AdmissionRefusal("crosscheck-checked", "ledger \(origin) has no signed checkpoint at size \(body.checkedSize) to anchor the report to")
+                }
+                guard root == body.checkedRoot else {
+                    throw AdmissionRefusal("crosscheck-checked", "checked_root is not the root of ledger \(origin) at size \(body.checkedSize): the run read another tree")
+                }
+                try authorize(.crosscheck, body: c.json, signed: body.signed, role: .inspector, unit: body.unit, at: seq)
+                anchoredInGroup.insert(body.reportSHA256)
+            case .disposition(let d):
+                let body = d.fields
+                guard facts.anchoredReports.contains(body.reportSHA256) || anchoredInGroup.contains(body.reportSHA256) else {
+                    throw AdmissionRefusal("disposition-report", "report \(body.reportSHA256.hex) is not anchored in ledger \(origin) by a crosscheck entry")
+                }
+                try authorize(.disposition, body: d.json, signed: body.signed, role: .inspector, unit: body.unit, at: seq)
             }
             return .admit
         } catch let refusal as AdmissionRefusal {

@@ -28,6 +28,10 @@ public enum Submission: Sendable {
     /// The access log's head, committed by the ledger itself (not signed by a person): added by the store to an
     /// append when reads were recorded since the last one.
     case accessLog(AccessLogBody)
+    /// An inspector-signed anchor of a cross-county report.
+    case crosscheck(SignedBody<CrossCheckBody>)
+    /// An inspector-signed disposition of one finding.
+    case disposition(SignedBody<DispositionBody>)
 
     public static func reversal(_ json: JSONObject) throws(FormatError) -> Submission {
         .reversal(SignedBody(json: json, fields: try ReversalBody(decoding: json)))
@@ -38,6 +42,12 @@ public enum Submission: Sendable {
     public static func erase(_ json: JSONObject) throws(FormatError) -> Submission {
         .erase(SignedBody(json: json, fields: try EraseBody(decoding: json)))
     }
+    public static func crosscheck(_ json: JSONObject) throws(FormatError) -> Submission {
+        .crosscheck(SignedBody(json: json, fields: try CrossCheckBody(decoding: json)))
+    }
+    public static func disposition(_ json: JSONObject) throws(FormatError) -> Submission {
+        .disposition(SignedBody(json: json, fields: try DispositionBody(decoding: json)))
+    }
 
     public var kind: EntryKind {
         switch self {
@@ -46,6 +56,8 @@ public enum Submission: Sendable {
         case .key: .key
         case .erase: .erase
         case .accessLog: .access
+        case .crosscheck: .crosscheck
+        case .disposition: .disposition
         }
     }
 
@@ -63,6 +75,8 @@ public enum Submission: Sendable {
         case .key(let k): k.json
         case .erase(let e): e.json
         case .accessLog(let a): a.json
+        case .crosscheck(let c): c.json
+        case .disposition(let d): d.json
         }
     }
 

@@ -12,9 +12,12 @@ import LedgerVerify
 /// is a finding of its own (`head-inconsistent`), as appends are refused until it is repaired.
 public enum StoreVerification {
     /// Verifies `ledger`. `expectedCheckpoints`: signed notes a client kept (FORMAT.md §14.8), each checked against
-    /// the stored entries. `progress(done, total)` is called every 16,384 entries.
+    /// the stored entries. `progress(done, total)` is called every 16,384 entries. `visit` sees every entry (seq,
+    /// stored bytes, entry hash) as it is verified, and `openingsRead` the openings that were checked, so that a
+    /// caller that needs them (the cross-check) reads the ledger once.
     public static func verify(_ store: LedgerStore, _ ledger: LedgerRecord, trustedLedgerKey: String? = nil, expectedCheckpoints: [String] = [], checkOpenings: Bool = true,
-                              progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerificationReport {
+                              progress: ((UInt64, UInt64) -> Void)? = nil, visit: ((UInt64, UnsafeRawBufferPointer, Digest32) -> Void)? = nil,
+                              openingsRead: (([Opening]) -> Void)? = nil) throws -> VerificationReport {
         var options = LedgerVerifier.Options()
         options.trustedLedgerKey = trustedLedgerKey
         options.expectedCheckpoints = expectedCheckpoints
@@ -40,12 +43,14 @@ public enum StoreVerification {
         var last: (seq: UInt64, hash: Digest32)? = nil
         try store.streamEntriesConcurrently(ledger, hashingWith: ledger.suite) { seq, bytes, entryHash in
             verifier.consume(entryBytes: bytes, precomputed: entryHash, computedWith: ledger.suite)
+            visit?(seq, bytes, entryHash.entry)
             frontier.append(entryHash.entry, hash: hash)
             last = (seq, entryHash.entry)
             done += 1
             if done & 0x3fff == 0 { progress?(done, max(total, done)) }
         }
         var report = verifier.finish()
+        openingsRead?(options.openings)
         if let unreadableOpenings {
             report.insertIndependent(Finding(.openingMissing, seq: nil, "the stored openings cannot be read (\(unreadableOpenings)): altered in the database; no opening was checked"))
         }

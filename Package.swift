@@ -116,7 +116,7 @@ let package = Package(
 
         .testTarget(name: "LedgerCrossCheckTests", dependencies: ["LedgerCrossCheck", "LedgerCore", "LedgerCrypto", "LedgerImport", "LedgerSamples", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerTestVectors", "LedgerVerify", "LedgerServices", "PostgresClient", "EmbeddedPostgres", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCrossCheck", "LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerTestVectors", "LedgerVerify", "LedgerServices", "PostgresClient", "EmbeddedPostgres", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerTestVectors", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerVerifyTests", dependencies: ["LedgerVerify", "LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerTestVectors", "TestSupport"], swiftSettings: swiftSettings),

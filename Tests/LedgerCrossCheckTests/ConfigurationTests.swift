@@ -6,21 +6,21 @@ import LedgerImport
 import Testing
 
 /// The shipped `Config/crosscheck/`, found from this file's path.
-let shippedConfigurationDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let shippedConfigurationDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Config/crosscheck")
 
 /// Every file of the shipped configuration directory, as the CLI would pass them.
-func shippedConfigurationFiles() throws -> [(name: String, bytes: [UInt8])] {
+private func shippedConfigurationFiles() throws -> [(name: String, bytes: [UInt8])] {
     let names = try FileManager.default.contentsOfDirectory(atPath: shippedConfigurationDirectory.path).sorted()
     return try names.map { (name: $0, bytes: Array(try Data(contentsOf: shippedConfigurationDirectory.appendingPathComponent($0)))) }
 }
 
-func shippedConfiguration() throws -> CrossCheckConfiguration {
+private func shippedConfiguration() throws -> CrossCheckConfiguration {
     try CrossCheckConfiguration.load(files: try shippedConfigurationFiles())
 }
 
 /// A small configuration, line numbers easy to read, that loads.
-enum SmallConfiguration {
+private enum SmallConfiguration {
     static let rulesText = "规则,启用,严重程度,处理建议\n" + RuleCode.allCases.map { "\($0.rawValue),是,中,核实" }.joined(separator: "\n") + "\n"
 
     static let files: [String: String] = [
@@ -456,7 +456,7 @@ enum SmallConfiguration {
 }
 
 /// A small deterministic generator for property tests (SplitMix64).
-struct SplitMix64 {
+private struct SplitMix64 {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

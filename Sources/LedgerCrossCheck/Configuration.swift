@@ -113,9 +113,11 @@ public struct StandardRow: Sendable, Equatable {
         self.source = source
     }
 
-    /// The lowest and highest amount one payment may be (fen).
+    /// The lowest and highest amount one payment may be (fen); `0...0` for a row whose share or amounts make no
+    /// sense (`paymentBoundsFen` is nil), which the loader refuses.
     public var paymentRangeFen: ClosedRange<Int64> {
-        (yearlyMinFen * shareNumerator / shareDenominator)...(yearlyMaxFen * shareNumerator / shareDenominator)
+        guard let bounds = paymentBoundsFen else { return 0...0 }
+        return bounds.min...bounds.max
     }
 }
 

@@ -1,0 +1,63 @@
+import LedgerCore
+
+/// XC-08 AMOUNT_STD 金额不符标准: a payment of the period whose amount is outside what the applicable standard
+/// allows for one payment (the yearly standard times the payment's share, widened by `amountToleranceFen`), or
+/// for which no standard applies — the programme is unknown, or no row matches its stage, boarding, region and
+/// the period's start date.
+///
+/// One finding per person and programme, the paying unit responsible; the amount is the off-standard payments'
+/// total.
+enum AmountStandardRule {
+    /// What is wrong with one payment's amount: no standard, or the standard it misses.
+    enum Miss {
+        case noStandard
+        case outside(StandardRow, low: Int64, high: Int64)
+    }
+
+    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
+        let tolerance = max(0, c.configuration.thresholds.amountToleranceFen)
+        for g in 0..<c.personCount {
+            var failing: [(payment: Int, detail: Miss)] = []
+            for p in c.paymentsOf(person: g) {
+                let item = c.item(p)
+                guard c.payments[p].programIndex != nil,
+                      let standard = c.standards.standard(program: c.payments[p].program, stage: item.stage, boarding: item.boarding, unit: item.unit,
+                                                          on: c.periodStart),
+                      let bounds = standard.paymentBoundsFen else {
+                    failing.append((p, .noStandard))
+                    continue
+                }
+                let low = Money.subtract(bounds.min, tolerance), high = Money.add(bounds.max, tolerance)
+                if item.amountFen < low || item.amountFen > high { failing.append((p, .outside(standard, low: bounds.min, high: bounds.max))) }
+            }
+            guard !failing.isEmpty else { continue }
+            for (program, failures) in c.groupedByProgram(failing) {
+                let items = failures.map { c.item($0.payment) }
+                var evidence: [Evidence] = []
+                for (item, failure) in zip(items, failures) {
+                    evidence.append(.payment(item, "amount", Money.yuan(item.amountFen)))
+                    evidence.append(.payment(item, "stage", item.stage.rawValue))
+                    evidence.append(.payment(item, "boarding", item.boarding ? "true" : "false"))
+                    switch failure.detail {
+                    case .noStandard:
+                        evidence.append(.config("standards", "standard", "无适用标准（\(program)，\(item.stage.rawValue)，\(c.periodStart)）"))
+                    case .outside(let standard, let low, let high):
+                        evidence.append(.standard(standard, "expected_amount", range(low, high)))
+                    }
+                }
+                let summary: String
+                switch failures[0].detail {
+                case .noStandard: summary = "\(c.period) \(program)：没有适用的资助标准（项目、学段、寄宿、地区或生效日期不符）"
+                case .outside(_, let low, let high): summary = "\(c.period) \(program)：发放金额\(Money.yuan(items[0].amountFen))元不符合标准\(range(low, high))元"
+                }
+                try c.reportPerson(setting, person: g, program: program, unit: items[0].unit, schoolCode: items[0].schoolCode, items: items,
+                                   summary: summary, evidence: evidence)
+            }
+        }
+    }
+
+    /// `750.00`, or `1500.00–3500.00` for a range (yuan).
+    static func range(_ low: Int64, _ high: Int64) -> String {
+        low == high ? Money.yuan(low) : Money.yuan(low) + "–" + Money.yuan(high)
+    }
+}

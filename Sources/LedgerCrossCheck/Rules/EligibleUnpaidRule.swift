@@ -1,0 +1,79 @@
+import LedgerCore
+
+/// XC-20 ELIGIBLE_UNPAID 应助未助: a student enrolled (在读) in one of the inspected units, holding a certificate
+/// valid on the period's first day of a type that proves a category a programme covers, of a stage the programme
+/// serves and the boarding status it is for (nil: either), alive (no death in the identity registry), whom no
+/// ledger paid under that programme in the period. Only programmes with `checkUnpaid` and whose schedule is the
+/// period's (a term programme in a term, a monthly one in a month, a yearly one in a year) are checked.
+///
+/// One finding per person and programme: the enrollment row's unit and school responsible (the first by unit,
+/// school and line when there are several), no entries, the amount the standard payment (the lower end of a
+/// range; 0 without a standard).
+enum EligibleUnpaidRule {
+    /// A programme the rule checks, with the certificate types that prove one of its categories.
+    struct Checked {
+        let index: Int
+        let program: ProgramDefinition
+        let provingTypes: Set<String>
+    }
+
+    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
+        let checked: [Checked] = c.catalog.programs.enumerated().compactMap { index, program in
+            guard program.checkUnpaid, program.schedule == c.periodSchedule else { return nil }
+            let types = Set(program.categories.flatMap { c.categoryEvidence[$0]?.certTypes ?? [] })
+            return types.isEmpty ? nil : Checked(index: index, program: program, provingTypes: types)
+        }
+        guard !checked.isEmpty else { return }
+        let registries = c.input.registries
+        // Start from the certificate holders: far fewer than the enrolled.
+        for h in 0..<c.certificatesByPerson.groupCount {
+            var valid: [CertificateRecord] = []
+            for r in c.certificatesByPerson.rows(inGroup: h) where c.isValidAtPeriodStart(registries.certificates[r]) {
+                valid.append(registries.certificates[r])
+            }
+            guard !valid.isEmpty else { continue }
+            let id = c.certificatesByPerson.keys[h]
+            let eligible = checked.filter { program in valid.contains { program.provingTypes.contains($0.certType) } }
+            guard !eligible.isEmpty else { continue }
+            let enrolled = c.enrollmentByPerson.rows(of: id).map { registries.enrollment[$0] }
+                .filter { $0.status == .enrolled && c.inspectedUnits.contains($0.unit) }
+            guard !enrolled.isEmpty else { continue }
+            let identity = c.identityByPerson.rows(of: id).map { registries.identity[$0] }
+            guard identity.allSatisfy(\.alive) else { continue }
+            let paidGroup = c.paymentsByPerson.group(of: id)
+            for program in eligible {
+                let rows = enrolled.filter { row in
+                    program.program.stages.contains(row.stage) && (program.program.boarding.map { $0 == row.boarding } ?? true)
+                }.sorted { ($0.unit, $0.schoolCode, $0.line) < ($1.unit, $1.schoolCode, $1.line) }
+                guard let row = rows.first else { continue }
+                if let paidGroup, c.paymentsByPerson.rows(inGroup: paidGroup).contains(where: { c.payments[$0].programIndex == program.index }) {
+                    continue
+                }
+                try report(c, setting, program: program, row: row, certificates: valid, idNumber: id, identity: identity)
+            }
+        }
+    }
+
+    static func report(_ c: RuleContext, _ setting: RuleSetting, program: Checked, row: EnrollmentRecord, certificates: [CertificateRecord],
+                       idNumber: String, identity: [IdentityRecord]) throws {
+        let name = program.program.name
+        let standard = c.standards.standard(program: name, stage: row.stage, boarding: row.boarding, unit: row.unit, on: c.periodStart)
+        let amount = standard?.paymentBoundsFen?.min ?? 0
+        var evidence: [Evidence] = [
+            .enrollment(row, "status", row.status.chinese),
+            .enrollment(row, "school_code", row.schoolCode),
+            .enrollment(row, "stage", row.stage.rawValue),
+            .enrollment(row, "boarding", row.boarding ? "true" : "false"),
+        ]
+        for certificate in certificates.sorted(by: { $0.line < $1.line }) where program.provingTypes.contains(certificate.certType) {
+            evidence.append(.certificate(certificate, "cert_type", certificate.certType, personal: true))
+            evidence.append(.certificate(certificate, "valid", "\(certificate.validFrom)–\(certificate.validTo ?? "")"))
+        }
+        if let standard { evidence.append(.standard(standard, "expected_amount", Money.yuan(amount))) }
+        evidence.append(Evidence(source: "payment", locator: "ledgers", field: "program", value: "本期无\(name)发放记录", personal: false))
+        let key = c.personKey(idNumber)
+        let personName = identity.sorted(by: { $0.line < $1.line }).first?.name ?? row.name
+        try c.report(setting, subject: key, program: name, unit: row.unit, schoolCode: row.schoolCode, person: (key, idNumber, personName),
+                     entries: [], amountFen: amount, summary: "\(c.period) \(name)：在读且持有效困难认定证件，本期未获资助", evidence: evidence)
+    }
+}

@@ -1,0 +1,63 @@
+import LedgerCore
+
+/// XC-06 MUTEX 互斥项目同时享受: one person paid in the period under both programmes of a mutually exclusive pair
+/// (configuration `mutexes`; for a yearly programme, its payments of the same calendar year count too, and at
+/// least one payment of the pair must be of the period), or paid in the period under two different stages.
+///
+/// One finding per person and pair (its id's programme is `first×second`), or per person for the stages (id
+/// programme ""); the finding's programme is nil. In paid-date order, the unit of the first payment that makes
+/// the conflict (the second programme's, or the second stage's) is responsible; the entries are all the
+/// payments involved.
+enum MutexRule {
+    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
+        let pairs: [(first: String, second: String, reason: String)] = c.configuration.mutexes.compactMap { pair in
+            let first = c.catalog.canonicalName(of: pair.first), second = c.catalog.canonicalName(of: pair.second)
+            return first == second ? nil : (first, second, pair.reason)
+        }
+        let sameYear = yearlyPayments(c, programs: Set(pairs.flatMap { [$0.first, $0.second] }))
+        for g in 0..<c.personCount {
+            var iterator = c.paymentsOf(person: g).makeIterator()
+            let once = iterator.next() != nil && iterator.next() == nil
+            if once, sameYear[g] == nil { continue }
+            // (item, canonical programme, of the period)
+            var paid: [(item: PaidItem, program: String, inPeriod: Bool)] = c.paymentsOf(person: g).map { (c.item($0), c.payments[$0].program, true) }
+            let stages = Set(paid.map(\.item.stage))
+            paid += (sameYear[g] ?? []).map { ($0.item, $0.program, false) }
+            paid.sort { $0.item.paidDate != $1.item.paidDate ? $0.item.paidDate < $1.item.paidDate : $0.item.entry < $1.item.entry }
+
+            if stages.count > 1 {
+                let items = paid.filter(\.inPeriod).map(\.item)
+                if let second = items.first(where: { $0.stage != items[0].stage }) {
+                    let evidence = items.flatMap { [Evidence.payment($0, "program", $0.program), .payment($0, "stage", $0.stage.rawValue)] }
+                    try c.reportPerson(setting, person: g, program: nil, unit: second.unit, schoolCode: second.schoolCode, items: items,
+                                       summary: "\(c.period)：同一人本期按\(stages.count)个不同学段发放", evidence: evidence)
+                }
+            }
+            for pair in pairs {
+                let involved = paid.filter { $0.program == pair.first || $0.program == pair.second }
+                guard involved.contains(where: { $0.program == pair.first }), involved.contains(where: { $0.program == pair.second }),
+                      involved.contains(where: \.inPeriod), let second = involved.first(where: { $0.program != involved[0].program }) else { continue }
+                var evidence = involved.flatMap { [Evidence.payment($0.item, "program", $0.program), .payment($0.item, "period", $0.item.period)] }
+                evidence.append(.config("mutexes", "\(pair.first)×\(pair.second)", pair.reason))
+                try c.reportPerson(setting, person: g, program: nil, idProgram: "\(pair.first)×\(pair.second)", unit: second.item.unit,
+                                   schoolCode: second.item.schoolCode, items: involved.map(\.item),
+                                   summary: "\(c.period)：同时享受互斥项目“\(pair.first)”与“\(pair.second)”", evidence: evidence)
+            }
+        }
+    }
+
+    /// Paid person → their payments (not reversed) of other periods of the run's year, of the yearly programmes
+    /// among `programs`.
+    static func yearlyPayments(_ c: RuleContext, programs: Set<String>) -> [Int: [(item: PaidItem, program: String)]] {
+        let yearly = programs.filter { c.catalog.definition(of: $0)?.schedule == .yearly }
+        guard !yearly.isEmpty, let year = PeriodCalendar.year(of: c.period) else { return [:] }
+        var found: [Int: [(item: PaidItem, program: String)]] = [:]
+        for item in c.input.payments where item.reversedBy == nil && item.period != c.period && PeriodCalendar.year(of: item.period) == year {
+            let program = c.catalog.canonicalName(of: item.program)
+            guard yearly.contains(program), let id = item.idNumber.map(RuleContext.normalizedID),
+                  let g = c.paymentsByPerson.group(of: id) else { continue }
+            found[g, default: []].append((item, program))
+        }
+        return found
+    }
+}

@@ -1,0 +1,71 @@
+import LedgerCore
+
+/// XC-07 STATUS_AFTER_EXIT 离校后仍发放: a payment of the period dated strictly after the status date of an
+/// enrollment row of the same person at the paying unit with an exit status (休学, 转出, 毕业, 辍学, 死亡) — unless
+/// the person also has an enrolled row at the paying unit and school (re-enrolled) — or strictly after the
+/// identity registry's date of death. A payment dated on or before the exit or the death is no finding; a
+/// student who transferred out of unit A and is paid by unit B, where they are enrolled, is none either.
+///
+/// One finding per person and programme, the paying unit responsible.
+enum StatusAfterExitRule {
+    /// The rows that show a payment came after an exit or a death.
+    struct Exit {
+        var enrollment: [EnrollmentRecord] = []
+        var identity: [IdentityRecord] = []
+    }
+
+    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
+        let registries = c.input.registries
+        for g in 0..<c.personCount {
+            let enrollmentGroup = c.enrollmentGroupOfPerson[g], identityGroup = c.identityGroupOfPerson[g]
+            guard enrollmentGroup >= 0 || identityGroup >= 0 else { continue }
+            var failing: [(payment: Int, detail: Exit)] = []
+            for p in c.paymentsOf(person: g) {
+                let item = c.item(p)
+                var exit = Exit()
+                if enrollmentGroup >= 0 {
+                    var reenrolled = false
+                    for r in c.enrollmentByPerson.rows(inGroup: enrollmentGroup) {
+                        let row = registries.enrollment[r]
+                        guard row.unit == item.unit else { continue }
+                        if row.status == .enrolled, row.schoolCode == item.schoolCode { reenrolled = true }
+                        if row.status.isExit, let date = row.statusDate, item.paidDate > date { exit.enrollment.append(row) }
+                    }
+                    if reenrolled { exit.enrollment = [] }
+                }
+                if identityGroup >= 0 {
+                    for r in c.identityByPerson.rows(inGroup: identityGroup) {
+                        let row = registries.identity[r]
+                        if !row.alive, let date = row.deathDate, item.paidDate > date { exit.identity.append(row) }
+                    }
+                }
+                if !exit.enrollment.isEmpty || !exit.identity.isEmpty { failing.append((p, exit)) }
+            }
+            guard !failing.isEmpty else { continue }
+            for (program, failures) in c.groupedByProgram(failing) {
+                let items = failures.map { c.item($0.payment) }
+                var evidence: [Evidence] = []
+                var died = false
+                var status: EnrollmentStatus?
+                for (item, failure) in zip(items, failures) {
+                    evidence.append(.payment(item, "paid_date", item.paidDate))
+                    for row in failure.detail.enrollment.sorted(by: { $0.line < $1.line }) {
+                        evidence.append(.enrollment(row, "status", row.status.chinese))
+                        evidence.append(.enrollment(row, "status_date", row.statusDate ?? ""))
+                        evidence.append(.enrollment(row, "school_code", row.schoolCode))
+                        status = status ?? row.status
+                    }
+                    for row in failure.detail.identity.sorted(by: { $0.line < $1.line }) {
+                        evidence.append(.identity(row, "death_date", row.deathDate ?? ""))
+                        died = true
+                    }
+                }
+                let summary = died || status == .deceased
+                    ? "\(c.period) \(program)：发放日期晚于受助人死亡日期"
+                    : "\(c.period) \(program)：发放日期晚于学籍状态“\(status?.chinese ?? "")”的日期"
+                try c.reportPerson(setting, person: g, program: program, unit: items[0].unit, schoolCode: items[0].schoolCode, items: items,
+                                   summary: summary, evidence: evidence)
+            }
+        }
+    }
+}

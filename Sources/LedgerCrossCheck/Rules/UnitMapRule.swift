@@ -1,0 +1,65 @@
+import LedgerCore
+
+/// XC-18 UNIT_MAP 单位代码无法识别: a unit code that is not in the configuration's unit table — the unit of a
+/// payment of the period, or the unit of an enrollment row or the issuing unit of a certificate row of a person
+/// paid in the period.
+///
+/// One finding per unknown code (subject `unit:` + code, programme ""), the code itself the unit; the entries
+/// are the period's payments by that unit. The evidence counts where the code was seen and names the first few
+/// places.
+enum UnitMapRule {
+    /// Where an unknown code was seen.
+    struct Sightings {
+        var payments: [PaidItem] = []
+        var enrollment: [EnrollmentRecord] = []
+        var certificates: [CertificateRecord] = []
+    }
+
+    /// How many places of each kind the evidence names.
+    static let examples = 5
+
+    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
+        var unknown: [String: Sightings] = [:]
+        var lastKnown: String?
+        for item in c.input.payments where item.period == c.period && item.reversedBy == nil {
+            if item.unit == lastKnown { continue }
+            if c.knownUnits.contains(item.unit) { lastKnown = item.unit } else { unknown[item.unit, default: Sightings()].payments.append(item) }
+        }
+        let registries = c.input.registries
+        for g in 0..<c.personCount {
+            if c.enrollmentGroupOfPerson[g] >= 0 {
+                for r in c.enrollmentByPerson.rows(inGroup: c.enrollmentGroupOfPerson[g]) where !c.knownUnits.contains(registries.enrollment[r].unit) {
+                    unknown[registries.enrollment[r].unit, default: Sightings()].enrollment.append(registries.enrollment[r])
+                }
+            }
+            if c.certificateGroupOfPerson[g] >= 0 {
+                for r in c.certificatesByPerson.rows(inGroup: c.certificateGroupOfPerson[g])
+                where !c.knownUnits.contains(registries.certificates[r].issuerUnit) {
+                    unknown[registries.certificates[r].issuerUnit, default: Sightings()].certificates.append(registries.certificates[r])
+                }
+            }
+        }
+        for (code, seen) in unknown {
+            let payments = seen.payments.sorted { $0.entry < $1.entry }
+            let enrollment = seen.enrollment.sorted { $0.line < $1.line }
+            let certificates = seen.certificates.sorted { $0.line < $1.line }
+            var evidence: [Evidence] = []
+            if !payments.isEmpty {
+                evidence.append(.config("units", "payments", "\(payments.count)"))
+                evidence += payments.prefix(examples).map { .payment($0, "unit", code) }
+            }
+            if !enrollment.isEmpty {
+                evidence.append(.config("units", "enrollment_rows", "\(enrollment.count)"))
+                evidence += enrollment.prefix(examples).map { .enrollment($0, "unit", code) }
+            }
+            if !certificates.isEmpty {
+                evidence.append(.config("units", "certificate_rows", "\(certificates.count)"))
+                evidence += certificates.prefix(examples).map { .certificate($0, "issuer_unit", code) }
+            }
+            try c.report(setting, subject: "unit:" + code, program: nil, unit: code, schoolCode: nil, person: nil, entries: payments.map(\.entry),
+                         amountFen: Money.sum(payments.lazy.map(\.amountFen)),
+                         summary: "单位代码“\(code.isEmpty ? "（空）" : code)”不在单位表中（支付\(payments.count)笔、学籍\(enrollment.count)行、证件\(certificates.count)行）",
+                         evidence: evidence)
+        }
+    }
+}

@@ -264,6 +264,10 @@ import LedgerCore
                 let dates = data.enrollment.compactMap(\.statusDate) + data.certificates.flatMap { [$0.validFrom] + ($0.validTo.map { [$0] } ?? []) }
                     + data.identity.compactMap(\.deathDate)
                 #expect(dates.allSatisfy(FieldSyntax.isDate))
+                // What the importer accepts, the store's row coding keeps and gives back.
+                for r in data.enrollment { #expect(try RegistryRowCoding.encode(r).withUnsafeBytes { try RegistryRowCoding.enrollment($0) } == r) }
+                for r in data.certificates { #expect(try RegistryRowCoding.encode(r).withUnsafeBytes { try RegistryRowCoding.certificate($0) } == r) }
+                for r in data.identity { #expect(try RegistryRowCoding.encode(r).withUnsafeBytes { try RegistryRowCoding.identity($0) } == r) }
             case .failure(let r):
                 refused += 1
                 #expect(!r.errors.isEmpty && r.errors.allSatisfy { $0.line >= 1 && $0.column >= 0 && $0.file == "r.csv" })

@@ -1,0 +1,230 @@
+import Foundation
+import LedgerCore
+import LedgerCrossCheck
+import LedgerCrypto
+import LedgerStore
+import LedgerVerify
+
+/// What a cross-check run is asked to do (`aidledger crosscheck run`, the daemon's inspector endpoint).
+public struct CrossCheckRequest: Sendable {
+    public var period: String
+    /// Ledger origins in the local database; empty: every ledger there.
+    public var origins: [String]
+    /// The rules and standards (`Config/crosscheck/`).
+    public var configurationDirectory: String
+    /// Which unit inspects which; nil: no pairing.
+    public var pairingFile: String?
+    public var inspector: NamedSigningKey
+    /// Where report.json, findings.csv and report.html are written (the previous report.json there is the run the
+    /// findings are compared with).
+    public var outDirectory: String
+    /// Personal values in the report (ID numbers, evidence values): needs a purpose, recorded in every access log.
+    public var reveal: Bool
+    public var purpose: String?
+    /// The registry snapshots used: the newest of each kind as of this date (default: today).
+    public var asOf: String?
+    /// Append the `crosscheck` entry to each inspected ledger.
+    public var anchor: Bool
+
+    public init(period: String, origins: [String], configurationDirectory: String, pairingFile: String?, inspector: NamedSigningKey,
+                outDirectory: String, reveal: Bool, purpose: String?, asOf: String? = nil, anchor: Bool = true) {
+        self.period = period
+        self.origins = origins
+        self.configurationDirectory = configurationDirectory
+        self.pairingFile = pairingFile
+        self.inspector = inspector
+        self.outDirectory = outDirectory
+        self.reveal = reveal
+        self.purpose = purpose
+        self.asOf = asOf
+        self.anchor = anchor
+    }
+}
+
+/// What a run did.
+public struct CrossCheckOutcome: Sendable {
+    public let runID: String
+    public let report: CrossCheckReport
+    public let reportSHA256: Digest32
+    public let ledgers: [InspectedLedger]
+    /// The `crosscheck` entries appended: origin, unit, seq.
+    public let anchored: [(origin: String, unit: String, seq: UInt64)]
+    /// Ledgers the report could not be anchored in, and why.
+    public let notAnchored: [(origin: String, why: String)]
+    /// The files written.
+    public let files: [String]
+}
+
+/// A cross-county run over the ledgers of the local database: every ledger verified first (only those that
+/// verify are checked), the registry snapshots, the rules and standards as data, the engine, the report written
+/// and compared with the previous one, and its digest anchored in each inspected ledger.
+public enum CrossCheckRuns {
+    public static func run(_ store: LedgerStore, keyDirectory: String, request: CrossCheckRequest,
+                           progress: (String) -> Void = { _ in }) throws -> CrossCheckOutcome {
+        guard FieldSyntax.isPeriod(request.period) else {
+            throw ServiceError("--period must be like 2025-autumn, 2025-spring, 2025-09 or 2025", code: "bad-period")
+        }
+        if request.reveal {
+            guard let purpose = request.purpose, PersonalReads.isPurpose(purpose) else {
+                throw ServiceError("--reveal puts ID numbers in the report: give --purpose (1–200 characters), which every ledger's access log records",
+                                   code: "purpose-required")
+            }
+        }
+        if let purpose = request.purpose, !PersonalReads.isPurpose(purpose) {
+            throw ServiceError("--purpose must be 1–200 characters without control characters", code: "purpose-required")
+        }
+        let time = nowTimestamp()
+        let runID = request.period + "/" + time.filter { $0.isNumber }.prefix(14)
+        let configuration = try loadConfiguration(request.configurationDirectory)
+        let pairing = try loadPairing(request.pairingFile, units: configuration.units)
+        let personKeys = try PersonKeys(try PersonKeyFile.read(directory: keyDirectory))
+
+        // Registries: the newest snapshot of each kind as of the date.
+        let asOf = request.asOf ?? RegistryImport.today()
+        guard FieldSyntax.isDate(asOf) else { throw ServiceError("--as-of must be a date YYYY-MM-DD", code: "bad-date") }
+        var registries = RegistryData()
+        var snapshots: [CrossCheckRun.Snapshot] = []
+        for kind in RegistryKind.allCases {
+            guard let info = try store.latestRegistrySnapshot(kind: kind, asOf: asOf) else {
+                throw ServiceError("no \(kind.rawValue) registry snapshot as of \(asOf): import one first (aidledger registry import --kind \(kind.rawValue) FILE)",
+                                   code: "registry-missing")
+            }
+            progress("reading the \(kind.rawValue) snapshot \(info.id) (\(info.rowCount) rows, as of \(info.asOf))")
+            let rows = try RegistryImport.rows(store: store, snapshotID: info.id)
+            switch kind {
+            case .enrollment: registries.enrollment = rows.enrollment
+            case .certificates: registries.certificates = rows.certificates
+            case .identity: registries.identity = rows.identity
+            }
+            snapshots.append(.init(kind: kind, id: String(info.id), asOf: info.asOf, sha256: info.sha256, rows: Int(info.rowCount)))
+        }
+
+        // Ledgers: each verified, then read.
+        let records: [LedgerRecord] = request.origins.isEmpty ? try store.ledgers() : try request.origins.map { try store.ledger(origin: $0) }
+        guard !records.isEmpty else { throw ServiceError("the database has no ledger to check", code: "no-ledger") }
+        let purpose = "交叉核查 crosscheck \(runID) by \(request.inspector.name)" + (request.purpose.map { ": " + $0 } ?? "")
+        let principal = PersonalReads.localPrincipal()
+        var ledgers: [InspectedLedger] = []
+        for record in records {
+            progress("verifying and reading \(record.origin)")
+            let read = try InspectedLedgers.read(store, record, period: request.period, principal: principal, purpose: String(purpose.prefix(200)))
+            if let problem = read.problem { progress("\(record.origin) does not verify: \(problem) — not checked") }
+            ledgers.append(read)
+        }
+        let verified = ledgers.filter(\.verified)
+        let payments = verified.flatMap(\.payments)
+        let units = Array(Set(verified.flatMap(\.units))).sorted()
+        progress("checking \(payments.count) payments of \(verified.count) ledgers against \(registries.enrollment.count) enrollment, \(registries.certificates.count) certificate and \(registries.identity.count) identity rows")
+        let findings = try CrossCheckEngine.run(CrossCheckInput(period: request.period, payments: payments, registries: registries, units: units),
+                                                configuration: configuration, personKeys: personKeys)
+
+        // States: against the previous report in the output directory, with the latest disposition of each finding.
+        let reportPath = request.outDirectory + "/report.json"
+        var diff = FindingDiff.firstRun(current: findings)
+        if FileManager.default.fileExists(atPath: reportPath) {
+            let previous = try Files.read(reportPath)
+            let reversed = Set(payments.filter { $0.reversedBy != nil }.map(\.entry))
+            do { diff = try FindingDiff.compare(previousReport: Array(previous), current: findings, reversed: reversed) } catch {
+                throw ServiceError("\(reportPath) is not a report of an earlier run (\(error)); move it away or choose another --out", code: "previous-report")
+            }
+        }
+        var states = diff.states
+        for (id, disposition) in latestDispositions(verified) {
+            guard var state = states[id] else { continue }
+            state.disposition = disposition
+            states[id] = state
+        }
+        let run = CrossCheckRun(period: request.period, time: time, inspectorKey: request.inspector.name,
+                                ledgers: ledgers.map { l in
+                                    .init(origin: l.origin, unit: l.units.joined(separator: ","), size: l.size, rootHex: l.root?.hex ?? "",
+                                          verified: l.verified, problem: l.problem)
+                                },
+                                snapshots: snapshots, configurationFiles: configuration.files + (pairing.file.map { [$0] } ?? []), pairing: pairing,
+                                reveal: request.reveal, purpose: request.purpose, units: configuration.units)
+        let report = CrossCheckReport(run: run, findings: findings, states: states, resolved: diff.resolved)
+        let json: [UInt8], html: [UInt8]
+        do {
+            json = try report.json()
+            html = try report.html()
+        } catch { throw ServiceError("the report cannot be written: \(error)", code: "report") }
+        let digest = try HashFunction(.sha256).hash(json)
+
+        // Written: the previous report kept beside the new one, then the new files (0600: they may hold personal values).
+        try Files.makeDirectory(request.outDirectory, mode: 0o700)
+        if FileManager.default.fileExists(atPath: reportPath) {
+            let previousPath = request.outDirectory + "/report.previous.json"
+            try? FileManager.default.removeItem(atPath: previousPath)
+            try FileManager.default.moveItem(atPath: reportPath, toPath: previousPath)
+        }
+        var files: [String] = []
+        for (name, bytes) in [("report.json", json), ("findings.csv", report.csv()), ("report.html", html)] {
+            let path = request.outDirectory + "/" + name
+            try? FileManager.default.removeItem(atPath: path)
+            try Files.write(path, bytes, mode: 0o600)
+            files.append(path)
+        }
+
+        // Anchored: one crosscheck entry per inspected unit of each verified ledger.
+        var anchored: [(origin: String, unit: String, seq: UInt64)] = []
+        var notAnchored: [(origin: String, why: String)] = []
+        if request.anchor {
+            let ring = LedgerKeyRing(directory: keyDirectory)
+            for l in verified {
+                guard let root = l.root, let record = records.first(where: { $0.origin == l.origin }) else { continue }
+                do {
+                    let ledgerKey = try ring.ledgerKey(for: record, store)
+                    for unit in l.units {
+                        progress("anchoring the report in \(l.origin) (unit \(unit))")
+                        let receipt = try InspectedLedgers.anchor(store, record, run: runID, period: request.period, unit: unit,
+                                                                  inspectingUnit: pairing.inspector(of: unit), checkedSize: l.size, checkedRoot: root,
+                                                                  findings: findings.filter { $0.unit == unit }.count, reportSHA256: digest,
+                                                                  inspector: request.inspector, ledgerKey: ledgerKey)
+                        anchored.append((l.origin, unit, receipt.firstSeq))
+                    }
+                } catch let error as ServiceError {
+                    notAnchored.append((l.origin, error.message))
+                }
+            }
+        }
+        return CrossCheckOutcome(runID: runID, report: report, reportSHA256: digest, ledgers: ledgers, anchored: anchored, notAnchored: notAnchored, files: files)
+    }
+
+    /// The rules and standards of a configuration directory: every regular file in it (not its subdirectories).
+    public static func loadConfiguration(_ directory: String) throws -> CrossCheckConfiguration {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted() } catch {
+            throw ServiceError("cannot read the rules directory \(directory): \(error.localizedDescription)", code: "configuration-missing")
+        }
+        var files: [(name: String, bytes: [UInt8])] = []
+        for name in names {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            files.append((name, Array(try Files.read(directory + "/" + name))))
+        }
+        do { return try CrossCheckConfiguration.load(files: files) } catch {
+            throw ServiceError("the rules in \(directory) are not valid (\(error.errors.count)\(error.truncated ? "+" : "") problems):\n\(error.description)",
+                               code: "configuration-invalid")
+        }
+    }
+
+    static func loadPairing(_ path: String?, units: [UnitDefinition]) throws -> Pairing {
+        guard let path else { return Pairing(inspectingUnit: [:]) }
+        let bytes = Array(try Files.read(path))
+        do { return try Pairing.load(name: URL(fileURLWithPath: path).lastPathComponent, bytes: bytes, units: units) } catch {
+            throw ServiceError("the pairing file \(path) is not valid:\n\(error.description)", code: "configuration-invalid")
+        }
+    }
+
+    /// The latest disposition of each finding id over the verified ledgers: a later entry of a ledger supersedes an
+    /// earlier one (FORMAT.md §6.9); a finding is disposed of in the ledger of its unit.
+    static func latestDispositions(_ ledgers: [InspectedLedger]) -> [String: FindingDisposition] {
+        var latest: [String: FindingDisposition] = [:]
+        for l in ledgers {
+            for d in l.dispositions.sorted(by: { $0.seq < $1.seq }) {
+                guard let outcome = FindingDisposition.Outcome(rawValue: d.outcome) else { continue }
+                latest[d.finding] = FindingDisposition(outcome: outcome, reason: d.reason, action: d.action, signer: d.signer, seq: d.seq)
+            }
+        }
+        return latest
+    }
+}

@@ -49,9 +49,12 @@ enum ConfigurationFileKind: Int, CaseIterable, Comparable {
         case unknown
     }
 
+    /// The last path component of a file name.
+    static func baseName(of name: String) -> String { String(name.split(separator: "/", omittingEmptySubsequences: false).last ?? "") }
+
     /// What a file is, by its name (the last path component).
     static func classify(_ name: String) -> Classification {
-        let base = String(name.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+        let base = baseName(of: name)
         if base.hasPrefix(".") || base.hasSuffix(".md") || (base.hasPrefix("pairing") && base.hasSuffix(".csv")) { return .ignored }
         for kind in allCases {
             if base == kind.baseName { return .configuration(kind) }
@@ -107,13 +110,13 @@ extension CrossCheckConfiguration {
                 byKind[kind, default: []].append(file)
             }
         }
-        for kind in ConfigurationFileKind.allCases where !(byKind[kind] ?? []).contains(where: { baseName(of: $0.name) == kind.baseName }) {
+        for kind in ConfigurationFileKind.allCases where !(byKind[kind] ?? []).contains(where: { ConfigurationFileKind.baseName(of: $0.name) == kind.baseName }) {
             problems.add(kind.baseName, 0, 0, "", "required configuration file missing")
         }
         // The base file first, then local files in name order, so that "already defined" points at the later one.
         func ordered(_ kind: ConfigurationFileKind) -> [(name: String, bytes: [UInt8])] {
             (byKind[kind] ?? []).sorted { a, b in
-                let aBase = baseName(of: a.name) == kind.baseName, bBase = baseName(of: b.name) == kind.baseName
+                let aBase = ConfigurationFileKind.baseName(of: a.name) == kind.baseName, bBase = ConfigurationFileKind.baseName(of: b.name) == kind.baseName
                 return aBase != bBase ? aBase : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
             }
         }
@@ -166,15 +169,7 @@ extension CrossCheckConfiguration {
                                        units: units, rules: rules, thresholds: thresholds,
                                        files: used.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) })
     }
-
-    /// The programme a name (canonical or alias, trimmed) stands for, or nil.
-    public func program(named name: String) -> ProgramDefinition? {
-        let n = name.trimmingASCIIWhitespace()
-        return programs.first { $0.name == n || $0.aliases.contains(n) }
-    }
 }
-
-func baseName(of name: String) -> String { String(name.split(separator: "/", omittingEmptySubsequences: false).last ?? "") }
 
 /// Checks that need more than one file.
 enum CrossFileChecks {
@@ -340,7 +335,7 @@ enum ThresholdsFile {
                 problems.add(file, line, 1, "", "expected key = value (or a # comment)")
                 continue
             }
-            let name = normalizedHeader(String(text[..<eq]))
+            let name = ConfigurationValue.header(String(text[..<eq]))
             let afterEq = text.index(after: eq)
             let valueText = String(text[afterEq...])
             let value = valueText.trimmingASCIIWhitespace()

@@ -36,9 +36,6 @@ protocol ConfigurationColumn: CaseIterable, Hashable {
     var isRequired: Bool { get }
 }
 
-/// Header names of the free note column every table may have; its values are not read.
-let noteColumnHeaders = ["备注", "说明", "note", "notes", "comment"]
-
 /// A configuration CSV file read into rows: RFC 4180 through `CSVReader` (UTF-8, with or without BOM), lines
 /// starting with `#` are comments, rows whose fields are all empty are skipped (spreadsheets write them), the first
 /// remaining row is the header.
@@ -66,7 +63,7 @@ struct ConfigurationTable<Column: ConfigurationColumn> {
 
     /// The table, or nil when the file cannot be read as a table at all (the problems say why).
     static func read(_ bytes: [UInt8], file: String, problems: ConfigurationProblems) -> ConfigurationTable? {
-        let text = withoutCommentLines(bytes)
+        let text = ConfigurationValue.withoutCommentLines(bytes)
         let result = text.withUnsafeBytes { raw in Result { () throws(InputError) in try CSVReader.records(raw, file: file) } }
         let records: [CSVReader.Record]
         switch result {
@@ -83,8 +80,8 @@ struct ConfigurationTable<Column: ConfigurationColumn> {
         var positions: [Column: Int] = [:]
         var headerProblem = false
         for (i, raw) in header.fields.enumerated() {
-            let name = normalizedHeader(raw)
-            if noteColumnHeaders.contains(name) { continue }
+            let name = ConfigurationValue.header(raw)
+            if ConfigurationValue.noteColumnHeaders.contains(name) { continue }
             guard let column = Column.allCases.first(where: { $0.headers.contains(name) }) else {
                 problems.add(file, header.line, i + 1, "", name.isEmpty ? "empty column name" : "unknown column (expected: \(expectedHeaders))")
                 headerProblem = true
@@ -119,44 +116,47 @@ struct ConfigurationTable<Column: ConfigurationColumn> {
     }
 
     static var expectedHeaders: String {
-        Column.allCases.map { $0.headers[0] }.joined(separator: ", ") + ", " + noteColumnHeaders[0]
+        Column.allCases.map { $0.headers[0] }.joined(separator: ", ") + ", " + ConfigurationValue.noteColumnHeaders[0]
     }
-}
-
-/// Trimmed, lower-cased, full-width parentheses as ASCII ones.
-func normalizedHeader(_ raw: String) -> String {
-    raw.trimmingASCIIWhitespace().lowercased().replacing("（", with: "(").replacing("）", with: ")")
-}
-
-/// The bytes with every comment line emptied (its newline kept, so line numbers stay): a line whose first byte
-/// (after a BOM on the first line) is `#`, outside a quoted field.
-func withoutCommentLines(_ bytes: [UInt8]) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count)
-    var i = 0
-    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-        out.append(contentsOf: bytes[0..<3])
-        i = 3
-    }
-    var quoted = false
-    var atLineStart = true
-    while i < bytes.count {
-        let b = bytes[i]
-        if atLineStart, !quoted, b == UInt8(ascii: "#") {
-            while i < bytes.count, bytes[i] != 0x0a { i += 1 }
-            continue
-        }
-        if b == 0x22 { quoted.toggle() }
-        atLineStart = b == 0x0a
-        out.append(b)
-        i += 1
-    }
-    return out
 }
 
 /// Values of configuration cells. Parsers return nil for a value they do not accept; the caller reports it with
 /// its place.
 enum ConfigurationValue {
+    /// Header names of the free note column every table may have; its values are not read.
+    static let noteColumnHeaders = ["备注", "说明", "note", "notes", "comment"]
+
+    /// Trimmed, lower-cased, full-width parentheses as ASCII ones.
+    static func header(_ raw: String) -> String {
+        raw.trimmingASCIIWhitespace().lowercased().replacing("（", with: "(").replacing("）", with: ")")
+    }
+
+    /// The bytes with every comment line emptied (its newline kept, so line numbers stay): a line whose first byte
+    /// (after a BOM on the first line) is `#`, outside a quoted field.
+    static func withoutCommentLines(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            out.append(contentsOf: bytes[0..<3])
+            i = 3
+        }
+        var quoted = false
+        var atLineStart = true
+        while i < bytes.count {
+            let b = bytes[i]
+            if atLineStart, !quoted, b == UInt8(ascii: "#") {
+                while i < bytes.count, bytes[i] != 0x0a { i += 1 }
+                continue
+            }
+            if b == 0x22 { quoted.toggle() }
+            atLineStart = b == 0x0a
+            out.append(b)
+            i += 1
+        }
+        return out
+    }
+
     /// Items of a list cell, separated by `、`, `;` or `；`, each trimmed; empty items dropped.
     static func list(_ v: String) -> [String] {
         var items: [String] = []

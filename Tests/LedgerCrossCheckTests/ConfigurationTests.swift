@@ -19,6 +19,11 @@ private func shippedConfiguration() throws -> CrossCheckConfiguration {
     try CrossCheckConfiguration.load(files: try shippedConfigurationFiles())
 }
 
+/// The programme a name or alias stands for.
+private func program(_ c: CrossCheckConfiguration, named name: String) -> ProgramDefinition? {
+    c.programs.first { $0.name == name || $0.aliases.contains(name) }
+}
+
 /// A small configuration, line numbers easy to read, that loads.
 private enum SmallConfiguration {
     static let rulesText = "规则,启用,严重程度,处理建议\n" + RuleCode.allCases.map { "\($0.rawValue),是,中,核实" }.joined(separator: "\n") + "\n"
@@ -71,12 +76,12 @@ private enum SmallConfiguration {
     @Test func theShippedConfigurationLoadsWithTheNationalFigures() throws {
         let c = try shippedConfiguration()
         #expect(c.programs.map(\.name) == ["寄宿生生活补助", "非寄宿生生活补助", "普通高中国家助学金", "中职国家助学金", "本专科国家助学金", "国家奖学金", "国家励志奖学金", "学前资助"])
-        let boarding = try #require(c.program(named: "家庭经济困难寄宿生生活补助"))
+        let boarding = try #require(program(c, named: "家庭经济困难寄宿生生活补助"))
         #expect(boarding.name == "寄宿生生活补助" && boarding.stages == [.primary, .junior] && boarding.boarding == true && boarding.checkUnpaid)
         #expect(boarding.categories == ["建档立卡", "脱贫", "监测", "低保", "特困", "孤儿", "残疾"])
         #expect(boarding.accountTypes == [.bankCard, .socialSecurityCard, .aidCard, .mealCard])
-        #expect(c.program(named: "国家奖学金")?.categories == [] && c.program(named: "中职国家助学金")?.schedule == .monthly)
-        #expect(c.program(named: "普高国家助学金")?.boarding == .some(nil))
+        #expect(program(c, named: "国家奖学金")?.categories == [] && program(c, named: "中职国家助学金")?.schedule == .monthly)
+        #expect(program(c, named: "普高国家助学金")?.boarding == .some(nil))
 
         func standard(_ program: String, _ stage: Stage, on day: String, region: String = "*") -> StandardRow? {
             c.standards.first { $0.program == program && $0.stage == stage && $0.region == region && $0.effectiveFrom <= day && ($0.effectiveTo ?? "9999") >= day }

@@ -65,7 +65,10 @@ let package = Package(
         // Application services, shared by the faces.
         .target(
             name: "LedgerServices",
-            dependencies: ["LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerStore", "EmbeddedPostgres"],
+            dependencies: ["LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerSamples", "LedgerStore", "EmbeddedPostgres"],
+            // The cross-check's default rules and standards: a link to Config/crosscheck, built in so that a run finds
+            // them wherever it starts (an edited copy is given with --rules).
+            resources: [.copy("DefaultRules")],
             swiftSettings: swiftSettings
         ),
 

@@ -1,19 +1,24 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerCrossCheck
 import LedgerSamples
 import LedgerServices
 import LedgerStore
+import LedgerVerify
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the main job on the embedded default: a ledger, a generated payment batch imported by an officer, verification.",
+        abstract: "Run the main job on the embedded default: a demo city's ledgers, their verification and the cross-county check.",
         discussion: """
-            Uses the embedded PostgreSQL under --data-dir (default ./.aidledger). On first use it creates the ledger \
-            aidledger.example/430626 with its keys and enrolls an officer; every run writes a generated CSV batch \
-            (invented people) to <data-dir>/demo/, imports it and verifies the whole ledger from the database. \
-            (An offline demo bundle, with no database: `aidledger-dev demo-bundle`.)
+            Uses the embedded PostgreSQL under --data-dir (default ./.aidledger). On first use it loads a generated city \
+            like Yueyang (岳阳: 12 units, one ledger each, invented people): each unit's payment batches imported by its \
+            officer, the enrollment, certificate and identity registries imported as snapshots, and a city inspector \
+            enrolled everywhere (files in <data-dir>/demo/, keys in <data-dir>/keys/). Every run verifies every ledger \
+            from the database, runs the cross-check of the term with the pairing of Yueyang's districts and counties \
+            (report in <data-dir>/demo/crosscheck/), anchors the report in each ledger, and compares the findings with \
+            the irregularities the generator injected. A second run shows the same findings as still open.
             """
     )
 
@@ -22,53 +27,62 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Suite: ed25519-sha256 (default) or sm2-sm3.")
     var suite: String = Suite.ed25519SHA256.rawValue
 
-    @Option(name: .long, help: "Payments in each of the three batches.")
-    var payments: Int = 1000
+    @Option(name: .long, help: "Clean students per unit in the generated city (the injected irregularities come on top).")
+    var students: Int = 60
 
-    @Option(name: .long, help: "Seed for the generated data.")
+    @Option(name: .long, help: "Seed for the generated city.")
     var seed: UInt64 = 2026
+
+    @Option(name: .long, help: "The rules and standards directory (default: $AIDLEDGER_RULES, ./Config/crosscheck, or the built-in copy).")
+    var rules: String?
 
     func run() throws {
         guard let suite = Suite(rawValue: suite) else { throw CLIError("unknown suite \(self.suite); use ed25519-sha256 or sm2-sm3") }
-        guard payments >= 1, payments <= 1_000_000 else { throw CLIError("--payments must be between 1 and 1000000") }
-        try runWithDatabase(suite)
-    }
-
-    func runWithDatabase(_ suite: Suite) throws {
-        let origin = db.origin ?? "aidledger.example/\(Sample.homeUnit)"
-        var common = ["--data-dir", db.dataDir, "--origin", origin]
-        if let database = db.database { common += ["--database", database] }
-        let officerKeyPath = db.keyDirectory + "/officer-1.key"
-        // One session to see what exists; the steps below are the ordinary commands.
-        let (exists, size) = try db.open { database -> (Bool, UInt64) in
-            try database.store.migrate()
-            guard let ledger = try? database.store.ledger(origin: origin) else { return (false, 0) }
-            return (true, try database.store.head(ledger).size)
+        guard students >= 1, students <= DemoCity.maxStudentsPerUnit else { throw CLIError("--students must be between 1 and \(DemoCity.maxStudentsPerUnit)") }
+        let city: DemoCity
+        do { city = try DemoCity.generate(seed: seed, studentsPerUnit: students) } catch { throw CLIError("\(error)") }
+        guard let rulesDirectory = rules ?? CrossCheckCommand.defaultRulesDirectory(dataDir: db.dataDir) ?? CrossCheckRuns.builtInRulesDirectory else {
+            throw CLIError("no rules directory: pass --rules DIR (the repository's Config/crosscheck)")
         }
-        if !exists {
-            print("== aidledger init --origin \(origin)")
-            try InitCommand.parse(common + ["--suite", suite.rawValue]).run()
-            if !FileManager.default.fileExists(atPath: officerKeyPath) {
-                print("\n== aidledger keys generate (an officer for unit \(Sample.homeUnit))")
-                try KeysCommand.Generate.parse(["--name", origin + "/officer/1", "--suite", suite.rawValue, "--out", officerKeyPath]).run()
+        let phase = PhaseLine()
+        try db.open { database in
+            let store = database.store
+            let loaded = try DemoCityLoad.load(store, city: city, suite: suite, keyDirectory: db.keyDirectory, fileDirectory: db.dataDir + "/demo") { phase.begin($0) }
+            phase.end(loaded.created ? "loaded the demo city" : "the demo city is loaded")
+            print(loaded.created
+                  ? "== a city like Yueyang: \(city.units.count) units, one ledger each, \(city.batches.reduce(0) { $0 + $1.items.count }) payments of \(city.period); registries imported (files in \(db.dataDir)/demo/)"
+                  : "== the demo city in \(db.dataDir) (loaded earlier)")
+
+            print("\n== aidledger verify, every ledger (chain, signatures, checkpoints, openings)")
+            for ledger in loaded.ledgers {
+                let report = try StoreVerification.verify(store, ledger)
+                let unit = String(ledger.origin.dropFirst(DemoCityLoad.originPrefix.count))
+                let name = city.units.first { $0.code == unit }?.name ?? ""
+                print("  \(TextFormat.pad(ledger.origin, 28)) \(TextFormat.pad(name, 10)) \(report.intact ? "INTACT" : "FAILED: \(report.findings.first?.description ?? "")")  \(report.entries) entries, \(report.totals.payments) payments, \(TextFormat.yuan(report.totals.netFen)) 元")
             }
-            print("\n== aidledger keys enroll --role officer --units \(Sample.homeUnit)")
-            try EnrollCommand.parse(common + ["--key", officerKeyPath + ".vkey", "--role", "officer", "--units", Sample.homeUnit]).run()
-        }
-        try Files.makeDirectory(db.dataDir + "/demo")
-        let csvPath = db.dataDir + "/demo/batch-\(size + 1).csv"
-        try Files.write(csvPath, Array(DemoCSV.batch(count: payments, unit: Sample.homeUnit, seed: seed, firstPerson: size).utf8), mode: 0o600)
-        print("\n== aidledger import \(csvPath) (\(payments) generated payments)")
-        try ImportCommand.parse(common + [csvPath, "--officer-key", officerKeyPath]).run()
-        let vkey = (try? String(contentsOfFile: db.keyDirectory + "/ledger.key.vkey", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-        print("\n== aidledger verify" + (vkey == nil ? "" : " --ledger-key <the published ledger key>"))
-        try VerifyCommand.parse(common + (vkey.map { ["--ledger-key", $0] } ?? [])).run()
-        print("""
 
-            Try next:
-              aidledger log --data-dir \(db.dataDir) --limit 10
-              aidledger show 5 --data-dir \(db.dataDir)             (add --reveal for the personal values)
-              aidledger export-bundle --data-dir \(db.dataDir) --out ledger.bundle && aidledger verify --bundle ledger.bundle
-            """)
+            let pairing = [rulesDirectory + "/pairing-yueyang.csv"].first { FileManager.default.fileExists(atPath: $0) }
+            let out = db.dataDir + "/demo/crosscheck"
+            print("\n== aidledger crosscheck run --period \(city.period) --rules \(rulesDirectory)\(pairing.map { " --pairing \($0)" } ?? "") --inspector-key \(loaded.inspectorKeyPath) --out \(out)")
+            let request = CrossCheckRequest(period: city.period, origins: loaded.ledgers.map(\.origin), configurationDirectory: rulesDirectory, pairingFile: pairing,
+                                            inspector: try KeyFile.read(loaded.inspectorKeyPath), outDirectory: out, reveal: false, purpose: "演示 demo")
+            let outcome = try CrossCheckRuns.run(store, keyDirectory: db.keyDirectory, request: request) { phase.begin($0) }
+            phase.end("checked")
+            print(CrossCheckCommand.Run.summary(outcome))
+
+            // The generator's answer key: every injected irregularity found, nothing else.
+            let found = Set(outcome.report.findings.map { "\($0.rule.rawValue) \($0.unit) \($0.idNumber ?? "-")" })
+            let expected = Set(city.expected.map { "\($0.rule) \($0.unit) \($0.idNumber ?? "-")" })
+            let missed = expected.subtracting(found).count, unexpected = found.subtracting(expected).count
+            print("\nanswer key: \(expected.count) injected irregularities; found \(expected.count - missed), missed \(missed), unexpected findings \(unexpected)")
+            print("""
+
+                Try next:
+                  open \(out)/report.html                        (the printable report: units × rules, 人次 and amount)
+                  aidledger log --data-dir \(db.dataDir) --origin \(loaded.ledgers[0].origin) --kind crosscheck
+                  aidledger crosscheck dispose --data-dir \(db.dataDir) --report \(out)/report.json --finding <id> --outcome false_positive --reason "…" --inspector-key \(loaded.inspectorKeyPath)
+                  aidledger demo --data-dir \(db.dataDir)                    (again: the same findings, now "still open")
+                """)
+        }
     }
 }

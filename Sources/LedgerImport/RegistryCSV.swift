@@ -282,7 +282,14 @@ public enum RegistryCSV {
         mutating func idNumber(_ limits: DateLimits) -> String? {
             guard let raw = need(.idNumber) else { return nil }
             let id = IDNumber.normalize(raw)
-            do { try IDNumber.validate(id, latestBirthDay: limits.latestBirthDay) } catch { fail(.idNumber, error.description); return nil }
+            // A registry is kept as its department delivers it: a wrong birth date or check character is the
+            // cross-check's finding (XC-01 ID_VALID), not a reason to refuse the file. Only the shape is required.
+            do { try IDNumber.validate(id, latestBirthDay: limits.latestBirthDay) } catch {
+                switch error {
+                case .length, .nonDigit: fail(.idNumber, error.description); return nil
+                case .birthDate, .futureBirthDate, .checksum: break
+                }
+            }
             return id
         }
 

@@ -228,3 +228,12 @@ public enum CrossCheckRuns {
         return latest
     }
 }
+
+extension CrossCheckRuns {
+    /// The rules and standards built into this program (a copy of the repository's Config/crosscheck), for a run
+    /// given no rules directory; nil when the build has none.
+    public static var builtInRulesDirectory: String? {
+        let path = Bundle.module.bundleURL.appendingPathComponent("DefaultRules").path
+        return FileManager.default.fileExists(atPath: path + "/programs.csv") ? path : nil
+    }
+}

@@ -47,6 +47,16 @@ public enum IDNumber {
         guard Character(Unicode.Scalar(b[17])) == checkCharacter(forFirst17: Array(b[0..<17])) else { throw .checksum }
     }
 
+    /// The shape of an ID number — 17 digits and a digit or X — whatever its birth date and check character say.
+    /// Registries are imported as their departments keep them: a number of this shape whose birth date or check
+    /// character is wrong is a finding of the cross-check (XC-01), not a file error.
+    public static func hasShape(_ id: String) -> Bool {
+        let b = Array(id.utf8)
+        guard b.count == 18 else { return false }
+        for i in 0..<17 where !(0x30...0x39).contains(b[i]) { return false }
+        return (0x30...0x39).contains(b[17]) || b[17] == UInt8(ascii: "X")
+    }
+
     public static func isValid(_ id: String) -> Bool {
         do { try validate(id); return true } catch { return false }
     }

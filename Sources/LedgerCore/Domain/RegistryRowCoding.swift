@@ -144,7 +144,7 @@ public enum RegistryRowCoding {
     }
 
     static func idNumber(_ r: inout FieldReader) throws(FormatError) -> String {
-        try r.string("id_number", IDNumber.isValid, expected: "a valid ID number (GB 11643)")
+        try r.string("id_number", IDNumber.hasShape, expected: "an ID number of 17 digits and a digit or X")
     }
 
     static func name(_ r: inout FieldReader) throws(FormatError) -> String {

@@ -1,0 +1,81 @@
+import Foundation
+import LedgerCore
+import LedgerCrypto
+import LedgerSamples
+import LedgerStore
+
+/// Loads a generated demo city (`LedgerSamples.DemoCity`, a city like Yueyang) into a database the way its people
+/// would: one ledger per unit with its own keys, each batch written as the officer's CSV file and imported through
+/// the one append path, the reversal an officer made, the registries written as files and imported as snapshots,
+/// and a city inspector enrolled in every ledger. `aidledger demo` and the daemon's first start use it.
+public enum DemoCityLoad {
+    public struct Loaded: Sendable {
+        public let ledgers: [LedgerRecord]
+        /// The city inspector's key file (enrolled as inspector for every unit in every ledger).
+        public let inspectorKeyPath: String
+        /// Whether this call created the ledgers (false: they were there already; nothing was written).
+        public let created: Bool
+    }
+
+    public static let originPrefix = "aidledger.example/"
+    public static let inspectorName = "aidledger.example/yueyang/inspector/1"
+
+    /// Loads `city` unless its ledgers exist. Keys go to `keyDirectory/<unit>/` (ledger, admin, officer) and
+    /// `keyDirectory/inspector.key`; the CSV files to `fileDirectory`.
+    public static func load(_ store: LedgerStore, city: DemoCity, suite: Suite, keyDirectory: String, fileDirectory: String,
+                            progress: (String) -> Void = { _ in }) throws -> Loaded {
+        _ = try store.migrate()
+        let inspector = try LedgerAdministration.loadOrCreateKey(directory: keyDirectory, file: "inspector.key", name: inspectorName, suite: suite)
+        let inspectorPath = keyDirectory + "/inspector.key"
+        let existing = Set(try store.ledgers().map(\.origin))
+        if city.ledgers.allSatisfy({ existing.contains(originPrefix + $0.unit) }) {
+            return Loaded(ledgers: try city.ledgers.map { try store.ledger(origin: originPrefix + $0.unit) }, inspectorKeyPath: inspectorPath, created: false)
+        }
+        try Files.makeDirectory(fileDirectory, mode: 0o700)
+        var records: [LedgerRecord] = []
+        var receipts: [String: Receipt] = [:]
+        for demo in city.ledgers {
+            let origin = originPrefix + demo.unit
+            progress("creating ledger \(origin) (\(demo.name)) and importing \(demo.batches.count) batches")
+            let directory = keyDirectory + "/" + demo.unit
+            let ledger: LedgerRecord, ledgerKey: NamedSigningKey, admin: NamedSigningKey
+            if existing.contains(origin) {
+                ledger = try store.ledger(origin: origin)
+                ledgerKey = try LedgerAdministration.loadOrCreateKey(directory: directory, file: "ledger.key", name: origin, suite: suite)
+                admin = try LedgerAdministration.loadOrCreateKey(directory: directory, file: "admin.key", name: origin + "/admin/1", suite: suite)
+            } else {
+                let c = try LedgerAdministration.createLedger(store, origin: origin, suite: suite, keyDirectory: directory)
+                (ledger, ledgerKey, admin) = (c.ledger, c.ledgerKey, c.admin)
+            }
+            let officer = try LedgerAdministration.loadOrCreateKey(directory: directory, file: "officer.key", name: origin + "/officer/1", suite: suite)
+            if !existing.contains(origin) {
+                _ = try LedgerAdministration.enroll(store, ledger, subject: officer.verifierKey, role: .officer, units: demo.officerUnits, admin: admin, ledgerKey: ledgerKey)
+                _ = try LedgerAdministration.enroll(store, ledger, subject: inspector.verifierKey, role: .inspector, units: [allUnitsScope], admin: admin,
+                                                    ledgerKey: ledgerKey)
+                let personKeys = try PersonKeys(try PersonKeyFile.read(directory: directory))
+                for batch in demo.batches {
+                    let path = fileDirectory + "/batch-\(batch.batchID.replacingOccurrences(of: "/", with: "_")).csv"
+                    try Files.write(path, Array(DemoCity.csv(batch).utf8), mode: 0o600, overwrite: true)
+                    let file = try BatchFile(path: path, batchID: batch.batchID, ignoreUnknownColumns: false, whatHappens: "nothing written")
+                    receipts[demo.unit + "\t" + batch.batchID] = try Submissions.importBatch(store, ledger, file: file.parsed, batchID: file.batchID, officer: officer,
+                                                                                            ledgerKey: ledgerKey, personKeys: personKeys).receipt
+                }
+                for reversal in city.reversals where reversal.ledgerUnit == demo.unit {
+                    guard let receipt = receipts[demo.unit + "\t" + reversal.batchID] else { continue }
+                    _ = try Submissions.reverse(store, ledger, seq: receipt.firstSeq + 1 + UInt64(reversal.index), reason: reversal.reason, officer: officer,
+                                                ledgerKey: ledgerKey)
+                }
+            }
+            records.append(ledger)
+        }
+        // The registries, as the files the departments deliver, imported as snapshots under the deployment's person key.
+        let personKeys = try PersonKeys(try PersonKeyFile.loadOrCreate(directory: keyDirectory))
+        for kind in RegistryKind.allCases {
+            let path = fileDirectory + "/registry-\(kind.rawValue).csv"
+            try Files.write(path, Array(city.csv(for: kind).utf8), mode: 0o600, overwrite: true)
+            progress("importing the \(kind.rawValue) registry (\(path))")
+            _ = try RegistryImport.run(store: store, kind: kind, path: path, asOf: RegistryImport.today(), personKeys: personKeys)
+        }
+        return Loaded(ledgers: records, inspectorKeyPath: inspectorPath, created: true)
+    }
+}

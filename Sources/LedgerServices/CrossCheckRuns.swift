@@ -14,7 +14,11 @@ public struct CrossCheckRequest: Sendable {
     public var configurationDirectory: String
     /// Which unit inspects which; nil: no pairing.
     public var pairingFile: String?
-    public var inspector: NamedSigningKey
+    /// The inspector's key name, as the report names who ran it.
+    public var inspectorName: String
+    /// The inspector's key, which signs the `crosscheck` entries; nil: the report is not anchored here (the daemon,
+    /// which holds no inspector's key, hands the anchors to the inspector to sign).
+    public var inspector: NamedSigningKey?
     /// Where report.json, findings.csv and report.html are written (the previous report.json there is the run the
     /// findings are compared with).
     public var outDirectory: String
@@ -26,8 +30,9 @@ public struct CrossCheckRequest: Sendable {
     /// Append the `crosscheck` entry to each inspected ledger.
     public var anchor: Bool
 
-    public init(period: String, origins: [String], configurationDirectory: String, pairingFile: String?, inspector: NamedSigningKey,
-                outDirectory: String, reveal: Bool, purpose: String?, asOf: String? = nil, anchor: Bool = true) {
+    public init(period: String, origins: [String], configurationDirectory: String, pairingFile: String?, inspector: NamedSigningKey?,
+                inspectorName: String? = nil, outDirectory: String, reveal: Bool, purpose: String?, asOf: String? = nil, anchor: Bool = true) {
+        self.inspectorName = inspectorName ?? inspector?.name ?? "unknown"
         self.period = period
         self.origins = origins
         self.configurationDirectory = configurationDirectory
@@ -41,6 +46,19 @@ public struct CrossCheckRequest: Sendable {
     }
 }
 
+/// One `crosscheck` entry a run calls for (FORMAT.md §6.8), before it is signed.
+public struct CrossCheckAnchorRequest: Sendable, Equatable {
+    public let origin: String
+    public let run: String
+    public let period: String
+    public let unit: String
+    public let inspectingUnit: String?
+    public let checkedSize: UInt64
+    public let checkedRoot: Digest32
+    public let findings: Int
+    public let reportSHA256: Digest32
+}
+
 /// What a run did.
 public struct CrossCheckOutcome: Sendable {
     public let runID: String
@@ -51,6 +69,9 @@ public struct CrossCheckOutcome: Sendable {
     public let anchored: [(origin: String, unit: String, seq: UInt64)]
     /// Ledgers the report could not be anchored in, and why.
     public let notAnchored: [(origin: String, why: String)]
+    /// The `crosscheck` entries the run calls for, one per inspected unit of each verified ledger: what an inspector
+    /// signs (`CrossCheckBody.make`) when the run did not anchor them itself.
+    public let anchors: [CrossCheckAnchorRequest]
     /// The files written.
     public let files: [String]
 }
@@ -102,7 +123,7 @@ public enum CrossCheckRuns {
         // Ledgers: each verified, then read.
         let records: [LedgerRecord] = request.origins.isEmpty ? try store.ledgers() : try request.origins.map { try store.ledger(origin: $0) }
         guard !records.isEmpty else { throw ServiceError("the database has no ledger to check", code: "no-ledger") }
-        let purpose = "交叉核查 crosscheck \(runID) by \(request.inspector.name)" + (request.purpose.map { ": " + $0 } ?? "")
+        let purpose = "交叉核查 crosscheck \(runID) by \(request.inspectorName)" + (request.purpose.map { ": " + $0 } ?? "")
         let principal = PersonalReads.localPrincipal()
         var ledgers: [InspectedLedger] = []
         for record in records {
@@ -134,7 +155,7 @@ public enum CrossCheckRuns {
             state.disposition = disposition
             states[id] = state
         }
-        let run = CrossCheckRun(period: request.period, time: time, inspectorKey: request.inspector.name,
+        let run = CrossCheckRun(period: request.period, time: time, inspectorKey: request.inspectorName,
                                 ledgers: ledgers.map { l in
                                     .init(origin: l.origin, unit: l.units.joined(separator: ","), size: l.size, rootHex: l.root?.hex ?? "",
                                           verified: l.verified, problem: l.problem)
@@ -165,28 +186,36 @@ public enum CrossCheckRuns {
         }
 
         // Anchored: one crosscheck entry per inspected unit of each verified ledger.
+        var anchors: [CrossCheckAnchorRequest] = []
+        for l in verified {
+            guard let root = l.root else { continue }
+            for unit in l.units {
+                anchors.append(CrossCheckAnchorRequest(origin: l.origin, run: runID, period: request.period, unit: unit, inspectingUnit: pairing.inspector(of: unit),
+                                                       checkedSize: l.size, checkedRoot: root, findings: findings.filter { $0.unit == unit }.count,
+                                                       reportSHA256: digest))
+            }
+        }
         var anchored: [(origin: String, unit: String, seq: UInt64)] = []
         var notAnchored: [(origin: String, why: String)] = []
-        if request.anchor {
+        if request.anchor, let inspector = request.inspector {
             let ring = LedgerKeyRing(directory: keyDirectory)
-            for l in verified {
-                guard let root = l.root, let record = records.first(where: { $0.origin == l.origin }) else { continue }
+            for origin in Array(Set(anchors.map(\.origin))).sorted() {
+                guard let record = records.first(where: { $0.origin == origin }) else { continue }
                 do {
                     let ledgerKey = try ring.ledgerKey(for: record, store)
-                    for unit in l.units {
-                        progress("anchoring the report in \(l.origin) (unit \(unit))")
-                        let receipt = try InspectedLedgers.anchor(store, record, run: runID, period: request.period, unit: unit,
-                                                                  inspectingUnit: pairing.inspector(of: unit), checkedSize: l.size, checkedRoot: root,
-                                                                  findings: findings.filter { $0.unit == unit }.count, reportSHA256: digest,
-                                                                  inspector: request.inspector, ledgerKey: ledgerKey)
-                        anchored.append((l.origin, unit, receipt.firstSeq))
+                    for a in anchors where a.origin == origin {
+                        progress("anchoring the report in \(origin) (unit \(a.unit))")
+                        let receipt = try InspectedLedgers.anchor(store, record, run: a.run, period: a.period, unit: a.unit, inspectingUnit: a.inspectingUnit,
+                                                                  checkedSize: a.checkedSize, checkedRoot: a.checkedRoot, findings: a.findings,
+                                                                  reportSHA256: a.reportSHA256, inspector: inspector, ledgerKey: ledgerKey)
+                        anchored.append((origin, a.unit, receipt.firstSeq))
                     }
                 } catch let error as ServiceError {
-                    notAnchored.append((l.origin, error.message))
+                    notAnchored.append((origin, error.message))
                 }
             }
         }
-        return CrossCheckOutcome(runID: runID, report: report, reportSHA256: digest, ledgers: ledgers, anchored: anchored, notAnchored: notAnchored, files: files)
+        return CrossCheckOutcome(runID: runID, report: report, reportSHA256: digest, ledgers: ledgers, anchored: anchored, notAnchored: notAnchored, anchors: anchors, files: files)
     }
 
     /// The rules and standards of a configuration directory: every regular file in it (not its subdirectories).

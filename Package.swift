@@ -66,9 +66,6 @@ let package = Package(
         .target(
             name: "LedgerServices",
             dependencies: ["LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerSamples", "LedgerStore", "EmbeddedPostgres"],
-            // The cross-check's default rules and standards: a link to Config/crosscheck, built in so that a run finds
-            // them wherever it starts (an edited copy is given with --rules).
-            resources: [.copy("DefaultRules")],
             swiftSettings: swiftSettings
         ),
 

@@ -13,10 +13,13 @@ struct CrossCheckCommand: ParsableCommand {
         subcommands: [Run.self, Dispose.self]
     )
 
-    /// Where the rules and standards are when --rules is not given.
-    static func defaultRulesDirectory(dataDir: String) -> String? {
+    /// Where the rules and standards are when --rules is not given: $AIDLEDGER_RULES, ./Config/crosscheck (in the
+    /// repository), else <data-dir>/crosscheck — written from the rules built into this program on first use, an
+    /// editable copy that later runs keep.
+    static func defaultRulesDirectory(dataDir: String) throws -> String {
         let candidates = [ProcessInfo.processInfo.environment["AIDLEDGER_RULES"], "Config/crosscheck", dataDir + "/crosscheck"].compactMap { $0 }
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/programs.csv") }
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/programs.csv") }) { return found }
+        return try CrossCheckRuns.installBuiltInRules(into: dataDir + "/crosscheck")
     }
 
     struct Run: ParsableCommand {
@@ -44,7 +47,7 @@ struct CrossCheckCommand: ParsableCommand {
         @Option(name: .long, help: "Which unit inspects which: a pairing CSV (被检查单位,检查单位), e.g. Config/crosscheck/pairing-yueyang.csv.")
         var pairing: String?
 
-        @Option(name: .long, help: "The rules and standards directory (default: $AIDLEDGER_RULES, ./Config/crosscheck or <data-dir>/crosscheck).")
+        @Option(name: .long, help: "The rules and standards directory (default: $AIDLEDGER_RULES, ./Config/crosscheck, or <data-dir>/crosscheck, written from the built-in rules on first use).")
         var rules: String?
 
         @Option(name: .long, help: "The inspector's key file (signs the crosscheck entries).")
@@ -70,9 +73,7 @@ struct CrossCheckCommand: ParsableCommand {
         }
 
         func run() throws {
-            guard let rulesDirectory = rules ?? CrossCheckCommand.defaultRulesDirectory(dataDir: db.dataDir) else {
-                throw CLIError("no rules directory: pass --rules DIR (the repository's Config/crosscheck), or set AIDLEDGER_RULES")
-            }
+            let rulesDirectory = try rules ?? CrossCheckCommand.defaultRulesDirectory(dataDir: db.dataDir)
             let period = PeriodText.normalize(self.period)
             let inspector = try KeyFile.read(inspectorKey)
             let phase = PhaseLine()

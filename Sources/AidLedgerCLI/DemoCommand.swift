@@ -33,7 +33,7 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Seed for the generated city.")
     var seed: UInt64 = 2026
 
-    @Option(name: .long, help: "The rules and standards directory (default: $AIDLEDGER_RULES, ./Config/crosscheck, or the built-in copy).")
+    @Option(name: .long, help: "The rules and standards directory (default: $AIDLEDGER_RULES, ./Config/crosscheck, or <data-dir>/crosscheck, written from the built-in rules on first use).")
     var rules: String?
 
     func run() throws {
@@ -41,9 +41,7 @@ struct DemoCommand: ParsableCommand {
         guard students >= 1, students <= DemoCity.maxStudentsPerUnit else { throw CLIError("--students must be between 1 and \(DemoCity.maxStudentsPerUnit)") }
         let city: DemoCity
         do { city = try DemoCity.generate(seed: seed, studentsPerUnit: students) } catch { throw CLIError("\(error)") }
-        guard let rulesDirectory = rules ?? CrossCheckCommand.defaultRulesDirectory(dataDir: db.dataDir) ?? CrossCheckRuns.builtInRulesDirectory else {
-            throw CLIError("no rules directory: pass --rules DIR (the repository's Config/crosscheck)")
-        }
+        let rulesDirectory = try rules ?? CrossCheckCommand.defaultRulesDirectory(dataDir: db.dataDir)
         let phase = PhaseLine()
         try db.open { database in
             let store = database.store

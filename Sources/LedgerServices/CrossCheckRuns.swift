@@ -259,10 +259,18 @@ public enum CrossCheckRuns {
 }
 
 extension CrossCheckRuns {
-    /// The rules and standards built into this program (a copy of the repository's Config/crosscheck), for a run
-    /// given no rules directory; nil when the build has none.
-    public static var builtInRulesDirectory: String? {
-        let path = Bundle.module.bundleURL.appendingPathComponent("DefaultRules").path
-        return FileManager.default.fileExists(atPath: path + "/programs.csv") ? path : nil
+    /// The rules and standards built into this program (Config/crosscheck/ as it was when it was built).
+    public static var builtInRules: [(name: String, bytes: [UInt8])] {
+        BuiltInRules.files.compactMap { f in Base64.decode(f.base64).map { (f.name, $0) } }
+    }
+
+    /// Writes the built-in rules to `directory` unless it already has rules (an officer's edited copy is kept), and
+    /// returns it: the demo and the daemon's first start give each data directory its own editable copy.
+    @discardableResult
+    public static func installBuiltInRules(into directory: String) throws -> String {
+        if FileManager.default.fileExists(atPath: directory + "/programs.csv") { return directory }
+        try Files.makeDirectory(directory, mode: 0o755)
+        for f in builtInRules { try Files.write(directory + "/" + f.name, f.bytes, mode: 0o644) }
+        return directory
     }
 }

@@ -90,12 +90,12 @@ public enum Daemon {
     /// entry names stops the start, saying which key the ledger expects.
     static func loadLedgerKeys(_ configuration: ServerConfiguration, ledgers: [LedgerRecord], store: LedgerStore, logger: Logger) throws -> [NamedSigningKey] {
         let directory = configuration.keyDirectory
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".key") }.sorted()
+        // Ledger keys in the key directory and one level below (a city's data directory: one per county).
         var keys: [NamedSigningKey] = []
-        for file in files {
-            guard let key = try? KeyFile.read(directory + "/" + file), let ledger = ledgers.first(where: { $0.origin == key.name }) else { continue }
+        for key in LedgerKeyRing(directory: directory).keys {
+            guard let ledger = ledgers.first(where: { $0.origin == key.name }), !keys.contains(where: { $0.name == key.name }) else { continue }
             do { try store.checkLedgerKey(key, for: ledger) } catch let error as StoreError {
-                throw ServerConfiguration.Problem(description: "\(directory)/\(file): \(error.message); refusing to write with it")
+                throw ServerConfiguration.Problem(description: "\(directory): the key of \(key.name): \(error.message); refusing to write with it")
             }
             keys.append(key)
         }
@@ -188,6 +188,15 @@ struct Bootstrap: Sendable {
         logger.notice("first start: created ledger, officer and inspector keys, API tokens", metadata: [
             "origin": "\(origin)", "suite": "\(suite.rawValue)", "keys": "\(keys)", "tokens": "\(tokens)",
         ])
+        if c.demoCityOnFirstStart > 0 {
+            do {
+                for line in try DemoCityLoad.firstStart(store, students: c.demoCityOnFirstStart, suite: suite, keyDirectory: keys, dataDirectory: c.dataDir) {
+                    say(line)
+                }
+            } catch {
+                logger.error("first start: the demo city was not loaded", metadata: ["error": "\(error)"])
+            }
+        }
         return Bootstrap(ledgerOrigin: origin, officer: officer, payments: c.demoPaymentsOnFirstStart, sample: sample, dataDir: c.dataDir)
     }
 

@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     public var origin = "aidledger.example/430626"
     public var suite = "ed25519-sha256"
     public var demoPaymentsOnFirstStart = 200
+    /// With the embedded database: clean students per unit of the demo city loaded on first start (one ledger per
+    /// unit of a city like Yueyang, registries, a cross-check run); 0: none.
+    public var demoCityOnFirstStart = 20
     /// Date limits of submissions (PlausibilityPolicy): days a paid_date may lie after the append date, and the
     /// window around the append time a signature's signed_at must fall in.
     public var paidDateToleranceDays = 31
@@ -51,7 +54,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Every key, in the file's spelling.
     public static let keys = ["listen_host", "listen_port", "data_dir", "database", "key_dir", "max_body_bytes", "max_group_entries",
-                              "reader_threads", "log_level", "origin", "suite", "demo_payments_on_first_start",
+                              "reader_threads", "log_level", "origin", "suite", "demo_payments_on_first_start", "demo_city_on_first_start",
                               "paid_date_tolerance_days", "signed_at_max_age_seconds", "signed_at_max_lead_seconds",
                               "long_job_threads", "max_concurrent_body_bytes", "idle_timeout_seconds", "body_timeout_seconds", "lease_idle_timeout_seconds"]
 
@@ -89,6 +92,7 @@ public struct ServerConfiguration: Sendable {
             guard value == "ed25519-sha256" || value == "sm2-sm3" else { throw Problem(description: "\(source): suite must be ed25519-sha256 or sm2-sm3") }
             suite = value
         case "demo_payments_on_first_start": demoPaymentsOnFirstStart = try int(0, 1_000_000)
+        case "demo_city_on_first_start": demoCityOnFirstStart = try int(0, 30_000)
         case "paid_date_tolerance_days": paidDateToleranceDays = try int(0, 3650)
         case "signed_at_max_age_seconds": signedAtMaxAgeSeconds = try int(60, 3650 * 86_400)
         case "signed_at_max_lead_seconds": signedAtMaxLeadSeconds = try int(0, 86_400)

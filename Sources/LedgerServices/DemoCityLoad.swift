@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerCrossCheck
 import LedgerCrypto
 import LedgerSamples
 import LedgerStore
@@ -17,8 +18,9 @@ public enum DemoCityLoad {
         public let created: Bool
     }
 
-    public static let originPrefix = "aidledger.example/"
-    public static let inspectorName = "aidledger.example/yueyang/inspector/1"
+    /// The city's ledgers are `yueyang.example/<unit>` (apart from the daemon's own first-start ledger).
+    public static let originPrefix = "yueyang.example/"
+    public static let inspectorName = "yueyang.example/inspector/1"
 
     /// Loads `city` unless its ledgers exist. Keys go to `keyDirectory/<unit>/` (ledger, admin, officer) and
     /// `keyDirectory/inspector.key`; the CSV files to `fileDirectory`.
@@ -32,12 +34,19 @@ public enum DemoCityLoad {
             return Loaded(ledgers: try city.ledgers.map { try store.ledger(origin: originPrefix + $0.unit) }, inspectorKeyPath: inspectorPath, created: false)
         }
         try Files.makeDirectory(fileDirectory, mode: 0o700)
+        // One person-key secret for the whole city (a daemon serving these ledgers holds one), written beside each
+        // ledger key before the ledger is created.
+        let secret = try PersonKeyFile.loadOrCreate(directory: keyDirectory)
         var records: [LedgerRecord] = []
         var receipts: [String: Receipt] = [:]
         for demo in city.ledgers {
             let origin = originPrefix + demo.unit
             progress("creating ledger \(origin) (\(demo.name)) and importing \(demo.batches.count) batches")
             let directory = keyDirectory + "/" + demo.unit
+            try Files.makeDirectory(directory, mode: 0o700)
+            if !FileManager.default.fileExists(atPath: directory + "/" + PersonKeyFile.name) {
+                try Files.write(directory + "/" + PersonKeyFile.name, Array(secret.fileText.utf8), mode: 0o600, overwrite: false)
+            }
             let ledger: LedgerRecord, ledgerKey: NamedSigningKey, admin: NamedSigningKey
             if existing.contains(origin) {
                 ledger = try store.ledger(origin: origin)
@@ -69,7 +78,7 @@ public enum DemoCityLoad {
             records.append(ledger)
         }
         // The registries, as the files the departments deliver, imported as snapshots under the deployment's person key.
-        let personKeys = try PersonKeys(try PersonKeyFile.loadOrCreate(directory: keyDirectory))
+        let personKeys = try PersonKeys(secret)
         for kind in RegistryKind.allCases {
             let path = fileDirectory + "/registry-\(kind.rawValue).csv"
             try Files.write(path, Array(city.csv(for: kind).utf8), mode: 0o600, overwrite: true)
@@ -77,5 +86,26 @@ public enum DemoCityLoad {
             _ = try RegistryImport.run(store: store, kind: kind, path: path, asOf: RegistryImport.today(), personKeys: personKeys)
         }
         return Loaded(ledgers: records, inspectorKeyPath: inspectorPath, created: true)
+    }
+
+    /// The daemon's first start with the embedded database: a generated city of `students` clean students a unit
+    /// loaded, the built-in rules written to `<dataDirectory>/crosscheck` (an editable copy), and the cross-check of
+    /// its term run with the Yueyang pairing and anchored by the city inspector — so that a new user sees ledgers,
+    /// verification and findings at once. Returns lines to print.
+    public static func firstStart(_ store: LedgerStore, students: Int, suite: Suite, keyDirectory: String, dataDirectory: String) throws -> [String] {
+        let city: DemoCity
+        do { city = try DemoCity.generate(seed: 2026, studentsPerUnit: students) } catch { throw ServiceError("\(error)", code: "demo-city") }
+        let loaded = try load(store, city: city, suite: suite, keyDirectory: keyDirectory, fileDirectory: dataDirectory + "/demo")
+        let rules = try CrossCheckRuns.installBuiltInRules(into: dataDirectory + "/crosscheck")
+        let pairing = rules + "/pairing-yueyang.csv"
+        let out = dataDirectory + "/demo/crosscheck"
+        let request = CrossCheckRequest(period: city.period, origins: loaded.ledgers.map(\.origin), configurationDirectory: rules,
+                                        pairingFile: FileManager.default.fileExists(atPath: pairing) ? pairing : nil,
+                                        inspector: try KeyFile.read(loaded.inspectorKeyPath), outDirectory: out, reveal: false, purpose: "首次启动演示 first-start demo")
+        let outcome = try CrossCheckRuns.run(store, keyDirectory: keyDirectory, request: request)
+        return [
+            "first start: loaded a demo city like Yueyang: \(loaded.ledgers.count) ledgers \(originPrefix)<unit>, registries imported (files in \(dataDirectory)/demo/)",
+            "first start: cross-check \(city.period): \(outcome.ledgers.filter(\.verified).count) ledgers verified, \(outcome.report.findings.count) findings, report \(out)/report.html, anchored \(outcome.anchored.count) times",
+        ]
     }
 }

@@ -158,7 +158,8 @@ public enum InspectedLedgers {
 /// The ledger keys in a key directory (`*.key` in it and in its subdirectories one level down), found by the
 /// key each ledger's genesis names: a city's data directory holds one ledger key per county.
 public struct LedgerKeyRing {
-    let keys: [NamedSigningKey]
+    /// Every key file found, in path order.
+    public let keys: [NamedSigningKey]
 
     public init(directory: String) {
         var found: [NamedSigningKey] = []

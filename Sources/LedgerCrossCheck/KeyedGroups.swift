@@ -1,75 +1,105 @@
-/// Rows grouped by a string key (an ID number, an account number), built in one pass: one dictionary entry per
-/// distinct key and two integers per row, no array per group, so that a million registry rows are indexed
-/// without a million allocations. Within a group, rows keep the order they were added in.
+/// Rows grouped by a 64-bit key (a person's packed ID number, `IDNumberKey`; an account number's hash), built in
+/// linear time: one slot of an open-addressing table per distinct key and the row numbers laid out group after
+/// group, so that a million registry rows are indexed without an array per group or a string hash per row, and a
+/// group's rows are read from one contiguous slice. Within a group, rows keep the order of the input.
 struct KeyedGroups {
-    /// Key → group number.
-    private var groupByKey: [String: Int] = [:]
-    /// The key of each group.
-    private(set) var keys: [String] = []
-    private var firstRow: [Int] = []
-    private var lastRow: [Int] = []
-    /// Per row: the next row of its group, or -1.
-    private var nextRow: [Int]
+    /// The key of each group, in order of first appearance.
+    let keys: [UInt64]
+    private let table: KeyTable
+    /// Group g's rows are `rowOrder[groupStart[g] ..< groupStart[g + 1]]`.
+    private let groupStart: [Int]
+    private let rowOrder: [Int]
 
-    /// Room for rows 0..<rowCount.
-    init(rowCount: Int) {
-        nextRow = Array(repeating: -1, count: rowCount)
-        groupByKey.reserveCapacity(rowCount)
+    /// Groups rows 0..<rowCount by `key(row)`; a row whose key is nil is left out.
+    init(rowCount: Int, key: (Int) -> UInt64?) {
+        var table = KeyTable(capacityFor: rowCount)
+        var keys: [UInt64] = []
+        var groupOfRow = [Int](repeating: -1, count: rowCount)
+        var sizes: [Int] = []
+        for row in 0..<rowCount {
+            guard let k = key(row) else { continue }
+            let g = table.insert(k, next: keys.count)
+            if g == keys.count {
+                keys.append(k)
+                sizes.append(1)
+            } else {
+                sizes[g] += 1
+            }
+            groupOfRow[row] = g
+        }
+        var start = [Int](repeating: 0, count: keys.count + 1)
+        for g in 0..<keys.count { start[g + 1] = start[g] + sizes[g] }
+        var next = start
+        var order = [Int](repeating: 0, count: start[keys.count])
+        for row in 0..<rowCount where groupOfRow[row] >= 0 {
+            let g = groupOfRow[row]
+            order[next[g]] = row
+            next[g] += 1
+        }
+        self.keys = keys
+        self.table = table
+        groupStart = start
+        rowOrder = order
     }
 
     var groupCount: Int { keys.count }
 
-    /// Adds `row` (0..<rowCount, each at most once) to the group of `key`.
-    mutating func add(row: Int, key: String) {
-        if let g = groupByKey[key] {
-            nextRow[lastRow[g]] = row
-            lastRow[g] = row
-        } else {
-            groupByKey[key] = keys.count
-            keys.append(key)
-            firstRow.append(row)
-            lastRow.append(row)
-        }
-    }
+    func group(of key: UInt64) -> Int? { table.find(key) }
 
-    func group(of key: String) -> Int? { groupByKey[key] }
-
-    /// The rows of group `g`, in the order they were added.
-    func rows(inGroup g: Int) -> Rows { Rows(groups: self, first: firstRow[g]) }
+    /// The rows of group `g`, in input order.
+    func rows(inGroup g: Int) -> ArraySlice<Int> { rowOrder[groupStart[g]..<groupStart[g + 1]] }
 
     /// The rows of `key`'s group; none when the key is unknown.
-    func rows(of key: String) -> Rows {
-        guard let g = groupByKey[key] else { return Rows(groups: self, first: -1) }
+    func rows(of key: UInt64) -> ArraySlice<Int> {
+        guard let g = table.find(key) else { return [] }
         return rows(inGroup: g)
     }
+}
 
-    struct Rows: Sequence {
-        let groups: KeyedGroups
-        let first: Int
+/// An open-addressing hash table from 64-bit keys to group numbers: linear probing over a power-of-two table at
+/// most half full, Fibonacci hashing. `UInt64.max` marks an empty slot (no packed ID number or tagged key is
+/// all ones).
+struct KeyTable {
+    private var slotKeys: [UInt64]
+    private var slotGroups: [Int32]
+    private let shift: UInt64
+    private let mask: Int
 
-        func makeIterator() -> Iterator { Iterator(links: groups.nextRow, current: first) }
+    static let empty = UInt64.max
 
-        var isEmpty: Bool { first < 0 }
+    init(capacityFor count: Int) {
+        var bits = 4
+        while bits < 40, 1 << bits < count * 2 { bits += 1 }
+        slotKeys = [UInt64](repeating: Self.empty, count: 1 << bits)
+        slotGroups = [Int32](repeating: 0, count: 1 << bits)
+        shift = UInt64(64 - bits)
+        mask = (1 << bits) - 1
+    }
 
-        /// Whether the group has more than `n` rows, counting no further than n + 1.
-        func hasMore(than n: Int) -> Bool {
-            var seen = 0
-            for _ in self {
-                seen += 1
-                if seen > n { return true }
+    @inline(__always) private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    /// The group of `key`; when the key is new, it gets group `next` (the caller's next group number).
+    mutating func insert(_ key: UInt64, next: Int) -> Int {
+        var i = slot(key)
+        while true {
+            let k = slotKeys[i]
+            if k == key { return Int(slotGroups[i]) }
+            if k == Self.empty {
+                slotKeys[i] = key
+                slotGroups[i] = Int32(truncatingIfNeeded: next)
+                return next
             }
-            return false
+            i = (i + 1) & mask
         }
+    }
 
-        struct Iterator: IteratorProtocol {
-            let links: [Int]
-            var current: Int
-
-            mutating func next() -> Int? {
-                guard current >= 0 else { return nil }
-                defer { current = links[current] }
-                return current
-            }
+    func find(_ key: UInt64) -> Int? {
+        var i = slot(key)
+        while true {
+            let k = slotKeys[i]
+            if k == key { return Int(slotGroups[i]) }
+            if k == Self.empty { return nil }
+            i = (i + 1) & mask
         }
     }
 }

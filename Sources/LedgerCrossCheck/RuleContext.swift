@@ -1,7 +1,8 @@
 import LedgerCore
 import LedgerCrypto
 
-/// A payment of the run's period as the rules see it: not reversed, with its ID opening.
+/// A payment of the run's period as the rules see it: not reversed, with its ID opening. The personal values the
+/// rules compare are read from the openings once, here.
 struct PeriodPayment {
     /// Index in `CrossCheckInput.payments`.
     let index: Int
@@ -11,14 +12,22 @@ struct PeriodPayment {
     let program: String
     /// The programme's index in the catalogue; nil for an unknown programme.
     let programIndex: Int?
+    /// Openings (nil when never given or erased).
+    var name: String?
+    var category: String?
+    var accountNumber: String?
+    var certType: String?
+    var certNumber: String?
 }
 
 /// What every rule of one run reads, indexed once: the period's payments grouped by person, the registries by ID
-/// number, the catalogue and standards; and what the rules produce (`findings`). Person keys are computed once
-/// per distinct ID number, and only for the people a finding is about.
+/// number (packed into integer keys, `IDNumberKey`), the catalogue and standards; and what the rules produce
+/// (`findings`). Person keys (HMAC) are computed once per distinct ID number, and only for the people findings
+/// are about.
 ///
 /// Paid person `g` is group `g` of `paymentsByPerson`; `enrollmentGroupOfPerson[g]` (and the certificate and
 /// identity arrays) give that person's group in each registry index, -1 when the registry has no row for them.
+/// Hot loops read fields of `all`, `enrollment`, … in place rather than copying whole rows.
 final class RuleContext {
     let input: CrossCheckInput
     let configuration: CrossCheckConfiguration
@@ -35,11 +44,17 @@ final class RuleContext {
     /// Category → the certificate types that prove it.
     let categoryEvidence: [String: CategoryEvidence]
 
+    /// Every payment of the input, and the registries' rows.
+    let all: [PaidItem]
+    let enrollment: [EnrollmentRecord]
+    let certificates: [CertificateRecord]
+    let identity: [IdentityRecord]
+
     /// The payments of the period: not reversed, with an ID number, in input order.
     let payments: [PeriodPayment]
-    /// `payments` indices grouped by ID number: group g is paid person g.
+    /// `payments` indices grouped by person: group g is paid person g.
     let paymentsByPerson: KeyedGroups
-    /// Registry row indices grouped by normalised ID number.
+    /// Registry row indices grouped by person.
     let enrollmentByPerson: KeyedGroups
     let certificatesByPerson: KeyedGroups
     let identityByPerson: KeyedGroups
@@ -47,6 +62,8 @@ final class RuleContext {
     let enrollmentGroupOfPerson: [Int]
     let certificateGroupOfPerson: [Int]
     let identityGroupOfPerson: [Int]
+    /// The ID-number keys of this run.
+    let idKeys: IDNumberKey.Encoder
 
     private(set) var findings: [Finding] = []
     private let personKeys: PersonKeys
@@ -72,43 +89,65 @@ final class RuleContext {
         var evidence: [String: CategoryEvidence] = [:]
         for c in configuration.categories where evidence[c.category] == nil { evidence[c.category] = c }
         categoryEvidence = evidence
+        self.all = input.payments
+        enrollment = input.registries.enrollment
+        certificates = input.registries.certificates
+        identity = input.registries.identity
 
-        // The period's payments, each programme name resolved once per distinct name.
+        // The period's payments, each programme name resolved once per distinct name (and payments come in batches
+        // of one programme), each payment's openings read in one pass over them.
         var periodPayments: [PeriodPayment] = []
         var programOfName: [String: (String, Int?)] = [:]
-        for (i, item) in input.payments.enumerated() where item.period == input.period && item.reversedBy == nil {
-            guard let raw = item.personal[.idNumber] else { continue }
-            let id = Self.normalizedID(raw)
-            guard !id.isEmpty else { continue }
+        var lastProgram: (name: String, resolved: (String, Int?))?
+        let all = input.payments
+        for i in all.indices where all[i].period == input.period && all[i].reversedBy == nil {
+            var id: String?, name: String?, category: String?, account: String?, certType: String?, certNumber: String?
+            for (field, value) in all[i].personal {
+                switch field {
+                case .idNumber: id = value
+                case .name: name = value
+                case .category: category = value
+                case .accountNumber: account = value
+                case .certType: certType = value
+                case .certNumber: certNumber = value
+                case .bankRef: break
+                }
+            }
+            guard let id = id.map(Self.normalizedID), !id.isEmpty else { continue }
+            let programName = all[i].program
             let resolved: (String, Int?)
-            if let known = programOfName[item.program] {
+            if let lastProgram, lastProgram.name == programName {
+                resolved = lastProgram.resolved
+            } else if let known = programOfName[programName] {
                 resolved = known
             } else {
-                let index = catalog.index(of: item.program)
-                resolved = (index.map { catalog.programs[$0].name } ?? item.program, index)
-                programOfName[item.program] = resolved
+                let index = catalog.index(of: programName)
+                resolved = (index.map { catalog.programs[$0].name } ?? programName, index)
+                programOfName[programName] = resolved
             }
-            periodPayments.append(PeriodPayment(index: i, idNumber: id, program: resolved.0, programIndex: resolved.1))
+            lastProgram = (programName, resolved)
+            periodPayments.append(PeriodPayment(index: i, idNumber: id, program: resolved.0, programIndex: resolved.1, name: name, category: category,
+                                                accountNumber: account, certType: certType, certNumber: certNumber))
         }
         payments = periodPayments
 
-        var byPerson = KeyedGroups(rowCount: periodPayments.count)
-        for (i, p) in periodPayments.enumerated() { byPerson.add(row: i, key: p.idNumber) }
-        paymentsByPerson = byPerson
-
+        // Read through buffer pointers: a row's ID number is loaded without copying the row.
+        var keys = IDNumberKey.Encoder()
+        let byPerson = periodPayments.withUnsafeBufferPointer { rows in KeyedGroups(rowCount: rows.count) { keys.key(rows[$0].idNumber) } }
         let registries = input.registries
-        var enrollment = KeyedGroups(rowCount: registries.enrollment.count)
-        for (i, row) in registries.enrollment.enumerated() { enrollment.add(row: i, key: Self.normalizedID(row.idNumber)) }
-        var certificates = KeyedGroups(rowCount: registries.certificates.count)
-        for (i, row) in registries.certificates.enumerated() { certificates.add(row: i, key: Self.normalizedID(row.idNumber)) }
-        var identity = KeyedGroups(rowCount: registries.identity.count)
-        for (i, row) in registries.identity.enumerated() { identity.add(row: i, key: Self.normalizedID(row.idNumber)) }
-        enrollmentByPerson = enrollment
-        certificatesByPerson = certificates
-        identityByPerson = identity
-        enrollmentGroupOfPerson = byPerson.keys.map { enrollment.group(of: $0) ?? -1 }
-        certificateGroupOfPerson = byPerson.keys.map { certificates.group(of: $0) ?? -1 }
-        identityGroupOfPerson = byPerson.keys.map { identity.group(of: $0) ?? -1 }
+        let enrollmentIndex = registries.enrollment.withUnsafeBufferPointer { rows in KeyedGroups(rowCount: rows.count) { keys.key(rows[$0].idNumber) } }
+        let certificateIndex = registries.certificates.withUnsafeBufferPointer { rows in
+            KeyedGroups(rowCount: rows.count) { keys.key(rows[$0].idNumber) }
+        }
+        let identityIndex = registries.identity.withUnsafeBufferPointer { rows in KeyedGroups(rowCount: rows.count) { keys.key(rows[$0].idNumber) } }
+        paymentsByPerson = byPerson
+        enrollmentByPerson = enrollmentIndex
+        certificatesByPerson = certificateIndex
+        identityByPerson = identityIndex
+        enrollmentGroupOfPerson = byPerson.keys.map { enrollmentIndex.group(of: $0) ?? -1 }
+        certificateGroupOfPerson = byPerson.keys.map { certificateIndex.group(of: $0) ?? -1 }
+        identityGroupOfPerson = byPerson.keys.map { identityIndex.group(of: $0) ?? -1 }
+        idKeys = keys
     }
 
     /// An ID number as the rules compare it: trimmed, final x in capitals. Most are already so and are
@@ -128,51 +167,51 @@ final class RuleContext {
 
     var personCount: Int { paymentsByPerson.groupCount }
 
-    func idNumber(ofPerson g: Int) -> String { paymentsByPerson.keys[g] }
+    /// Paid person g's ID number (normalised).
+    func idNumber(ofPerson g: Int) -> String { payments[paymentsByPerson.rows(inGroup: g).first ?? 0].idNumber }
 
-    func item(_ payment: Int) -> PaidItem { input.payments[payments[payment].index] }
+    /// The paid item of period payment `p` (a copy: for findings, not for hot loops).
+    func item(_ p: Int) -> PaidItem { all[payments[p].index] }
 
-    func program(_ payment: Int) -> ProgramDefinition? { payments[payment].programIndex.map { catalog.programs[$0] } }
+    func program(_ p: Int) -> ProgramDefinition? { payments[p].programIndex.map { catalog.programs[$0] } }
 
     /// Person g's payments of the period (indices in `payments`), in input order.
-    func paymentsOf(person g: Int) -> KeyedGroups.Rows { paymentsByPerson.rows(inGroup: g) }
+    func paymentsOf(person g: Int) -> ArraySlice<Int> { paymentsByPerson.rows(inGroup: g) }
 
     /// Person g's payments of the period in ledger order (origin, seq).
     func sortedPaymentsOf(person g: Int) -> [Int] { sortedByEntry(Array(paymentsOf(person: g))) }
 
-    func sortedByEntry(_ list: [Int]) -> [Int] { list.sorted { item($0).entry < item($1).entry } }
+    func sortedByEntry(_ list: [Int]) -> [Int] { list.sorted { all[payments[$0].index].entry < all[payments[$1].index].entry } }
 
     /// Ordered by paid date, then ledger and seq: which payment came later.
     func sortedByPaidDate(_ list: [Int]) -> [Int] {
         list.sorted {
-            let a = item($0), b = item($1)
+            let a = all[payments[$0].index], b = all[payments[$1].index]
             return a.paidDate != b.paidDate ? a.paidDate < b.paidDate : a.entry < b.entry
         }
     }
 
+    /// Person g's rows of each registry, in line order (copies: for findings).
     func enrollmentRows(ofPerson g: Int) -> [EnrollmentRecord] {
         let group = enrollmentGroupOfPerson[g]
-        guard group >= 0 else { return [] }
-        return enrollmentByPerson.rows(inGroup: group).map { input.registries.enrollment[$0] }.sorted { $0.line < $1.line }
+        return group < 0 ? [] : enrollmentByPerson.rows(inGroup: group).map { enrollment[$0] }.sorted { $0.line < $1.line }
     }
 
     func certificateRows(ofPerson g: Int) -> [CertificateRecord] {
         let group = certificateGroupOfPerson[g]
-        guard group >= 0 else { return [] }
-        return certificatesByPerson.rows(inGroup: group).map { input.registries.certificates[$0] }.sorted { $0.line < $1.line }
+        return group < 0 ? [] : certificatesByPerson.rows(inGroup: group).map { certificates[$0] }.sorted { $0.line < $1.line }
     }
 
     func identityRows(ofPerson g: Int) -> [IdentityRecord] {
         let group = identityGroupOfPerson[g]
-        guard group >= 0 else { return [] }
-        return identityByPerson.rows(inGroup: group).map { input.registries.identity[$0] }.sorted { $0.line < $1.line }
+        return group < 0 ? [] : identityByPerson.rows(inGroup: group).map { identity[$0] }.sorted { $0.line < $1.line }
     }
 
     /// Whether a certificate row counts as evidence for the period: valid status and validFrom ≤ period start ≤
     /// validTo (open-ended when validTo is nil).
-    func isValidAtPeriodStart(_ certificate: CertificateRecord) -> Bool {
-        guard certificate.status == .valid, certificate.validFrom <= periodStart else { return false }
-        if let to = certificate.validTo, to < periodStart { return false }
+    func isValidAtPeriodStart(_ row: Int) -> Bool {
+        guard certificates[row].status == .valid, certificates[row].validFrom <= periodStart else { return false }
+        if let to = certificates[row].validTo, to < periodStart { return false }
         return true
     }
 
@@ -182,7 +221,7 @@ final class RuleContext {
         var groups: [String: [(payment: Int, detail: Detail)]] = [:]
         for f in failing { groups[payments[f.payment].program, default: []].append(f) }
         return groups.keys.sorted().map { program in
-            (program, groups[program, default: []].sorted { item($0.payment).entry < item($1.payment).entry })
+            (program, groups[program, default: []].sorted { all[payments[$0.payment].index].entry < all[payments[$1.payment].index].entry })
         }
     }
 

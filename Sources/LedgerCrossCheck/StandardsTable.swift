@@ -31,18 +31,28 @@ public struct StandardsTable: Sendable {
     /// The standard for a payment of `program` (canonical name) to a student of `stage` and `boarding` paid by
     /// `unit`, in a period that starts on `date` (`YYYY-MM-DD`); nil when no row applies.
     public func standard(program: String, stage: Stage, boarding: Bool, unit: String, on date: String) -> StandardRow? {
-        guard let candidates = rowsByProgramStage[ProgramStage(program: program, stage: stage)] else { return nil }
+        Self.best(of: rows(program: program, stage: stage, on: date), boarding: boarding, unit: unit)
+    }
+
+    /// The rows of `program` (canonical name) and `stage` in force on `date`, in table order: what a run with a
+    /// fixed period start looks up once per programme and stage.
+    func rows(program: String, stage: Stage, on date: String) -> [StandardRow] {
+        (rowsByProgramStage[ProgramStage(program: program, stage: stage)] ?? []).map { rows[$0] }.filter { row in
+            row.effectiveFrom <= date && row.effectiveTo.map { date <= $0 } ?? true
+        }
+    }
+
+    /// Among rows in force, the one for `boarding` whose region is the longest prefix of `unit` (`*` matches
+    /// every unit with length 0); the first such row on a tie.
+    static func best(of rows: [StandardRow], boarding: Bool, unit: String) -> StandardRow? {
         var best: StandardRow?
         var bestLength = -1
-        for i in candidates {
-            let row = rows[i]
+        for row in rows {
             if let b = row.boarding, b != boarding { continue }
-            guard row.effectiveFrom <= date else { continue }
-            if let to = row.effectiveTo, to < date { continue }
             let length: Int
             if row.region == "*" {
                 length = 0
-            } else if unit.utf8.starts(with: row.region.utf8), !row.region.isEmpty {
+            } else if !row.region.isEmpty, unit.utf8.starts(with: row.region.utf8) {
                 length = row.region.utf8.count
             } else {
                 continue

@@ -16,19 +16,35 @@ enum AmountStandardRule {
 
     static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
         let tolerance = max(0, c.configuration.thresholds.amountToleranceFen)
+        // The rows in force on the period's first day, per programme (catalogue index) and stage, found once.
+        let stages = Stage.allCases.count
+        var inForce: [[StandardRow]?] = Array(repeating: nil, count: c.catalog.programs.count * stages)
         for g in 0..<c.personCount {
             var failing: [(payment: Int, detail: Miss)] = []
             for p in c.paymentsOf(person: g) {
-                let item = c.item(p)
-                guard c.payments[p].programIndex != nil,
-                      let standard = c.standards.standard(program: c.payments[p].program, stage: item.stage, boarding: item.boarding, unit: item.unit,
-                                                          on: c.periodStart),
-                      let bounds = standard.paymentBoundsFen else {
+                let i = c.payments[p].index
+                guard let program = c.payments[p].programIndex else {
                     failing.append((p, .noStandard))
                     continue
                 }
-                let low = Money.subtract(bounds.min, tolerance), high = Money.add(bounds.max, tolerance)
-                if item.amountFen < low || item.amountFen > high { failing.append((p, .outside(standard, low: bounds.min, high: bounds.max))) }
+                let stage = c.all[i].stage
+                let slot = program * stages + stage.ordinal
+                let rows: [StandardRow]
+                if let known = inForce[slot] {
+                    rows = known
+                } else {
+                    rows = c.standards.rows(program: c.payments[p].program, stage: stage, on: c.periodStart)
+                    inForce[slot] = rows
+                }
+                let standard = StandardsTable.best(of: rows, boarding: c.all[i].boarding, unit: c.all[i].unit)
+                guard let standard, let bounds = standard.paymentBoundsFen else {
+                    failing.append((p, .noStandard))
+                    continue
+                }
+                let amount = c.all[i].amountFen
+                if amount < Money.subtract(bounds.min, tolerance) || amount > Money.add(bounds.max, tolerance) {
+                    failing.append((p, .outside(standard, low: bounds.min, high: bounds.max)))
+                }
             }
             guard !failing.isEmpty else { continue }
             for (program, failures) in c.groupedByProgram(failing) {
@@ -59,5 +75,19 @@ enum AmountStandardRule {
     /// `750.00`, or `1500.00–3500.00` for a range (yuan).
     static func range(_ low: Int64, _ high: Int64) -> String {
         low == high ? Money.yuan(low) : Money.yuan(low) + "–" + Money.yuan(high)
+    }
+}
+
+extension Stage {
+    /// Position in `allCases`.
+    var ordinal: Int {
+        switch self {
+        case .preschool: 0
+        case .primary: 1
+        case .junior: 2
+        case .senior: 3
+        case .vocational: 4
+        case .higher: 5
+        }
     }
 }

@@ -22,7 +22,6 @@ enum DisabilityCertificateRule {
     }
 
     static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        let certificates = c.input.registries.certificates
         // Numbers reported from a payment, per holder, so a registry row does not report them again.
         var reported: Set<String> = []
         // Registry rows of paid people with a bad number: number → rows.
@@ -31,18 +30,17 @@ enum DisabilityCertificateRule {
             let id = c.idNumber(ofPerson: g)
             var failing: [(payment: Int, detail: (number: String, why: String))] = []
             for p in c.paymentsOf(person: g) {
-                let personal = c.item(p).personal
-                guard personal[.certType]?.trimmingASCIIWhitespace() == certificateType,
-                      let number = personal[.certNumber]?.trimmingASCIIWhitespace(), !number.isEmpty,
+                guard c.payments[p].certType?.trimmingASCIIWhitespace() == certificateType,
+                      let number = c.payments[p].certNumber?.trimmingASCIIWhitespace(), !number.isEmpty,
                       let why = problem(number, holder: id) else { continue }
                 failing.append((p, (number, why)))
                 reported.insert(id + "\u{0}" + number)
             }
             let group = c.certificateGroupOfPerson[g]
             if group >= 0 {
-                for r in c.certificatesByPerson.rows(inGroup: group) where certificates[r].certType == certificateType {
-                    let row = certificates[r]
-                    if problem(row.certNumber, holder: id) != nil { badRows[row.certNumber.trimmingASCIIWhitespace(), default: []].append(row) }
+                for r in c.certificatesByPerson.rows(inGroup: group) where c.certificates[r].certType == certificateType {
+                    let number = c.certificates[r].certNumber
+                    if problem(number, holder: id) != nil { badRows[number.trimmingASCIIWhitespace(), default: []].append(c.certificates[r]) }
                 }
             }
             guard !failing.isEmpty else { continue }

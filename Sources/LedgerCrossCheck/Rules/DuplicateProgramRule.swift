@@ -12,8 +12,7 @@ enum DuplicateProgramRule {
     static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
         for g in 0..<c.personCount {
             // Most people are paid once: no duplicate.
-            var iterator = c.paymentsOf(person: g).makeIterator()
-            guard iterator.next() != nil, iterator.next() != nil else { continue }
+            guard c.paymentsOf(person: g).count > 1 else { continue }
             var byProgram: [String: [Int]] = [:]
             for p in c.paymentsOf(person: g) { byProgram[c.payments[p].program, default: []].append(p) }
             for program in byProgram.keys.sorted() {

@@ -24,32 +24,29 @@ enum EligibleUnpaidRule {
             return types.isEmpty ? nil : Checked(index: index, program: program, provingTypes: types)
         }
         guard !checked.isEmpty else { return }
-        let registries = c.input.registries
         // Start from the certificate holders: far fewer than the enrolled.
         for h in 0..<c.certificatesByPerson.groupCount {
-            var valid: [CertificateRecord] = []
-            for r in c.certificatesByPerson.rows(inGroup: h) where c.isValidAtPeriodStart(registries.certificates[r]) {
-                valid.append(registries.certificates[r])
+            let held = c.certificatesByPerson.rows(inGroup: h)
+            let eligible = checked.filter { program in
+                held.contains { program.provingTypes.contains(c.certificates[$0].certType) && c.isValidAtPeriodStart($0) }
             }
-            guard !valid.isEmpty else { continue }
-            let id = c.certificatesByPerson.keys[h]
-            let eligible = checked.filter { program in valid.contains { program.provingTypes.contains($0.certType) } }
             guard !eligible.isEmpty else { continue }
-            let enrolled = c.enrollmentByPerson.rows(of: id).map { registries.enrollment[$0] }
-                .filter { $0.status == .enrolled && c.inspectedUnits.contains($0.unit) }
-            guard !enrolled.isEmpty else { continue }
-            let identity = c.identityByPerson.rows(of: id).map { registries.identity[$0] }
-            guard identity.allSatisfy(\.alive) else { continue }
-            let paidGroup = c.paymentsByPerson.group(of: id)
-            for program in eligible {
-                let rows = enrolled.filter { row in
-                    program.program.stages.contains(row.stage) && (program.program.boarding.map { $0 == row.boarding } ?? true)
-                }.sorted { ($0.unit, $0.schoolCode, $0.line) < ($1.unit, $1.schoolCode, $1.line) }
+            let person = c.certificatesByPerson.keys[h]
+            let enrolled = c.enrollmentByPerson.rows(of: person).filter {
+                c.enrollment[$0].status == .enrolled && c.inspectedUnits.contains(c.enrollment[$0].unit)
+            }
+            guard !enrolled.isEmpty, c.identityByPerson.rows(of: person).allSatisfy({ c.identity[$0].alive }) else { continue }
+            let paid = c.paymentsByPerson.group(of: person).map { c.paymentsByPerson.rows(inGroup: $0) } ?? []
+            for program in eligible where !paid.contains(where: { c.payments[$0].programIndex == program.index }) {
+                let rows = enrolled.filter { r in
+                    program.program.stages.contains(c.enrollment[r].stage) && (program.program.boarding.map { $0 == c.enrollment[r].boarding } ?? true)
+                }.map { c.enrollment[$0] }.sorted { ($0.unit, $0.schoolCode, $0.line) < ($1.unit, $1.schoolCode, $1.line) }
                 guard let row = rows.first else { continue }
-                if let paidGroup, c.paymentsByPerson.rows(inGroup: paidGroup).contains(where: { c.payments[$0].programIndex == program.index }) {
-                    continue
-                }
-                try report(c, setting, program: program, row: row, certificates: valid, idNumber: id, identity: identity)
+                let certificates = held.filter { program.provingTypes.contains(c.certificates[$0].certType) && c.isValidAtPeriodStart($0) }
+                    .map { c.certificates[$0] }
+                let identity = c.identityByPerson.rows(of: person).map { c.identity[$0] }
+                try report(c, setting, program: program, row: row, certificates: certificates, idNumber: RuleContext.normalizedID(row.idNumber),
+                           identity: identity)
             }
         }
     }
@@ -65,7 +62,7 @@ enum EligibleUnpaidRule {
             .enrollment(row, "stage", row.stage.rawValue),
             .enrollment(row, "boarding", row.boarding ? "true" : "false"),
         ]
-        for certificate in certificates.sorted(by: { $0.line < $1.line }) where program.provingTypes.contains(certificate.certType) {
+        for certificate in certificates.sorted(by: { $0.line < $1.line }) {
             evidence.append(.certificate(certificate, "cert_type", certificate.certType, personal: true))
             evidence.append(.certificate(certificate, "valid", "\(certificate.validFrom)–\(certificate.validTo ?? "")"))
         }

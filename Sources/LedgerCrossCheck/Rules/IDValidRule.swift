@@ -7,12 +7,10 @@ import LedgerCore
 /// and for every enrollment and certificate row of the inspected units (one finding per ID number, the row's
 /// unit or issuer responsible, no entries).
 enum IDValidRule {
-    /// GB/T 2260 province-level codes: the first two digits of every valid ID number.
-    static let provinceCodes: Set<Int> = Set(Array(11...15) + Array(21...23) + Array(31...37) + Array(41...46) + Array(50...54)
-                                             + Array(61...65) + [71, 81, 82])
-
-    /// Why an ID number is invalid, in the inspectors' words (never repeating the number); nil when it is valid.
+    /// Why an ID number (normalised) is invalid, in the inspectors' words (never repeating the number); nil when
+    /// it is valid.
     static func problem(_ idNumber: String) -> String? {
+        if let parsed = IDNumberKey.parse(idNumber), IDNumberKey.isValid(parsed) { return nil }
         do {
             try IDNumber.validate(idNumber)
         } catch {
@@ -24,16 +22,15 @@ enum IDValidRule {
             case .checksum: return "校验码不符（GB 11643 MOD 11-2）"
             }
         }
-        let u = Array(idNumber.utf8.prefix(2))
-        guard u.count == 2, provinceCodes.contains(Int(u[0] &- 0x30) * 10 + Int(u[1] &- 0x30)) else { return "前两位不是省级行政区划代码" }
-        return nil
+        return "前两位不是省级行政区划代码"
     }
 
-    /// The birth date (`YYYY-MM-DD`) of a valid ID number.
-    static func birthDate(_ idNumber: String) -> String {
-        let u = Array(idNumber.utf8)
-        return String(decoding: u[6..<10], as: UTF8.self) + "-" + String(decoding: u[10..<12], as: UTF8.self) + "-"
-            + String(decoding: u[12..<14], as: UTF8.self)
+    /// A `YYYY-MM-DD` date as the number YYYYMMDD; nil when it is not a date.
+    static func dateNumber(_ date: String) -> Int? {
+        guard FieldSyntax.isDate(date) else { return nil }
+        var n = 0
+        for c in date.utf8 where c != UInt8(ascii: "-") { n = n &* 10 &+ Int(c &- 0x30) }
+        return n
     }
 
     static let bornAfterPayment = "出生日期晚于发放日期"
@@ -47,14 +44,13 @@ enum IDValidRule {
         for g in 0..<c.personCount {
             let id = c.idNumber(ofPerson: g)
             var failing: [(payment: Int, detail: String)] = []
-            if let problem = problem(id) {
-                for p in c.paymentsOf(person: g) { failing.append((p, problem)) }
-            } else {
-                let birth = birthDate(id)
+            if let parsed = IDNumberKey.parse(id), IDNumberKey.isValid(parsed) {
                 for p in c.paymentsOf(person: g) {
-                    let paid = c.item(p).paidDate
-                    if FieldSyntax.isDate(paid), birth > paid { failing.append((p, bornAfterPayment)) }
+                    if let paid = dateNumber(c.all[c.payments[p].index].paidDate), parsed.birthDate > paid { failing.append((p, bornAfterPayment)) }
                 }
+            } else {
+                let problem = problem(id) ?? ""
+                for p in c.paymentsOf(person: g) { failing.append((p, problem)) }
             }
             guard !failing.isEmpty else { continue }
             for (program, failures) in c.groupedByProgram(failing) {
@@ -76,12 +72,12 @@ enum IDValidRule {
         // ID number → (enrollment row indices, certificate row indices).
         var invalid: [String: (enrollment: [Int], certificates: [Int])] = [:]
         let registries = c.input.registries
-        for (i, row) in registries.enrollment.enumerated() where c.inspectedUnits.contains(row.unit) {
-            let id = RuleContext.normalizedID(row.idNumber)
+        for i in c.enrollment.indices where c.inspectedUnits.contains(c.enrollment[i].unit) {
+            let id = RuleContext.normalizedID(c.enrollment[i].idNumber)
             if problem(id) != nil { invalid[id, default: ([], [])].enrollment.append(i) }
         }
-        for (i, row) in registries.certificates.enumerated() where c.inspectedUnits.contains(row.issuerUnit) {
-            let id = RuleContext.normalizedID(row.idNumber)
+        for i in c.certificates.indices where c.inspectedUnits.contains(c.certificates[i].issuerUnit) {
+            let id = RuleContext.normalizedID(c.certificates[i].idNumber)
             if problem(id) != nil { invalid[id, default: ([], [])].certificates.append(i) }
         }
         for (id, rows) in invalid {

@@ -10,9 +10,9 @@ enum MethodRule {
         for g in 0..<c.personCount {
             var failing: [(payment: Int, detail: AccountType)] = []
             for p in c.paymentsOf(person: g) {
-                guard let program = c.program(p) else { continue }
-                let type = c.item(p).accountType
-                if !program.accountTypes.contains(type) { failing.append((p, type)) }
+                guard let program = c.payments[p].programIndex else { continue }
+                let type = c.all[c.payments[p].index].accountType
+                if !c.catalog.programs[program].accountTypes.contains(type) { failing.append((p, type)) }
             }
             guard !failing.isEmpty else { continue }
             for (program, failures) in c.groupedByProgram(failing) {

@@ -16,9 +16,7 @@ enum MutexRule {
         }
         let sameYear = yearlyPayments(c, programs: Set(pairs.flatMap { [$0.first, $0.second] }))
         for g in 0..<c.personCount {
-            var iterator = c.paymentsOf(person: g).makeIterator()
-            let once = iterator.next() != nil && iterator.next() == nil
-            if once, sameYear[g] == nil { continue }
+            if c.paymentsOf(person: g).count < 2, sameYear[g] == nil { continue }
             // (item, canonical programme, of the period)
             var paid: [(item: PaidItem, program: String, inPeriod: Bool)] = c.paymentsOf(person: g).map { (c.item($0), c.payments[$0].program, true) }
             let stages = Set(paid.map(\.item.stage))
@@ -52,11 +50,11 @@ enum MutexRule {
         let yearly = programs.filter { c.catalog.definition(of: $0)?.schedule == .yearly }
         guard !yearly.isEmpty, let year = PeriodCalendar.year(of: c.period) else { return [:] }
         var found: [Int: [(item: PaidItem, program: String)]] = [:]
-        for item in c.input.payments where item.reversedBy == nil && item.period != c.period && PeriodCalendar.year(of: item.period) == year {
-            let program = c.catalog.canonicalName(of: item.program)
-            guard yearly.contains(program), let id = item.idNumber.map(RuleContext.normalizedID),
-                  let g = c.paymentsByPerson.group(of: id) else { continue }
-            found[g, default: []].append((item, program))
+        for i in c.all.indices where c.all[i].reversedBy == nil && c.all[i].period != c.period && PeriodCalendar.year(of: c.all[i].period) == year {
+            let program = c.catalog.canonicalName(of: c.all[i].program)
+            guard yearly.contains(program), let id = c.all[i].idNumber, let key = c.idKeys.existingKey(id),
+                  let g = c.paymentsByPerson.group(of: key) else { continue }
+            found[g, default: []].append((c.all[i], program))
         }
         return found
     }

@@ -9,7 +9,6 @@ import LedgerCore
 /// person's payments of the period.
 enum NameIDMismatchRule {
     static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        let registries = c.input.registries
         for g in 0..<c.personCount {
             // Whether every name is the same, without allocating for the usual person whose names agree.
             var reference: String?
@@ -18,10 +17,10 @@ enum NameIDMismatchRule {
                 guard !differ, let name = name?.trimmingASCIIWhitespace(), !name.isEmpty else { return }
                 if let reference { differ = name != reference } else { reference = name }
             }
-            if c.identityGroupOfPerson[g] >= 0 { for r in c.identityByPerson.rows(inGroup: c.identityGroupOfPerson[g]) { see(registries.identity[r].name) } }
-            for p in c.paymentsOf(person: g) { see(c.item(p).name) }
-            if c.enrollmentGroupOfPerson[g] >= 0 { for r in c.enrollmentByPerson.rows(inGroup: c.enrollmentGroupOfPerson[g]) { see(registries.enrollment[r].name) } }
-            if c.certificateGroupOfPerson[g] >= 0 { for r in c.certificatesByPerson.rows(inGroup: c.certificateGroupOfPerson[g]) { see(registries.certificates[r].name) } }
+            if c.identityGroupOfPerson[g] >= 0 { for r in c.identityByPerson.rows(inGroup: c.identityGroupOfPerson[g]) { see(c.identity[r].name) } }
+            for p in c.paymentsOf(person: g) { see(c.payments[p].name) }
+            if c.enrollmentGroupOfPerson[g] >= 0 { for r in c.enrollmentByPerson.rows(inGroup: c.enrollmentGroupOfPerson[g]) { see(c.enrollment[r].name) } }
+            if c.certificateGroupOfPerson[g] >= 0 { for r in c.certificatesByPerson.rows(inGroup: c.certificateGroupOfPerson[g]) { see(c.certificates[r].name) } }
             guard differ else { continue }
             try report(c, setting, person: g)
         }

@@ -8,30 +8,46 @@ import LedgerCore
 enum PayeeRule {
     static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
         let limit = max(0, c.configuration.thresholds.maxPersonsPerAccount)
-        var accounts = KeyedGroups(rowCount: c.payments.count)
-        for p in c.payments.indices {
-            guard let account = c.item(p).personal[.accountNumber]?.trimmingASCIIWhitespace(), !account.isEmpty else { continue }
-            accounts.add(row: p, key: account)
+        // Grouped by a 64-bit hash of the number; a group is then split by the numbers themselves, so that a hash
+        // collision never joins two accounts.
+        let accounts = KeyedGroups(rowCount: c.payments.count) { p in
+            guard let account = c.payments[p].accountNumber else { return nil }
+            return hash(account.trimmingASCIIWhitespace())
         }
-        for a in 0..<accounts.groupCount {
-            // Cheap first: more payments than the limit, then more people.
-            guard accounts.rows(inGroup: a).hasMore(than: limit) else { continue }
-            let group = Array(accounts.rows(inGroup: a))
-            let people = Set(group.map { c.payments[$0].idNumber })
-            guard people.count > limit else { continue }
-            let items = c.sortedByEntry(group).map { c.item($0) }
-            var paymentsByUnit: [String: Int] = [:]
-            for item in items { paymentsByUnit[item.unit, default: 0] += 1 }
-            let unit = paymentsByUnit.min { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }?.key ?? ""
-            let account = accounts.keys[a]
-            var evidence: [Evidence] = [.payment(items[0], "account_number", account, personal: true)]
-            for (item, p) in zip(items, c.sortedByEntry(group)) {
-                evidence.append(.payment(item, "id_number", c.payments[p].idNumber, personal: true))
-                if let name = item.name { evidence.append(.payment(item, "name", name, personal: true)) }
+        for a in 0..<accounts.groupCount where accounts.rows(inGroup: a).count > limit {
+            var byNumber: [String: [Int]] = [:]
+            for p in accounts.rows(inGroup: a) {
+                if let account = c.payments[p].accountNumber?.trimmingASCIIWhitespace() { byNumber[account, default: []].append(p) }
             }
-            try c.report(setting, subject: c.keyedSubject(prefix: "account:", account), program: nil, unit: unit, schoolCode: nil, person: nil,
-                         entries: items.map(\.entry), amountFen: Money.sum(items.lazy.map(\.amountFen)),
-                         summary: "\(c.period)：同一收款账户用于\(people.count)名受助人（上限\(limit)名）", evidence: evidence)
+            for (account, group) in byNumber where group.count > limit {
+                try check(c, setting, account: account, payments: group, limit: limit)
+            }
         }
+    }
+
+    /// FNV-1a of the number's bytes; nil for an empty number. Never all ones (`KeyTable`'s empty mark).
+    static func hash(_ account: String) -> UInt64? {
+        guard !account.isEmpty else { return nil }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in account.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return h == .max ? h - 1 : h
+    }
+
+    /// One account's payments of the period: a finding when they pay more people than the limit.
+    static func check(_ c: RuleContext, _ setting: RuleSetting, account: String, payments group: [Int], limit: Int) throws {
+        let people = Set(group.map { c.payments[$0].idNumber })
+        guard people.count > limit else { return }
+        let items = c.sortedByEntry(group).map { c.item($0) }
+        var paymentsByUnit: [String: Int] = [:]
+        for item in items { paymentsByUnit[item.unit, default: 0] += 1 }
+        let unit = paymentsByUnit.min { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }?.key ?? ""
+        var evidence: [Evidence] = [.payment(items[0], "account_number", account, personal: true)]
+        for (item, p) in zip(items, c.sortedByEntry(group)) {
+            evidence.append(.payment(item, "id_number", c.payments[p].idNumber, personal: true))
+            if let name = item.name { evidence.append(.payment(item, "name", name, personal: true)) }
+        }
+        try c.report(setting, subject: c.keyedSubject(prefix: "account:", account), program: nil, unit: unit, schoolCode: nil, person: nil,
+                     entries: items.map(\.entry), amountFen: Money.sum(items.lazy.map(\.amountFen)),
+                     summary: "\(c.period)：同一收款账户用于\(people.count)名受助人（上限\(limit)名）", evidence: evidence)
     }
 }

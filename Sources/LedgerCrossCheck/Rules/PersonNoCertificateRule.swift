@@ -9,20 +9,19 @@ import LedgerCore
 /// and every certificate row of the person that exists but does not count, and why.
 enum PersonNoCertificateRule {
     static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        let certificates = c.input.registries.certificates
         for g in 0..<c.personCount {
             // Claimed category (nil: none claimed) of each payment without a counting certificate.
             var failing: [(payment: Int, detail: String?)] = []
             for p in c.paymentsOf(person: g) {
-                guard let program = c.program(p), !program.categories.isEmpty else { continue }
-                guard let category = c.item(p).personal[.category]?.trimmingASCIIWhitespace(), !category.isEmpty else {
+                guard let program = c.payments[p].programIndex, !c.catalog.programs[program].categories.isEmpty else { continue }
+                guard let category = c.payments[p].category?.trimmingASCIIWhitespace(), !category.isEmpty else {
                     failing.append((p, nil))
                     continue
                 }
                 guard let proof = c.categoryEvidence[category], !proof.certTypes.isEmpty else { continue }
                 let group = c.certificateGroupOfPerson[g]
                 let proven = group >= 0 && c.certificatesByPerson.rows(inGroup: group).contains { row in
-                    proof.certTypes.contains(certificates[row].certType) && c.isValidAtPeriodStart(certificates[row])
+                    proof.certTypes.contains(c.certificates[row].certType) && c.isValidAtPeriodStart(row)
                 }
                 if !proven { failing.append((p, category)) }
             }

@@ -8,35 +8,34 @@ import LedgerCore
 ///
 /// One finding per person and programme, the paying unit responsible.
 enum StatusAfterExitRule {
-    /// The rows that show a payment came after an exit or a death.
+    /// The rows (indices) that show a payment came after an exit or a death.
     struct Exit {
-        var enrollment: [EnrollmentRecord] = []
-        var identity: [IdentityRecord] = []
+        var enrollment: [Int] = []
+        var identity: [Int] = []
     }
 
     static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        let registries = c.input.registries
         for g in 0..<c.personCount {
             let enrollmentGroup = c.enrollmentGroupOfPerson[g], identityGroup = c.identityGroupOfPerson[g]
             guard enrollmentGroup >= 0 || identityGroup >= 0 else { continue }
             var failing: [(payment: Int, detail: Exit)] = []
             for p in c.paymentsOf(person: g) {
-                let item = c.item(p)
+                let i = c.payments[p].index
+                let paidDate = c.all[i].paidDate
                 var exit = Exit()
                 if enrollmentGroup >= 0 {
+                    let unit = c.all[i].unit
                     var reenrolled = false
-                    for r in c.enrollmentByPerson.rows(inGroup: enrollmentGroup) {
-                        let row = registries.enrollment[r]
-                        guard row.unit == item.unit else { continue }
-                        if row.status == .enrolled, row.schoolCode == item.schoolCode { reenrolled = true }
-                        if row.status.isExit, let date = row.statusDate, item.paidDate > date { exit.enrollment.append(row) }
+                    for r in c.enrollmentByPerson.rows(inGroup: enrollmentGroup) where c.enrollment[r].unit == unit {
+                        let status = c.enrollment[r].status
+                        if status == .enrolled, c.enrollment[r].schoolCode == c.all[i].schoolCode { reenrolled = true }
+                        if status.isExit, let date = c.enrollment[r].statusDate, paidDate > date { exit.enrollment.append(r) }
                     }
                     if reenrolled { exit.enrollment = [] }
                 }
                 if identityGroup >= 0 {
-                    for r in c.identityByPerson.rows(inGroup: identityGroup) {
-                        let row = registries.identity[r]
-                        if !row.alive, let date = row.deathDate, item.paidDate > date { exit.identity.append(row) }
+                    for r in c.identityByPerson.rows(inGroup: identityGroup) where !c.identity[r].alive {
+                        if let date = c.identity[r].deathDate, paidDate > date { exit.identity.append(r) }
                     }
                 }
                 if !exit.enrollment.isEmpty || !exit.identity.isEmpty { failing.append((p, exit)) }
@@ -49,13 +48,13 @@ enum StatusAfterExitRule {
                 var status: EnrollmentStatus?
                 for (item, failure) in zip(items, failures) {
                     evidence.append(.payment(item, "paid_date", item.paidDate))
-                    for row in failure.detail.enrollment.sorted(by: { $0.line < $1.line }) {
+                    for row in failure.detail.enrollment.map({ c.enrollment[$0] }).sorted(by: { $0.line < $1.line }) {
                         evidence.append(.enrollment(row, "status", row.status.chinese))
                         evidence.append(.enrollment(row, "status_date", row.statusDate ?? ""))
                         evidence.append(.enrollment(row, "school_code", row.schoolCode))
                         status = status ?? row.status
                     }
-                    for row in failure.detail.identity.sorted(by: { $0.line < $1.line }) {
+                    for row in failure.detail.identity.map({ c.identity[$0] }).sorted(by: { $0.line < $1.line }) {
                         evidence.append(.identity(row, "death_date", row.deathDate ?? ""))
                         died = true
                     }

@@ -6,19 +6,27 @@ import LedgerCore
 /// One finding per person (programme ""), the unit of the first such row (by unit, then line) responsible; no
 /// entries (the row is the registry's, not a payment).
 enum StudentNumberRule {
-    /// Whether a student number is a G number that is not G + the ID number.
+    /// Whether a student number is a G number that is not G + the ID number (compared byte by byte, a final x
+    /// as X, without building the expected string).
     static func mismatches(_ studentNumber: String?, idNumber: String) -> Bool {
-        guard let number = studentNumber?.trimmingASCIIWhitespace(), number.utf8.first == UInt8(ascii: "G") else { return false }
-        return RuleContext.normalizedID(number) != "G" + idNumber
+        guard let number = studentNumber?.trimmingASCIIWhitespace().utf8, number.first == UInt8(ascii: "G") else { return false }
+        let id = idNumber.utf8
+        guard number.count == id.count + 1 else { return true }
+        var position = 0
+        for (n, i) in zip(number.dropFirst(), id) {
+            position += 1
+            let last = position == id.count
+            if n != i, !(last && n == UInt8(ascii: "x") && i == UInt8(ascii: "X")) { return true }
+        }
+        return false
     }
 
     static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        let enrollment = c.input.registries.enrollment
         for g in 0..<c.personCount {
             let group = c.enrollmentGroupOfPerson[g]
             guard group >= 0,
                   c.enrollmentByPerson.rows(inGroup: group).contains(where: {
-                      mismatches(enrollment[$0].studentNumber, idNumber: RuleContext.normalizedID(enrollment[$0].idNumber))
+                      mismatches(c.enrollment[$0].studentNumber, idNumber: RuleContext.normalizedID(c.enrollment[$0].idNumber))
                   }) else { continue }
             let rows = c.enrollmentRows(ofPerson: g)
                 .filter { mismatches($0.studentNumber, idNumber: RuleContext.normalizedID($0.idNumber)) }

@@ -21,21 +21,20 @@ enum UnitMapRule {
     static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
         var unknown: [String: Sightings] = [:]
         var lastKnown: String?
-        for item in c.input.payments where item.period == c.period && item.reversedBy == nil {
-            if item.unit == lastKnown { continue }
-            if c.knownUnits.contains(item.unit) { lastKnown = item.unit } else { unknown[item.unit, default: Sightings()].payments.append(item) }
+        for i in c.all.indices where c.all[i].period == c.period && c.all[i].reversedBy == nil {
+            let unit = c.all[i].unit
+            if unit == lastKnown { continue }
+            if c.knownUnits.contains(unit) { lastKnown = unit } else { unknown[unit, default: Sightings()].payments.append(c.all[i]) }
         }
-        let registries = c.input.registries
         for g in 0..<c.personCount {
             if c.enrollmentGroupOfPerson[g] >= 0 {
-                for r in c.enrollmentByPerson.rows(inGroup: c.enrollmentGroupOfPerson[g]) where !c.knownUnits.contains(registries.enrollment[r].unit) {
-                    unknown[registries.enrollment[r].unit, default: Sightings()].enrollment.append(registries.enrollment[r])
+                for r in c.enrollmentByPerson.rows(inGroup: c.enrollmentGroupOfPerson[g]) where !c.knownUnits.contains(c.enrollment[r].unit) {
+                    unknown[c.enrollment[r].unit, default: Sightings()].enrollment.append(c.enrollment[r])
                 }
             }
             if c.certificateGroupOfPerson[g] >= 0 {
-                for r in c.certificatesByPerson.rows(inGroup: c.certificateGroupOfPerson[g])
-                where !c.knownUnits.contains(registries.certificates[r].issuerUnit) {
-                    unknown[registries.certificates[r].issuerUnit, default: Sightings()].certificates.append(registries.certificates[r])
+                for r in c.certificatesByPerson.rows(inGroup: c.certificateGroupOfPerson[g]) where !c.knownUnits.contains(c.certificates[r].issuerUnit) {
+                    unknown[c.certificates[r].issuerUnit, default: Sightings()].certificates.append(c.certificates[r])
                 }
             }
         }

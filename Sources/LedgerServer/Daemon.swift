@@ -219,7 +219,7 @@ struct Bootstrap: Sendable {
                   curl -s http://127.0.0.1:\(port)/v1/ledgers
                   curl -s http://127.0.0.1:\(port)/v1/ledgers/\(ledger.id)/checkpoint
                   curl -s -H "Authorization: Bearer $(cat \(dataDir)/tokens/inspector.token)" "http://127.0.0.1:\(port)/v1/ledgers/\(ledger.id)/entries?limit=3"
-                  aidledger verify --server http://127.0.0.1:\(port) --token \(dataDir)/tokens/inspector.token
+                  aidledger verify --server http://127.0.0.1:\(port) --ledger \(ledger.id) --token \(dataDir)/tokens/inspector.token
                 """)
         } catch {
             state.logger.error("first-start sample payments failed", metadata: ["error": "\(error)"])

@@ -12,7 +12,7 @@ public struct AidLedgerCommand: ParsableCommand {
             Every entry is canonical JSON, hash-chained and covered by signed C2SP checkpoints; personal data
             appear only as salted commitments. See docs/FORMAT.md for the normative format.
             """,
-        subcommands: [InitCommand.self, MigrateCommand.self, RepairCommand.self, KeysCommand.self, ImportCommand.self, SubmitCommand.self, ReverseCommand.self, TokensCommand.self,
+        subcommands: [InitCommand.self, MigrateCommand.self, RepairCommand.self, KeysCommand.self, ImportCommand.self, RegistryCommand.self, SubmitCommand.self, ReverseCommand.self, TokensCommand.self,
                       VerifyCommand.self, ExportBundleCommand.self, LogCommand.self, ShowCommand.self, EraseCommand.self, DemoCommand.self,
                       SampleCSVCommand.self]
     )

@@ -68,7 +68,7 @@ struct RegistryCommand: ParsableCommand {
                 phase.end(result.alreadyImported ? "already imported" : "stored")
                 let s = result.snapshot
                 if result.alreadyImported { print("already imported (same kind, as-of date and file contents): nothing stored") }
-                print("snapshot \(s.id): \(s.kind.rawValue) as of \(s.asOf), \(TextFormat.grouped(s.rowCount)) rows, from \(s.fileName)")
+                print("snapshot \(s.id): \(s.kind.rawValue) as of \(s.asOf), \(TextFormat.grouped(s.rowCount)) row\(s.rowCount == 1 ? "" : "s"), from \(s.fileName)")
                 print("sha256 \(s.sha256)")
             }
         }

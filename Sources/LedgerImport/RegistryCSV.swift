@@ -97,7 +97,7 @@ public enum RegistryCSV {
     public static func readEnrollment(_ bytes: UnsafeRawBufferPointer, file: String, dateLimits: DateLimits) throws(Rejection) -> [EnrollmentRecord] {
         var out: [EnrollmentRecord] = []
         var seen: [String: Int] = [:]
-        try readRows(bytes, kind: .enrollment, file: file) { (row: inout Row) in
+        try readRows(bytes, kind: .enrollment, file: file, reserve: { out.reserveCapacity($0); seen.reserveCapacity($0) }) { (row: inout Row) in
             let id = row.idNumber(dateLimits)
             let name = row.name()
             let unit = row.token(.unit, "a unit code")
@@ -148,7 +148,7 @@ public enum RegistryCSV {
     public static func readCertificates(_ bytes: UnsafeRawBufferPointer, file: String, dateLimits: DateLimits) throws(Rejection) -> [CertificateRecord] {
         var out: [CertificateRecord] = []
         var seen: [String: Int] = [:]
-        try readRows(bytes, kind: .certificates, file: file) { (row: inout Row) in
+        try readRows(bytes, kind: .certificates, file: file, reserve: { out.reserveCapacity($0); seen.reserveCapacity($0) }) { (row: inout Row) in
             let certType = row.text(.certType, maxScalars: 64)
             let certNumber = row.text(.certNumber, maxScalars: 64)
             let id = row.idNumber(dateLimits)
@@ -179,7 +179,7 @@ public enum RegistryCSV {
     public static func readIdentity(_ bytes: UnsafeRawBufferPointer, file: String, dateLimits: DateLimits) throws(Rejection) -> [IdentityRecord] {
         var out: [IdentityRecord] = []
         var seen: [String: Int] = [:]
-        try readRows(bytes, kind: .identity, file: file) { (row: inout Row) in
+        try readRows(bytes, kind: .identity, file: file, reserve: { out.reserveCapacity($0); seen.reserveCapacity($0) }) { (row: inout Row) in
             let id = row.idNumber(dateLimits)
             let name = row.name()
             let alive = row.need(.alive).flatMap { v -> Bool? in
@@ -342,9 +342,9 @@ public enum RegistryCSV {
         }
     }
 
-    /// Reads the header of a `kind` file, then hands each data row with the right number of fields to `validate`;
-    /// collects the problems of every row (at most `maxErrors` reported) and throws them all at the end.
-    static func readRows(_ bytes: UnsafeRawBufferPointer, kind: RegistryKind, file: String, _ validate: (inout Row) -> Void) throws(Rejection) {
+    /// Reads the header of a `kind` file, says how many data rows follow (`reserve`), then hands each data row with
+    /// the right number of fields to `validate`; collects the problems of every row (at most `maxErrors` reported) and throws them all at the end.
+    static func readRows(_ bytes: UnsafeRawBufferPointer, kind: RegistryKind, file: String, reserve: (Int) -> Void, _ validate: (inout Row) -> Void) throws(Rejection) {
         assert(Column.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal }, "Column.ordinal follows allCases")
         let records: [CSVReader.Record]
         do { records = try CSVReader.records(bytes, file: file) } catch { throw Rejection(errors: [error], truncated: false) }
@@ -368,6 +368,7 @@ public enum RegistryCSV {
         }
         guard errors.isEmpty else { throw Rejection(errors: errors, truncated: false) }
         guard records.count > 1 else { throw Rejection(errors: [InputError(file: file, line: 2, column: 0, field: "", reason: "no rows after the header")], truncated: false) }
+        reserve(records.count - 1)
 
         for record in records.dropFirst() {
             guard record.fields.count == header.fields.count else {

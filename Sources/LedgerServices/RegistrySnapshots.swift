@@ -56,7 +56,8 @@ public enum RegistryImport {
             throw ServiceError("no registry snapshot \(snapshotID) in this database (see `aidledger registry list`)", code: "unknown-snapshot")
         }
         var data = RegistryData()
-        let capacity = Int(clamping: info.rowCount)
+        // Reserved up to a bound: the recorded count is checked while streaming, not trusted for an allocation.
+        let capacity = min(Int(clamping: info.rowCount), 1 << 22)
         switch info.kind {
         case .enrollment: data.enrollment.reserveCapacity(capacity)
         case .certificates: data.certificates.reserveCapacity(capacity)
@@ -65,8 +66,8 @@ public enum RegistryImport {
         var row = 0
         try store.streamRegistryRows(snapshotID: info.id) { _, bytes in
             row += 1
-            do { try RegistryRowCoding.decode(bytes, kind: info.kind, into: &data) } catch {
-                throw ServiceError("registry snapshot \(info.id), row \(row): \(error)", code: "registry-corrupt")
+            do throws(FormatError) { try RegistryRowCoding.decode(bytes, kind: info.kind, into: &data) } catch {
+                throw ServiceError("registry snapshot \(info.id), row \(row): \(error.message)", code: "registry-corrupt")
             }
         }
         return data

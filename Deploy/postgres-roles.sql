@@ -55,7 +55,8 @@ GRANT USAGE ON SCHEMA public TO aidledger_service;
 --
 -- After the migrations (version 5), aidledger_service has:
 --   SELECT                                on aidledger_schema, ledgers, api_tokens, and everything below;
---   SELECT, INSERT                        on entries, checkpoints, batches, openings, payment_claims, access_log;
+--   SELECT, INSERT                        on entries, checkpoints, batches, openings, payment_claims, access_log,
+--                                         registry_snapshots, registry_rows (migration 7);
 --   SELECT, UPDATE (size, last_hash, frontier, last_time, checkpoint) on ledger_heads;
 -- and no UPDATE, DELETE or TRUNCATE anywhere else. What it inserts is checked by triggers (migration 005): the head
 -- moves only forward, over entries its transaction appended, with a checkpoint stored at the new size; an entry

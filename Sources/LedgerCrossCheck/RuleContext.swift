@@ -13,11 +13,11 @@ struct PeriodPayment {
     /// The programme's index in the catalogue; nil for an unknown programme.
     let programIndex: Int?
     /// Openings (nil when never given or erased).
-    var name: String?
-    var category: String?
-    var accountNumber: String?
-    var certType: String?
-    var certNumber: String?
+    let name: String?
+    let category: String?
+    let accountNumber: String?
+    let certType: String?
+    let certNumber: String?
 }
 
 /// What every rule of one run reads, indexed once: the period's payments grouped by person, the registries by ID
@@ -25,9 +25,8 @@ struct PeriodPayment {
 /// (`findings`). Person keys (HMAC) are computed once per distinct ID number, and only for the people findings
 /// are about.
 ///
-/// Paid person `g` is group `g` of `paymentsByPerson`; `enrollmentGroupOfPerson[g]` (and the certificate and
-/// identity arrays) give that person's group in each registry index, -1 when the registry has no row for them.
-/// Hot loops read fields of `all`, `enrollment`, … in place rather than copying whole rows.
+/// Paid person `g` is person `g` of `persons`, whose rows in every source are one slice away. Hot loops read
+/// fields of `all`, `enrollment`, … in place rather than copying whole rows.
 final class RuleContext {
     let input: CrossCheckInput
     let configuration: CrossCheckConfiguration
@@ -52,16 +51,9 @@ final class RuleContext {
 
     /// The payments of the period: not reversed, with an ID number, in input order.
     let payments: [PeriodPayment]
-    /// `payments` indices grouped by person: group g is paid person g.
-    let paymentsByPerson: KeyedGroups
-    /// Registry row indices grouped by person.
-    let enrollmentByPerson: KeyedGroups
-    let certificatesByPerson: KeyedGroups
-    let identityByPerson: KeyedGroups
-    /// Per paid person: the group in each registry index, -1 for none.
-    let enrollmentGroupOfPerson: [Int]
-    let certificateGroupOfPerson: [Int]
-    let identityGroupOfPerson: [Int]
+    /// Rows of the period's payments (indices in `payments`) and of each registry, by person: paid person g is
+    /// person g.
+    let persons: PersonIndex
     /// The ID-number keys of this run.
     let idKeys: IDNumberKey.Encoder
 
@@ -133,20 +125,24 @@ final class RuleContext {
 
         // Read through buffer pointers: a row's ID number is loaded without copying the row.
         var keys = IDNumberKey.Encoder()
-        let byPerson = periodPayments.withUnsafeBufferPointer { rows in KeyedGroups(rowCount: rows.count) { keys.key(rows[$0].idNumber) } }
         let registries = input.registries
-        let enrollmentIndex = registries.enrollment.withUnsafeBufferPointer { rows in KeyedGroups(rowCount: rows.count) { keys.key(rows[$0].idNumber) } }
-        let certificateIndex = registries.certificates.withUnsafeBufferPointer { rows in
-            KeyedGroups(rowCount: rows.count) { keys.key(rows[$0].idNumber) }
+        persons = periodPayments.withUnsafeBufferPointer { paid in
+            registries.enrollment.withUnsafeBufferPointer { enrollment in
+                registries.certificates.withUnsafeBufferPointer { certificates in
+                    registries.identity.withUnsafeBufferPointer { identity in
+                        PersonIndex(payments: paid.count, enrollment: enrollment.count, certificates: certificates.count, identity: identity.count) {
+                            source, row in
+                            switch source {
+                            case 0: keys.key(paid[row].idNumber)
+                            case 1: keys.key(enrollment[row].idNumber)
+                            case 2: keys.key(certificates[row].idNumber)
+                            default: keys.key(identity[row].idNumber)
+                            }
+                        }
+                    }
+                }
+            }
         }
-        let identityIndex = registries.identity.withUnsafeBufferPointer { rows in KeyedGroups(rowCount: rows.count) { keys.key(rows[$0].idNumber) } }
-        paymentsByPerson = byPerson
-        enrollmentByPerson = enrollmentIndex
-        certificatesByPerson = certificateIndex
-        identityByPerson = identityIndex
-        enrollmentGroupOfPerson = byPerson.keys.map { enrollmentIndex.group(of: $0) ?? -1 }
-        certificateGroupOfPerson = byPerson.keys.map { certificateIndex.group(of: $0) ?? -1 }
-        identityGroupOfPerson = byPerson.keys.map { identityIndex.group(of: $0) ?? -1 }
         idKeys = keys
     }
 
@@ -165,18 +161,17 @@ final class RuleContext {
         configuration.rules.first { $0.rule == rule && $0.enabled }
     }
 
-    var personCount: Int { paymentsByPerson.groupCount }
+    /// How many people the period's payments name.
+    var personCount: Int { persons.paidCount }
 
     /// Paid person g's ID number (normalised).
-    func idNumber(ofPerson g: Int) -> String { payments[paymentsByPerson.rows(inGroup: g).first ?? 0].idNumber }
+    func idNumber(ofPerson g: Int) -> String { payments[persons.payments.of(g).first ?? 0].idNumber }
 
     /// The paid item of period payment `p` (a copy: for findings, not for hot loops).
     func item(_ p: Int) -> PaidItem { all[payments[p].index] }
 
-    func program(_ p: Int) -> ProgramDefinition? { payments[p].programIndex.map { catalog.programs[$0] } }
-
     /// Person g's payments of the period (indices in `payments`), in input order.
-    func paymentsOf(person g: Int) -> ArraySlice<Int> { paymentsByPerson.rows(inGroup: g) }
+    func paymentsOf(person g: Int) -> ArraySlice<Int> { persons.payments.of(g) }
 
     /// Person g's payments of the period in ledger order (origin, seq).
     func sortedPaymentsOf(person g: Int) -> [Int] { sortedByEntry(Array(paymentsOf(person: g))) }
@@ -191,20 +186,17 @@ final class RuleContext {
         }
     }
 
-    /// Person g's rows of each registry, in line order (copies: for findings).
-    func enrollmentRows(ofPerson g: Int) -> [EnrollmentRecord] {
-        let group = enrollmentGroupOfPerson[g]
-        return group < 0 ? [] : enrollmentByPerson.rows(inGroup: group).map { enrollment[$0] }.sorted { $0.line < $1.line }
+    /// Person p's rows of each registry, in line order (copies: for findings).
+    func enrollmentRows(ofPerson p: Int) -> [EnrollmentRecord] {
+        persons.enrollment.of(p).map { enrollment[$0] }.sorted { $0.line < $1.line }
     }
 
-    func certificateRows(ofPerson g: Int) -> [CertificateRecord] {
-        let group = certificateGroupOfPerson[g]
-        return group < 0 ? [] : certificatesByPerson.rows(inGroup: group).map { certificates[$0] }.sorted { $0.line < $1.line }
+    func certificateRows(ofPerson p: Int) -> [CertificateRecord] {
+        persons.certificates.of(p).map { certificates[$0] }.sorted { $0.line < $1.line }
     }
 
-    func identityRows(ofPerson g: Int) -> [IdentityRecord] {
-        let group = identityGroupOfPerson[g]
-        return group < 0 ? [] : identityByPerson.rows(inGroup: group).map { identity[$0] }.sorted { $0.line < $1.line }
+    func identityRows(ofPerson p: Int) -> [IdentityRecord] {
+        persons.identity.of(p).map { identity[$0] }.sorted { $0.line < $1.line }
     }
 
     /// Whether a certificate row counts as evidence for the period: valid status and validFrom ≤ period start ≤

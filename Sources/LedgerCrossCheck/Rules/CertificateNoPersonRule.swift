@@ -5,25 +5,31 @@ import LedgerCore
 ///
 /// One finding per person (programme ""), the unit of the person's first payment (ledger order) responsible;
 /// the entries are all the person's payments of the period.
-enum CertificateNoPersonRule {
-    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        for g in 0..<c.personCount {
-            let noIdentity = c.identityGroupOfPerson[g] < 0
-            let noEnrollment = c.enrollmentGroupOfPerson[g] < 0
-            guard noIdentity || noEnrollment else { continue }
-            let items = c.sortedPaymentsOf(person: g).map { c.item($0) }
-            guard let first = items.first else { continue }
-            var evidence: [Evidence] = []
-            if noIdentity {
-                evidence.append(.missing(.identity))
-            } else {
-                for row in c.identityRows(ofPerson: g) { evidence.append(.identity(row, "id_number", row.idNumber, personal: true)) }
-            }
-            if noEnrollment { evidence.append(.missing(.enrollment)) }
-            let summary = noIdentity && noEnrollment ? "\(c.period)：受助人在身份库和学籍库中均无记录"
-                : noIdentity ? "\(c.period)：受助人在身份库中无记录" : "\(c.period)：受助人在学籍库中无记录"
-            try c.reportPerson(setting, person: g, program: nil, unit: first.unit, schoolCode: first.schoolCode, items: items, summary: summary,
-                               evidence: evidence)
+final class CertificateNoPersonRule: CrossCheckRule {
+    let c: RuleContext
+    let setting: RuleSetting
+
+    init(_ c: RuleContext, _ setting: RuleSetting) {
+        self.c = c
+        self.setting = setting
+    }
+
+    func check(person g: Int, payments: ArraySlice<Int>) throws {
+        let noIdentity = c.persons.identity.of(g).isEmpty
+        let noEnrollment = c.persons.enrollment.of(g).isEmpty
+        guard noIdentity || noEnrollment else { return }
+        let items = c.sortedPaymentsOf(person: g).map { c.item($0) }
+        guard let first = items.first else { return }
+        var evidence: [Evidence] = []
+        if noIdentity {
+            evidence.append(.missing(.identity))
+        } else {
+            for row in c.identityRows(ofPerson: g) { evidence.append(.identity(row, "id_number", row.idNumber, personal: true)) }
         }
+        if noEnrollment { evidence.append(.missing(.enrollment)) }
+        let summary = noIdentity && noEnrollment ? "\(c.period)：受助人在身份库和学籍库中均无记录"
+            : noIdentity ? "\(c.period)：受助人在身份库中无记录" : "\(c.period)：受助人在学籍库中无记录"
+        try c.reportPerson(setting, person: g, program: nil, unit: first.unit, schoolCode: first.schoolCode, items: items, summary: summary,
+                           evidence: evidence)
     }
 }

@@ -6,7 +6,19 @@ import LedgerCore
 /// the certificate registry rows of that type held by people paid in the period (one finding per certificate
 /// number not already reported from a payment: subject `cert:` + the keyed number, programme "", the issuing
 /// unit responsible, no entries).
-enum DisabilityCertificateRule {
+final class DisabilityCertificateRule: CrossCheckRule {
+    let c: RuleContext
+    let setting: RuleSetting
+    /// Numbers reported from a payment, per holder (ID number, 0, number), so a registry row does not report them again.
+    var reported: Set<String> = []
+    /// Certificate rows of paid people with a bad number: number → rows.
+    var badRows: [String: [CertificateRecord]] = [:]
+
+    init(_ c: RuleContext, _ setting: RuleSetting) {
+        self.c = c
+        self.setting = setting
+    }
+
     /// The certificate type the rule checks.
     static let certificateType = "残疾人证"
 
@@ -21,46 +33,41 @@ enum DisabilityCertificateRule {
         return nil
     }
 
-    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        // Numbers reported from a payment, per holder, so a registry row does not report them again.
-        var reported: Set<String> = []
-        // Registry rows of paid people with a bad number: number → rows.
-        var badRows: [String: [CertificateRecord]] = [:]
-        for g in 0..<c.personCount {
-            let id = c.idNumber(ofPerson: g)
-            var failing: [(payment: Int, detail: (number: String, why: String))] = []
-            for p in c.paymentsOf(person: g) {
-                guard c.payments[p].certType?.trimmingASCIIWhitespace() == certificateType,
-                      let number = c.payments[p].certNumber?.trimmingASCIIWhitespace(), !number.isEmpty,
-                      let why = problem(number, holder: id) else { continue }
-                failing.append((p, (number, why)))
-                reported.insert(id + "\u{0}" + number)
-            }
-            let group = c.certificateGroupOfPerson[g]
-            if group >= 0 {
-                for r in c.certificatesByPerson.rows(inGroup: group) where c.certificates[r].certType == certificateType {
-                    let number = c.certificates[r].certNumber
-                    if problem(number, holder: id) != nil { badRows[number.trimmingASCIIWhitespace(), default: []].append(c.certificates[r]) }
-                }
-            }
-            guard !failing.isEmpty else { continue }
-            for (program, failures) in c.groupedByProgram(failing) {
-                let items = failures.map { c.item($0.payment) }
-                var evidence: [Evidence] = []
-                for (item, failure) in zip(items, failures) {
-                    evidence.append(.payment(item, "cert_number", failure.detail.number, personal: true))
-                    evidence.append(.payment(item, "why", failure.detail.why))
-                }
-                try c.reportPerson(setting, person: g, program: program, unit: items[0].unit, schoolCode: items[0].schoolCode, items: items,
-                                   summary: "\(c.period) \(program)：证号不符合“身份证号+类别+等级”的20位格式（\(failures[0].detail.why)）",
-                                   evidence: evidence)
-            }
+    func check(person g: Int, payments: ArraySlice<Int>) throws {
+        let id = c.idNumber(ofPerson: g)
+        var failing: [(payment: Int, detail: (number: String, why: String))] = []
+        for p in payments {
+            guard c.payments[p].certType?.trimmingASCIIWhitespace() == Self.certificateType,
+                  let number = c.payments[p].certNumber?.trimmingASCIIWhitespace(), !number.isEmpty,
+                  let why = Self.problem(number, holder: id) else { continue }
+            failing.append((p, (number, why)))
+            reported.insert(id + "\u{0}" + number)
         }
+        for r in c.persons.certificates.of(g) where c.certificates[r].certType == Self.certificateType {
+            let number = c.certificates[r].certNumber
+            if Self.problem(number, holder: id) != nil { badRows[number.trimmingASCIIWhitespace(), default: []].append(c.certificates[r]) }
+        }
+        guard !failing.isEmpty else { return }
+        for (program, failures) in c.groupedByProgram(failing) {
+            let items = failures.map { c.item($0.payment) }
+            var evidence: [Evidence] = []
+            for (item, failure) in zip(items, failures) {
+                evidence.append(.payment(item, "cert_number", failure.detail.number, personal: true))
+                evidence.append(.payment(item, "why", failure.detail.why))
+            }
+            try c.reportPerson(setting, person: g, program: program, unit: items[0].unit, schoolCode: items[0].schoolCode, items: items,
+                               summary: "\(c.period) \(program)：证号不符合“身份证号+类别+等级”的20位格式（\(failures[0].detail.why)）",
+                               evidence: evidence)
+        }
+    }
+
+    /// The registry rows with a bad number not already reported from a payment.
+    func finish() throws {
         for (number, rows) in badRows {
             let ordered = rows.sorted { ($0.issuerUnit, $0.line) < ($1.issuerUnit, $1.line) }
             let holder = RuleContext.normalizedID(ordered[0].idNumber)
             guard !reported.contains(holder + "\u{0}" + number) else { continue }
-            let why = problem(number, holder: holder) ?? ""
+            let why = Self.problem(number, holder: holder) ?? ""
             var evidence: [Evidence] = []
             for row in ordered {
                 evidence.append(.certificate(row, "cert_number", row.certNumber, personal: true))

@@ -9,7 +9,15 @@ import LedgerCore
 /// One finding per person and programme: the enrollment row's unit and school responsible (the first by unit,
 /// school and line when there are several), no entries, the amount the standard payment (the lower end of a
 /// range; 0 without a standard).
-enum EligibleUnpaidRule {
+final class EligibleUnpaidRule: CrossCheckRule {
+    let c: RuleContext
+    let setting: RuleSetting
+
+    init(_ c: RuleContext, _ setting: RuleSetting) {
+        self.c = c
+        self.setting = setting
+    }
+
     /// A programme the rule checks, with the certificate types that prove one of its categories.
     struct Checked {
         let index: Int
@@ -17,41 +25,50 @@ enum EligibleUnpaidRule {
         let provingTypes: Set<String>
     }
 
-    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
+    func finish() throws {
         let checked: [Checked] = c.catalog.programs.enumerated().compactMap { index, program in
             guard program.checkUnpaid, program.schedule == c.periodSchedule else { return nil }
             let types = Set(program.categories.flatMap { c.categoryEvidence[$0]?.certTypes ?? [] })
             return types.isEmpty ? nil : Checked(index: index, program: program, provingTypes: types)
         }
         guard !checked.isEmpty else { return }
+        // Certificate type → the checked programmes (positions in `checked`) a certificate of that type qualifies for.
+        var programsOfType: [String: [Int]] = [:]
+        for (k, program) in checked.enumerated() {
+            for type in program.provingTypes { programsOfType[type, default: []].append(k) }
+        }
+        var eligible = [Bool](repeating: false, count: checked.count)
         // Start from the certificate holders: far fewer than the enrolled.
-        for h in 0..<c.certificatesByPerson.groupCount {
-            let held = c.certificatesByPerson.rows(inGroup: h)
-            let eligible = checked.filter { program in
-                held.contains { program.provingTypes.contains(c.certificates[$0].certType) && c.isValidAtPeriodStart($0) }
+        for person in 0..<c.persons.personCount {
+            let held = c.persons.certificates.of(person)
+            var any = false
+            for r in held {
+                guard let programs = programsOfType[c.certificates[r].certType], c.isValidAtPeriodStart(r) else { continue }
+                for k in programs { eligible[k] = true }
+                any = true
             }
-            guard !eligible.isEmpty else { continue }
-            let person = c.certificatesByPerson.keys[h]
-            let enrolled = c.enrollmentByPerson.rows(of: person).filter {
+            guard any else { continue }
+            defer { for k in eligible.indices { eligible[k] = false } }
+            let enrolled = c.persons.enrollment.of(person).filter {
                 c.enrollment[$0].status == .enrolled && c.inspectedUnits.contains(c.enrollment[$0].unit)
             }
-            guard !enrolled.isEmpty, c.identityByPerson.rows(of: person).allSatisfy({ c.identity[$0].alive }) else { continue }
-            let paid = c.paymentsByPerson.group(of: person).map { c.paymentsByPerson.rows(inGroup: $0) } ?? []
-            for program in eligible where !paid.contains(where: { c.payments[$0].programIndex == program.index }) {
+            guard !enrolled.isEmpty, c.persons.identity.of(person).allSatisfy({ c.identity[$0].alive }) else { continue }
+            let paid = c.persons.payments.of(person)
+            for (k, program) in checked.enumerated() where eligible[k] && !paid.contains(where: { c.payments[$0].programIndex == program.index }) {
                 let rows = enrolled.filter { r in
                     program.program.stages.contains(c.enrollment[r].stage) && (program.program.boarding.map { $0 == c.enrollment[r].boarding } ?? true)
                 }.map { c.enrollment[$0] }.sorted { ($0.unit, $0.schoolCode, $0.line) < ($1.unit, $1.schoolCode, $1.line) }
                 guard let row = rows.first else { continue }
                 let certificates = held.filter { program.provingTypes.contains(c.certificates[$0].certType) && c.isValidAtPeriodStart($0) }
                     .map { c.certificates[$0] }
-                let identity = c.identityByPerson.rows(of: person).map { c.identity[$0] }
-                try report(c, setting, program: program, row: row, certificates: certificates, idNumber: RuleContext.normalizedID(row.idNumber),
+                let identity = c.persons.identity.of(person).map { c.identity[$0] }
+                try report(program: program, row: row, certificates: certificates, idNumber: RuleContext.normalizedID(row.idNumber),
                            identity: identity)
             }
         }
     }
 
-    static func report(_ c: RuleContext, _ setting: RuleSetting, program: Checked, row: EnrollmentRecord, certificates: [CertificateRecord],
+    func report(program: Checked, row: EnrollmentRecord, certificates: [CertificateRecord],
                        idNumber: String, identity: [IdentityRecord]) throws {
         let name = program.program.name
         let standard = c.standards.standard(program: name, stage: row.stage, boarding: row.boarding, unit: row.unit, on: c.periodStart)

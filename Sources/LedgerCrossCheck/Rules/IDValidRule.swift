@@ -6,7 +6,15 @@ import LedgerCore
 /// Checked for every payment of the period (one finding per person and programme, the paying unit responsible)
 /// and for every enrollment and certificate row of the inspected units (one finding per ID number, the row's
 /// unit or issuer responsible, no entries).
-enum IDValidRule {
+final class IDValidRule: CrossCheckRule {
+    let c: RuleContext
+    let setting: RuleSetting
+
+    init(_ c: RuleContext, _ setting: RuleSetting) {
+        self.c = c
+        self.setting = setting
+    }
+
     /// Why an ID number (normalised) is invalid, in the inspectors' words (never repeating the number); nil when
     /// it is valid.
     static func problem(_ idNumber: String) -> String? {
@@ -35,53 +43,54 @@ enum IDValidRule {
 
     static let bornAfterPayment = "出生日期晚于发放日期"
 
-    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        try checkPayments(c, setting)
-        try checkRegistryRows(c, setting)
-    }
-
-    static func checkPayments(_ c: RuleContext, _ setting: RuleSetting) throws {
-        for g in 0..<c.personCount {
-            let id = c.idNumber(ofPerson: g)
-            var failing: [(payment: Int, detail: String)] = []
-            if let parsed = IDNumberKey.parse(id), IDNumberKey.isValid(parsed) {
-                for p in c.paymentsOf(person: g) {
-                    if let paid = dateNumber(c.all[c.payments[p].index].paidDate), parsed.birthDate > paid { failing.append((p, bornAfterPayment)) }
-                }
-            } else {
-                let problem = problem(id) ?? ""
-                for p in c.paymentsOf(person: g) { failing.append((p, problem)) }
+    func check(person g: Int, payments: ArraySlice<Int>) throws {
+        let id = c.idNumber(ofPerson: g)
+        var failing: [(payment: Int, detail: String)] = []
+        if let parsed = IDNumberKey.parse(id), IDNumberKey.isValid(parsed) {
+            for p in payments {
+                if let paid = Self.dateNumber(c.all[c.payments[p].index].paidDate), parsed.birthDate > paid { failing.append((p, Self.bornAfterPayment)) }
             }
-            guard !failing.isEmpty else { continue }
-            for (program, failures) in c.groupedByProgram(failing) {
-                let items = failures.map { c.item($0.payment) }
-                var evidence: [Evidence] = []
-                for (item, failure) in zip(items, failures) {
-                    evidence.append(.payment(item, "id_number", id, personal: true))
-                    if failure.detail == bornAfterPayment { evidence.append(.payment(item, "paid_date", item.paidDate)) }
-                    evidence.append(.payment(item, "why", failure.detail))
-                }
-                try c.reportPerson(setting, person: g, program: program, unit: items[0].unit, schoolCode: items[0].schoolCode, items: items,
-                                   summary: "\(c.period) \(program)：身份证号无效（\(failures[0].detail)）", evidence: evidence)
+        } else {
+            let problem = Self.problem(id) ?? ""
+            for p in payments { failing.append((p, problem)) }
+        }
+        guard !failing.isEmpty else { return }
+        for (program, failures) in c.groupedByProgram(failing) {
+            let items = failures.map { c.item($0.payment) }
+            var evidence: [Evidence] = []
+            for (item, failure) in zip(items, failures) {
+                evidence.append(.payment(item, "id_number", id, personal: true))
+                if failure.detail == Self.bornAfterPayment { evidence.append(.payment(item, "paid_date", item.paidDate)) }
+                evidence.append(.payment(item, "why", failure.detail))
             }
+            try c.reportPerson(setting, person: g, program: program, unit: items[0].unit, schoolCode: items[0].schoolCode, items: items,
+                               summary: "\(c.period) \(program)：身份证号无效（\(failures[0].detail)）", evidence: evidence)
         }
     }
 
     /// Enrollment rows of the inspected units and certificate rows they issued, with an invalid ID number.
-    static func checkRegistryRows(_ c: RuleContext, _ setting: RuleSetting) throws {
+    func finish() throws {
         // ID number → (enrollment row indices, certificate row indices).
         var invalid: [String: (enrollment: [Int], certificates: [Int])] = [:]
         let registries = c.input.registries
-        for i in c.enrollment.indices where c.inspectedUnits.contains(c.enrollment[i].unit) {
-            let id = RuleContext.normalizedID(c.enrollment[i].idNumber)
-            if problem(id) != nil { invalid[id, default: ([], [])].enrollment.append(i) }
+        // Rows come in runs of one unit: the last answer is kept.
+        var last: (unit: String, inspected: Bool)?
+        func inspected(_ unit: String) -> Bool {
+            if let last, last.unit == unit { return last.inspected }
+            let answer = c.inspectedUnits.contains(unit)
+            last = (unit, answer)
+            return answer
         }
-        for i in c.certificates.indices where c.inspectedUnits.contains(c.certificates[i].issuerUnit) {
+        for i in c.enrollment.indices where inspected(c.enrollment[i].unit) {
+            let id = RuleContext.normalizedID(c.enrollment[i].idNumber)
+            if Self.problem(id) != nil { invalid[id, default: ([], [])].enrollment.append(i) }
+        }
+        for i in c.certificates.indices where inspected(c.certificates[i].issuerUnit) {
             let id = RuleContext.normalizedID(c.certificates[i].idNumber)
-            if problem(id) != nil { invalid[id, default: ([], [])].certificates.append(i) }
+            if Self.problem(id) != nil { invalid[id, default: ([], [])].certificates.append(i) }
         }
         for (id, rows) in invalid {
-            let why = problem(id) ?? ""
+            let why = Self.problem(id) ?? ""
             let enrollment = rows.enrollment.map { registries.enrollment[$0] }.sorted { ($0.unit, $0.line) < ($1.unit, $1.line) }
             let certificates = rows.certificates.map { registries.certificates[$0] }.sorted { ($0.issuerUnit, $0.line) < ($1.issuerUnit, $1.line) }
             var evidence: [Evidence] = []

@@ -5,24 +5,30 @@ import LedgerCore
 /// skipped (XC-08 reports them).
 ///
 /// One finding per person and programme, the paying unit responsible.
-enum MethodRule {
-    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        for g in 0..<c.personCount {
-            var failing: [(payment: Int, detail: AccountType)] = []
-            for p in c.paymentsOf(person: g) {
-                guard let program = c.payments[p].programIndex else { continue }
-                let type = c.all[c.payments[p].index].accountType
-                if !c.catalog.programs[program].accountTypes.contains(type) { failing.append((p, type)) }
-            }
-            guard !failing.isEmpty else { continue }
-            for (program, failures) in c.groupedByProgram(failing) {
-                let items = failures.map { c.item($0.payment) }
-                let allowed = c.catalog.definition(of: program)?.accountTypes.map(\.chinese).joined(separator: "、") ?? ""
-                var evidence = items.map { Evidence.payment($0, "account_type", $0.accountType.rawValue) }
-                evidence.append(.config("programs", "account_types", "\(program)：\(allowed)"))
-                try c.reportPerson(setting, person: g, program: program, unit: items[0].unit, schoolCode: items[0].schoolCode, items: items,
-                                   summary: "\(c.period) \(program)：发放方式“\(failures[0].detail.chinese)”不在本项目允许的方式内", evidence: evidence)
-            }
+final class MethodRule: CrossCheckRule {
+    let c: RuleContext
+    let setting: RuleSetting
+
+    init(_ c: RuleContext, _ setting: RuleSetting) {
+        self.c = c
+        self.setting = setting
+    }
+
+    func check(person g: Int, payments: ArraySlice<Int>) throws {
+        var failing: [(payment: Int, detail: AccountType)] = []
+        for p in payments {
+            guard let program = c.payments[p].programIndex else { continue }
+            let type = c.all[c.payments[p].index].accountType
+            if !c.catalog.programs[program].accountTypes.contains(type) { failing.append((p, type)) }
+        }
+        guard !failing.isEmpty else { return }
+        for (program, failures) in c.groupedByProgram(failing) {
+            let items = failures.map { c.item($0.payment) }
+            let allowed = c.catalog.definition(of: program)?.accountTypes.map(\.chinese).joined(separator: "、") ?? ""
+            var evidence = items.map { Evidence.payment($0, "account_type", $0.accountType.rawValue) }
+            evidence.append(.config("programs", "account_types", "\(program)：\(allowed)"))
+            try c.reportPerson(setting, person: g, program: program, unit: items[0].unit, schoolCode: items[0].schoolCode, items: items,
+                               summary: "\(c.period) \(program)：发放方式“\(failures[0].detail.chinese)”不在本项目允许的方式内", evidence: evidence)
         }
     }
 }

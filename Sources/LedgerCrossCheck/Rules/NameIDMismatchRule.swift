@@ -7,26 +7,32 @@ import LedgerCore
 ///
 /// One finding per person (programme ""), the unit of the first payment responsible; the entries are the
 /// person's payments of the period.
-enum NameIDMismatchRule {
-    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        for g in 0..<c.personCount {
-            // Whether every name is the same, without allocating for the usual person whose names agree.
-            var reference: String?
-            var differ = false
-            func see(_ name: String?) {
-                guard !differ, let name = name?.trimmingASCIIWhitespace(), !name.isEmpty else { return }
-                if let reference { differ = name != reference } else { reference = name }
-            }
-            if c.identityGroupOfPerson[g] >= 0 { for r in c.identityByPerson.rows(inGroup: c.identityGroupOfPerson[g]) { see(c.identity[r].name) } }
-            for p in c.paymentsOf(person: g) { see(c.payments[p].name) }
-            if c.enrollmentGroupOfPerson[g] >= 0 { for r in c.enrollmentByPerson.rows(inGroup: c.enrollmentGroupOfPerson[g]) { see(c.enrollment[r].name) } }
-            if c.certificateGroupOfPerson[g] >= 0 { for r in c.certificatesByPerson.rows(inGroup: c.certificateGroupOfPerson[g]) { see(c.certificates[r].name) } }
-            guard differ else { continue }
-            try report(c, setting, person: g)
-        }
+final class NameIDMismatchRule: CrossCheckRule {
+    let c: RuleContext
+    let setting: RuleSetting
+
+    init(_ c: RuleContext, _ setting: RuleSetting) {
+        self.c = c
+        self.setting = setting
     }
 
-    static func report(_ c: RuleContext, _ setting: RuleSetting, person g: Int) throws {
+    func check(person g: Int, payments: ArraySlice<Int>) throws {
+        // Whether every name is the same, without allocating for the usual person whose names agree.
+        var reference: String?
+        var differ = false
+        func see(_ name: String?) {
+            guard !differ, let name = name?.trimmingASCIIWhitespace(), !name.isEmpty else { return }
+            if let reference { differ = name != reference } else { reference = name }
+        }
+        for r in c.persons.identity.of(g) { see(c.identity[r].name) }
+        for p in payments { see(c.payments[p].name) }
+        for r in c.persons.enrollment.of(g) { see(c.enrollment[r].name) }
+        for r in c.persons.certificates.of(g) { see(c.certificates[r].name) }
+        guard differ else { return }
+        try report(person: g)
+    }
+
+    func report(person g: Int) throws {
         let identity = c.identityRows(ofPerson: g)
         let items = c.sortedPaymentsOf(person: g).map { c.item($0) }
         guard let first = items.first else { return }

@@ -5,14 +5,22 @@ import LedgerCore
 ///
 /// One finding per account (subject `account:` + the account's keyed hash, programme ""): the unit with most of
 /// those payments responsible (the lowest code on a tie), the entries all of them.
-enum PayeeRule {
-    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
+final class PayeeRule: CrossCheckRule {
+    let c: RuleContext
+    let setting: RuleSetting
+
+    init(_ c: RuleContext, _ setting: RuleSetting) {
+        self.c = c
+        self.setting = setting
+    }
+
+    func finish() throws {
         let limit = max(0, c.configuration.thresholds.maxPersonsPerAccount)
         // Grouped by a 64-bit hash of the number; a group is then split by the numbers themselves, so that a hash
         // collision never joins two accounts.
         let accounts = KeyedGroups(rowCount: c.payments.count) { p in
             guard let account = c.payments[p].accountNumber else { return nil }
-            return hash(account.trimmingASCIIWhitespace())
+            return Self.hash(account.trimmingASCIIWhitespace())
         }
         for a in 0..<accounts.groupCount where accounts.rows(inGroup: a).count > limit {
             var byNumber: [String: [Int]] = [:]
@@ -20,7 +28,7 @@ enum PayeeRule {
                 if let account = c.payments[p].accountNumber?.trimmingASCIIWhitespace() { byNumber[account, default: []].append(p) }
             }
             for (account, group) in byNumber where group.count > limit {
-                try check(c, setting, account: account, payments: group, limit: limit)
+                try report(account: account, payments: group, limit: limit)
             }
         }
     }
@@ -34,7 +42,7 @@ enum PayeeRule {
     }
 
     /// One account's payments of the period: a finding when they pay more people than the limit.
-    static func check(_ c: RuleContext, _ setting: RuleSetting, account: String, payments group: [Int], limit: Int) throws {
+    func report(account: String, payments group: [Int], limit: Int) throws {
         let people = Set(group.map { c.payments[$0].idNumber })
         guard people.count > limit else { return }
         let items = c.sortedByEntry(group).map { c.item($0) }

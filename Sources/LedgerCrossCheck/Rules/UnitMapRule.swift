@@ -7,7 +7,17 @@ import LedgerCore
 /// One finding per unknown code (subject `unit:` + code, programme ""), the code itself the unit; the entries
 /// are the period's payments by that unit. The evidence counts where the code was seen and names the first few
 /// places.
-enum UnitMapRule {
+final class UnitMapRule: CrossCheckRule {
+    let c: RuleContext
+    let setting: RuleSetting
+    /// Unknown code → where it was seen.
+    var unknown: [String: Sightings] = [:]
+
+    init(_ c: RuleContext, _ setting: RuleSetting) {
+        self.c = c
+        self.setting = setting
+    }
+
     /// Where an unknown code was seen.
     struct Sightings {
         var payments: [PaidItem] = []
@@ -18,25 +28,23 @@ enum UnitMapRule {
     /// How many places of each kind the evidence names.
     static let examples = 5
 
-    static func run(_ c: RuleContext, _ setting: RuleSetting) throws {
-        var unknown: [String: Sightings] = [:]
+    /// The registry rows of person g with a unit code the table does not know.
+    func check(person g: Int, payments: ArraySlice<Int>) throws {
+        for r in c.persons.enrollment.of(g) where !c.knownUnits.contains(c.enrollment[r].unit) {
+            unknown[c.enrollment[r].unit, default: Sightings()].enrollment.append(c.enrollment[r])
+        }
+        for r in c.persons.certificates.of(g) where !c.knownUnits.contains(c.certificates[r].issuerUnit) {
+            unknown[c.certificates[r].issuerUnit, default: Sightings()].certificates.append(c.certificates[r])
+        }
+    }
+
+    /// The period's paying units, then one finding per unknown code.
+    func finish() throws {
         var lastKnown: String?
         for i in c.all.indices where c.all[i].period == c.period && c.all[i].reversedBy == nil {
             let unit = c.all[i].unit
             if unit == lastKnown { continue }
             if c.knownUnits.contains(unit) { lastKnown = unit } else { unknown[unit, default: Sightings()].payments.append(c.all[i]) }
-        }
-        for g in 0..<c.personCount {
-            if c.enrollmentGroupOfPerson[g] >= 0 {
-                for r in c.enrollmentByPerson.rows(inGroup: c.enrollmentGroupOfPerson[g]) where !c.knownUnits.contains(c.enrollment[r].unit) {
-                    unknown[c.enrollment[r].unit, default: Sightings()].enrollment.append(c.enrollment[r])
-                }
-            }
-            if c.certificateGroupOfPerson[g] >= 0 {
-                for r in c.certificatesByPerson.rows(inGroup: c.certificateGroupOfPerson[g]) where !c.knownUnits.contains(c.certificates[r].issuerUnit) {
-                    unknown[c.certificates[r].issuerUnit, default: Sightings()].certificates.append(c.certificates[r])
-                }
-            }
         }
         for (code, seen) in unknown {
             let payments = seen.payments.sorted { $0.entry < $1.entry }
@@ -45,15 +53,15 @@ enum UnitMapRule {
             var evidence: [Evidence] = []
             if !payments.isEmpty {
                 evidence.append(.config("units", "payments", "\(payments.count)"))
-                evidence += payments.prefix(examples).map { .payment($0, "unit", code) }
+                evidence += payments.prefix(Self.examples).map { .payment($0, "unit", code) }
             }
             if !enrollment.isEmpty {
                 evidence.append(.config("units", "enrollment_rows", "\(enrollment.count)"))
-                evidence += enrollment.prefix(examples).map { .enrollment($0, "unit", code) }
+                evidence += enrollment.prefix(Self.examples).map { .enrollment($0, "unit", code) }
             }
             if !certificates.isEmpty {
                 evidence.append(.config("units", "certificate_rows", "\(certificates.count)"))
-                evidence += certificates.prefix(examples).map { .certificate($0, "issuer_unit", code) }
+                evidence += certificates.prefix(Self.examples).map { .certificate($0, "issuer_unit", code) }
             }
             try c.report(setting, subject: "unit:" + code, program: nil, unit: code, schoolCode: nil, person: nil, entries: payments.map(\.entry),
                          amountFen: Money.sum(payments.lazy.map(\.amountFen)),

@@ -85,12 +85,23 @@ public enum Daemon {
         }
     }
 
-    /// The ledger keys this daemon can sign checkpoints with: every key file in the key directory whose name is
-    /// the origin of a ledger in the database. A key file under a ledger's name that is not the key its genesis
-    /// entry names stops the start, saying which key the ledger expects.
+    /// The ledger keys this daemon can sign checkpoints with: every key file in the key directory, or in a
+    /// directory in it (a city's daemon keeps one per county: `<unit>/ledger.key`), whose name is the origin of a
+    /// ledger in the database. A key file under a ledger's name that is not the key its genesis entry names stops
+    /// the start, saying which key the ledger expects.
     static func loadLedgerKeys(_ configuration: ServerConfiguration, ledgers: [LedgerRecord], store: LedgerStore, logger: Logger) throws -> [NamedSigningKey] {
         let directory = configuration.keyDirectory
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".key") }.sorted()
+        let fm = FileManager.default
+        var files: [String] = []
+        for name in ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).sorted() {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                files += ((try? fm.contentsOfDirectory(atPath: directory + "/" + name)) ?? []).filter { $0.hasSuffix(".key") }.sorted().map { name + "/" + $0 }
+            } else if name.hasSuffix(".key") {
+                files.append(name)
+            }
+        }
         var keys: [NamedSigningKey] = []
         for file in files {
             guard let key = try? KeyFile.read(directory + "/" + file), let ledger = ledgers.first(where: { $0.origin == key.name }) else { continue }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerClient
 import LedgerCore
 import LedgerCrossCheck
 import LedgerCrypto
@@ -33,6 +34,13 @@ struct CrossCheckCommand: ParsableCommand {
                 which findings are new, still open, or resolved since the previous report.json in --out. The report's \
                 SHA-256 is appended to each inspected ledger as a crosscheck entry signed by --inspector-key (enrolled as \
                 an inspector there); the ledger keys are looked up in the key directory (<data-dir>/keys and one level below).
+
+                Other daemons: --server URL --token T (repeatable, in pairs; the token of an inspector for every unit). \
+                Every ledger each server lists (or those named by --remote-ledger) is downloaded — its bundle, and its \
+                openings through the token, which that daemon records in the ledger's access log — and verified here \
+                before it is used; a ledger that fails is reported and not checked. Its crosscheck entry is posted to \
+                its daemon. With --server, the local database's ledgers are checked only when named by --ledger; the \
+                registry snapshots always come from the local database.
                 """
         )
 
@@ -68,8 +76,23 @@ struct CrossCheckCommand: ParsableCommand {
         @Flag(name: .long, help: "Write the report without appending crosscheck entries (a trial run).")
         var noAnchor = false
 
+        @Option(name: .long, help: "Another aidledgerd whose ledgers are checked too, http://host:port (repeatable; each with a --token).")
+        var server: [String] = []
+
+        @Option(name: .long, help: "The API token for the --server in the same position, or a file holding it (an inspector for every unit).")
+        var token: [String] = []
+
+        @Option(name: .long, help: "A ledger origin to take from the servers (repeatable; default: every ledger each server lists).")
+        var remoteLedger: [String] = []
+
+        @Option(name: .long, help: "Seconds to keep retrying a server that answers 503 or cannot be reached (0: no retries).")
+        var retryFor: Int = 60
+
         func validate() throws {
             if reveal && purpose == nil { throw ValidationError("--reveal needs --purpose: why the personal values are read (it is recorded)") }
+            if server.count != token.count { throw ValidationError("give one --token for each --server, in the same order") }
+            if !remoteLedger.isEmpty && server.isEmpty { throw ValidationError("--remote-ledger names ledgers of a --server") }
+            if !(0...86_400).contains(retryFor) { throw ValidationError("--retry-for must be 0 to 86400 seconds") }
         }
 
         func run() throws {
@@ -77,15 +100,47 @@ struct CrossCheckCommand: ParsableCommand {
             let period = PeriodText.normalize(self.period)
             let inspector = try KeyFile.read(inspectorKey)
             let phase = PhaseLine()
+            let remote = try remoteSources()
             try db.open { database in
                 try database.store.migrate()
                 let request = CrossCheckRequest(period: period, origins: ledger, configurationDirectory: rulesDirectory, pairingFile: pairing,
-                                                inspector: inspector, outDirectory: out, reveal: reveal, purpose: purpose, asOf: asOf, anchor: !noAnchor)
-                let outcome = try CrossCheckRuns.run(database.store, keyDirectory: db.keyDirectory, request: request) { phase.begin($0) }
+                                                inspector: inspector, outDirectory: out, reveal: reveal, purpose: purpose, asOf: asOf, anchor: !noAnchor,
+                                                includesLocalLedgers: server.isEmpty || !ledger.isEmpty)
+                let outcome = try CrossCheckRuns.run(database.store, keyDirectory: db.keyDirectory, request: request, remote: remote) { phase.begin($0) }
                 phase.end("checked")
                 print(Self.summary(outcome))
                 if !outcome.notAnchored.isEmpty { throw ExitCode(3) }
             }
+        }
+
+        /// The ledgers of the --server daemons the run checks: listed by each server (or named by --remote-ledger),
+        /// each downloaded, verified and anchored through an `InspectorClient` of its server.
+        func remoteSources() throws -> [RemoteLedgerSource] {
+            var sources: [RemoteLedgerSource] = []
+            for (url, tokenArgument) in zip(server, token) {
+                let client: InspectorClient
+                do { client = try InspectorClient(url: url, token: try RemoteToken.read(tokenArgument), retry: RetryPolicy(budget: .seconds(retryFor))) } catch {
+                    throw CLIError("--server \(url): \(error)")
+                }
+                client.timeout = 600
+                let listed: [ServerLedger]
+                do { listed = try client.ledgers() } catch { throw CLIError("--server \(url): cannot list its ledgers: \(error)") }
+                for l in listed where remoteLedger.isEmpty || remoteLedger.contains(l.origin) {
+                    sources.append(RemoteLedgerSource(
+                        origin: l.origin, suite: l.suite, location: "\(url) ledger \(l.id)",
+                        read: { period, purpose in
+                            let bundle = try client.bundle(ledger: l.id)
+                            let openings = try client.openings(ledger: l.id, purpose: purpose)
+                            return InspectedLedgers.read(bundle: bundle, openings: openings.openings, origin: l.origin, period: period)
+                        },
+                        appendCrossCheck: { body in try client.appendCrossCheck(ledger: l.id, body: body).firstSeq }
+                    ))
+                }
+            }
+            for origin in remoteLedger where !sources.contains(where: { $0.origin == origin }) {
+                throw CLIError("--remote-ledger \(origin): no --server lists it")
+            }
+            return sources
         }
 
         static func summary(_ o: CrossCheckOutcome) -> String {
@@ -140,6 +195,16 @@ struct CrossCheckCommand: ParsableCommand {
         @Option(name: .long, help: "The inspector's key file.")
         var inspectorKey: String
 
+        @Option(name: .long, help: "Record it through this aidledgerd (http://host:port) instead of the local database.")
+        var server: String?
+
+        @Option(name: .long, help: "With --server: the API token (an inspector's), or a file holding it.")
+        var token: String?
+
+        func validate() throws {
+            if (server == nil) != (token == nil) { throw ValidationError("--server and --token go together") }
+        }
+
         func run() throws {
             guard let outcome = DispositionBody.Outcome(rawValue: outcome) else { throw CLIError("--outcome must be confirmed, explained or false_positive") }
             let bytes = Array(try Files.read(report))
@@ -151,6 +216,20 @@ struct CrossCheckCommand: ParsableCommand {
             guard let rule = item["rule"]?.stringValue, let unit = item["unit"]?.stringValue else { throw CLIError("finding \(finding) in \(report) has no rule or unit") }
             let entryOrigin = item["entries"]?.arrayValue?.first?.objectValue?["origin"]?.stringValue
             let inspector = try KeyFile.read(inspectorKey)
+            if let server, let token {
+                guard let origin = db.origin ?? entryOrigin else { throw CLIError("finding \(finding) names no ledger; give --origin") }
+                let client: InspectorClient
+                do { client = try InspectorClient(url: server, token: try RemoteToken.read(token)) } catch { throw CLIError("--server \(server): \(error)") }
+                let receipt: ServerReceipt
+                do {
+                    guard let ledger = try client.ledgers().first(where: { $0.origin == origin }) else { throw CLIError("\(server) has no ledger \(origin)") }
+                    let body = try InspectedLedgers.dispositionBody(finding: finding, rule: rule, unit: unit, reportSHA256: digest, outcome: outcome, reason: reason,
+                                                                    action: action, origin: origin, suite: ledger.suite, signedAt: nowTimestamp(), inspector: inspector)
+                    receipt = try client.appendDisposition(ledger: ledger.id, body: body)
+                } catch let error as ServerRefusal { throw CLIError("the server refused (\(error))") }
+                print("finding \(finding) (\(rule), unit \(unit)): \(outcome.rawValue) \(outcome.chinese), recorded in \(origin) at seq \(receipt.firstSeq) (through \(server))")
+                return
+            }
             try db.open { database in
                 let ledger = try database.ledger(origin: db.origin ?? entryOrigin)
                 let ledgerKey = try LedgerKeyRing(directory: db.keyDirectory).ledgerKey(for: ledger, database.store)
@@ -169,5 +248,13 @@ enum PeriodText {
         if t.hasSuffix("年秋季"), t.count == 7 { return String(t.prefix(4)) + "-autumn" }
         if t.hasSuffix("年春季"), t.count == 7 { return String(t.prefix(4)) + "-spring" }
         return t
+    }
+}
+
+/// An API token given on the command line: the token itself, or a file holding it.
+enum RemoteToken {
+    static func read(_ argument: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: argument) else { return argument }
+        return String(decoding: try Files.read(argument), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -85,9 +85,10 @@ public enum Daemon {
         }
     }
 
-    /// The ledger keys this daemon can sign checkpoints with: every key file in the key directory whose name is
-    /// the origin of a ledger in the database. A key file under a ledger's name that is not the key its genesis
-    /// entry names stops the start, saying which key the ledger expects.
+    /// The ledger keys this daemon can sign checkpoints with: every key file in the key directory, or in a
+    /// directory in it (a city's daemon keeps one per county: `<unit>/ledger.key`), whose name is the origin of a
+    /// ledger in the database. A key file under a ledger's name that is not the key its genesis entry names stops
+    /// the start, saying which key the ledger expects.
     static func loadLedgerKeys(_ configuration: ServerConfiguration, ledgers: [LedgerRecord], store: LedgerStore, logger: Logger) throws -> [NamedSigningKey] {
         let directory = configuration.keyDirectory
         // Ledger keys in the key directory and one level below (a city's data directory: one per county).

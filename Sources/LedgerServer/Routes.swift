@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import LedgerCore
 import LedgerCrypto
@@ -20,7 +21,9 @@ struct Routes: Sendable {
         ("/v1/ledgers/:ledger/checkpoint", ["GET"]), ("/v1/ledgers/:ledger/checkpoints/:size", ["GET"]), ("/v1/ledgers/:ledger/keys", ["GET"]),
         ("/v1/ledgers/:ledger/entries", ["GET"]), ("/v1/ledgers/:ledger/entries/:seq", ["GET"]), ("/v1/ledgers/:ledger/batches", ["POST"]),
         ("/v1/ledgers/:ledger/reversals", ["POST"]), ("/v1/ledgers/:ledger/access-log", ["GET"]), ("/v1/ledgers/:ledger/bundle", ["GET"]),
-        ("/v1/ledgers/:ledger/verification", ["GET"]),
+        ("/v1/ledgers/:ledger/verification", ["GET"]), ("/v1/ledgers/:ledger/openings", ["GET"]), ("/v1/ledgers/:ledger/crosschecks", ["POST"]),
+        ("/v1/ledgers/:ledger/dispositions", ["POST"]), ("/v1/crosscheck/runs", ["POST"]), ("/v1/crosscheck/runs/:id", ["GET"]),
+        ("/v1/crosscheck/runs/:id/report.json", ["GET"]), ("/v1/crosscheck/runs/:id/report.html", ["GET"]), ("/v1/crosscheck/runs/:id/findings.csv", ["GET"]),
     ]
 
     /// The methods of the route `path` matches, if any.
@@ -52,6 +55,14 @@ struct Routes: Sendable {
         router.get("/v1/ledgers/:ledger/access-log") { request, context in try await accessLog(request, context) }
         router.get("/v1/ledgers/:ledger/bundle") { request, context in try await bundle(request, context) }
         router.get("/v1/ledgers/:ledger/verification") { request, context in try await verification(request, context) }
+        router.get("/v1/ledgers/:ledger/openings") { request, context in try await openings(request, context) }
+        router.post("/v1/ledgers/:ledger/crosschecks") { request, context in try await submitCrossCheck(request, context) }
+        router.post("/v1/ledgers/:ledger/dispositions") { request, context in try await submitDisposition(request, context) }
+        router.post("/v1/crosscheck/runs") { request, _ in try await startCrossCheckRun(request) }
+        router.get("/v1/crosscheck/runs/:id") { request, context in try await crossCheckRun(request, context) }
+        router.get("/v1/crosscheck/runs/:id/report.json") { request, context in try await crossCheckRunFile(request, context, name: "report.json") }
+        router.get("/v1/crosscheck/runs/:id/report.html") { request, context in try await crossCheckRunFile(request, context, name: "report.html") }
+        router.get("/v1/crosscheck/runs/:id/findings.csv") { request, context in try await crossCheckRunFile(request, context, name: "findings.csv") }
     }
 
     // MARK: operations
@@ -267,6 +278,49 @@ struct Routes: Sendable {
         return json(bytes: report.json)
     }
 
+    /// Every opening of the ledger up to its head at the start of the request, as an openings file (FORMAT.md §13),
+    /// streamed page by page: the bulk read of a cross-check run over several daemons. Inspectors for every unit
+    /// only, with a purpose; the read is recorded in the access log (one record: seq = the size, every field) before
+    /// the first opening is read. `X-Aidledger-Size` is that size.
+    func openings(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.inspector], to: "reading every opening")
+        guard caller.units == [allUnitsScope] else {
+            throw APIError.forbidden("scope", "reading every opening needs an inspector for every unit (*); this token's key has units \(caller.units.joined(separator: ","))")
+        }
+        let purpose = request.uri.queryParameters.get("purpose") ?? ""
+        guard !purpose.isEmpty else {
+            throw APIError.badRequest("purpose-required", "purpose=… is required: why every personal value of the ledger is read (recorded in the access log)")
+        }
+        guard PersonalReads.isPurpose(purpose) else {
+            throw APIError.badRequest("bad-parameter", "purpose: 1–200 characters without control characters, not only spaces, valid UTF-8")
+        }
+        let principal = caller.keyName ?? ""
+        let export: OpeningsExport
+        do { export = try await state.readers.run { store in try OpeningsExport.begin(store, ledger, principal: principal, purpose: purpose) } } catch let e as StoreError
+            where e.code == .inconsistent {
+            // The read cannot be recorded (the access log does not hold together): nothing is served.
+            throw APIError(status: .serviceUnavailable, code: e.code.rawValue, message: e.message, retryAfter: 60)
+        }
+        state.metrics.personalRead()
+        let longJobs = state.longJobs
+        let body = ResponseBody { writer in
+            var next: UInt64? = export.size > 0 ? 1 : nil
+            while let from = next {
+                let page = try await longJobs.run { store in try export.lines(store, from: from, maxRows: 64) }
+                if !page.lines.isEmpty { try await writer.write(ByteBuffer(bytes: page.lines)) }
+                next = page.next
+            }
+            try await writer.finish(nil)
+        }
+        var headers: HTTPFields = [.contentType: "application/x-ndjson"]
+        headers[Self.sizeHeader] = String(export.size)
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static let sizeHeader = HTTPField.Name("X-Aidledger-Size")!
+
     // MARK: writes
 
     func submitBatch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -321,6 +375,62 @@ struct Routes: Sendable {
             throw APIError.forbidden("signer", "the reversal is signed by \(signer), not by this token's key \(caller.keyName ?? "")")
         }
         return try await submit(.reversal(reversal), to: ledger)
+    }
+
+    /// An inspector-signed `crosscheck` entry (the anchor of a run's report), appended through the ledger's writer.
+    func submitCrossCheck(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.inspector], to: "anchoring a cross-check report")
+        let anchor = try await withBody(request) { try SubmissionDecoder.crosscheck($0) }
+        try Self.requireSigner(anchor.fields.signed.signer, caller, what: "crosscheck entry")
+        return try await submit(.crosscheck(anchor), to: ledger)
+    }
+
+    /// An inspector-signed `disposition` of one finding, appended through the ledger's writer.
+    func submitDisposition(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ledger = try await ledger(context)
+        let caller = try await state.caller(request, ledger: ledger)
+        try state.require(caller, roles: [.inspector], to: "recording a disposition")
+        let disposition = try await withBody(request) { try SubmissionDecoder.disposition($0) }
+        try Self.requireSigner(disposition.fields.signed.signer, caller, what: "disposition")
+        return try await submit(.disposition(disposition), to: ledger)
+    }
+
+    static func requireSigner(_ signer: String, _ caller: Caller, what: String) throws {
+        guard signer == caller.keyName else {
+            throw APIError.forbidden("signer", "the \(what) is signed by \(signer), not by this token's key \(caller.keyName ?? "")")
+        }
+    }
+
+    // MARK: cross-check runs
+
+    /// Starts a run over this daemon's ledgers (202 with its id); 409 while another one runs.
+    func startCrossCheckRun(_ request: Request) async throws -> Response {
+        let caller = try await state.inspectorForEveryUnit(request, to: "starting a cross-check run")
+        let parameters = try await withBody(request) { try CrossCheckJobRequest(json: $0) }
+        let id = try state.crossChecks.start(parameters, inspector: caller.keyName ?? "")
+        var response = json(.object(["id": .string(id), "status": .string("running")]), status: .accepted)
+        response.headers[.location] = "/v1/crosscheck/runs/" + id
+        return response
+    }
+
+    func crossCheckRun(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        _ = try await state.inspectorForEveryUnit(request, to: "reading a cross-check run")
+        let id = context.parameters.get("id") ?? ""
+        guard let status = state.crossChecks.status(id) else { throw APIError.notFound("no cross-check run \(CrossCheckJobs.isRunID(id) ? id : "with that id")") }
+        return json(.object(status))
+    }
+
+    func crossCheckRunFile(_ request: Request, _ context: BasicRequestContext, name: String) async throws -> Response {
+        _ = try await state.inspectorForEveryUnit(request, to: "reading a cross-check report")
+        let id = context.parameters.get("id") ?? ""
+        guard let bytes = state.crossChecks.file(id, name: name), let type = CrossCheckJobs.files[name] else {
+            throw APIError.notFound("no \(name) of a finished cross-check run \(CrossCheckJobs.isRunID(id) ? id : "with that id")")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     func submit(_ submission: Submission, to ledger: LedgerRecord) async throws -> Response {

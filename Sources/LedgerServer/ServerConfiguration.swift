@@ -39,6 +39,10 @@ public struct ServerConfiguration: Sendable {
     public var paidDateToleranceDays = 31
     public var signedAtMaxAgeSeconds = 30 * 86_400
     public var signedAtMaxLeadSeconds = 600
+    /// Cross-check runs on the daemon (`POST /v1/crosscheck/runs`): the rules and standards directory (empty: the
+    /// copy built into the program) and the pairing file (empty: no pairing).
+    public var rulesDir = ""
+    public var pairingFile = ""
 
     public init() {}
 
@@ -56,7 +60,8 @@ public struct ServerConfiguration: Sendable {
     public static let keys = ["listen_host", "listen_port", "data_dir", "database", "key_dir", "max_body_bytes", "max_group_entries",
                               "reader_threads", "log_level", "origin", "suite", "demo_payments_on_first_start", "demo_city_on_first_start",
                               "paid_date_tolerance_days", "signed_at_max_age_seconds", "signed_at_max_lead_seconds",
-                              "long_job_threads", "max_concurrent_body_bytes", "idle_timeout_seconds", "body_timeout_seconds", "lease_idle_timeout_seconds"]
+                              "long_job_threads", "max_concurrent_body_bytes", "idle_timeout_seconds", "body_timeout_seconds", "lease_idle_timeout_seconds",
+                              "rules_dir", "pairing_file"]
 
     public struct Problem: Error, CustomStringConvertible {
         public let description: String
@@ -96,6 +101,8 @@ public struct ServerConfiguration: Sendable {
         case "paid_date_tolerance_days": paidDateToleranceDays = try int(0, 3650)
         case "signed_at_max_age_seconds": signedAtMaxAgeSeconds = try int(60, 3650 * 86_400)
         case "signed_at_max_lead_seconds": signedAtMaxLeadSeconds = try int(0, 86_400)
+        case "rules_dir": rulesDir = value
+        case "pairing_file": pairingFile = value
         default: throw Problem(description: "\(source): unknown key \(key) (known: \(Self.keys.joined(separator: ", ")))")
         }
     }

@@ -31,6 +31,8 @@ final class ServerState: @unchecked Sendable {
     /// Parsing and validation of submitted batches (lower priority than the writers).
     let parsers: WorkThreads<Void>
     let metrics = Metrics()
+    /// Cross-check runs over this daemon's ledgers (one at a time).
+    let crossChecks: CrossCheckJobs
     let logger: Logger
     private let lock = NSLock()
     private var ledgers: [Int64: LedgerRecord] = [:]
@@ -54,6 +56,7 @@ final class ServerState: @unchecked Sendable {
         self.bodies = BodyBudget(limit: configuration.maxConcurrentBodyBytes)
         self.parsers = WorkThreads(count: ProcessInfo.processInfo.activeProcessorCount, name: "parser", niceness: 5) { () }
         self.logger = logger
+        self.crossChecks = CrossCheckJobs(configuration: configuration, conninfo: conninfo, logger: logger)
         for k in ledgerKeys { self.ledgerKeys[k.name] = k }
         self.conninfo = conninfo
     }
@@ -106,9 +109,41 @@ final class ServerState: @unchecked Sendable {
     // MARK: identity
 
     /// The caller of a request on `ledger`: anonymous without an Authorization header; 401 for an unknown or
-    /// revoked token; 403 for a token of another ledger.
+    /// revoked token; 403 for a token of another ledger — except an inspector's token for every unit (`*`), which
+    /// stands for its key in each ledger of this daemon where the same key (name and public key) is enrolled, with
+    /// the role and units it has there: the city inspector's one token per daemon (a cross-check run reads every
+    /// ledger of the daemon).
     func caller(_ request: Request, ledger: LedgerRecord) async throws -> Caller {
-        guard let header = request.headers[.authorization] else { return .anonymous }
+        guard let principal = try await principal(request) else { return .anonymous }
+        let home = try await holder(of: principal)
+        guard principal.ledgerID != ledger.id else { return home.caller }
+        guard home.caller.role == .inspector, home.caller.units == [allUnitsScope] else {
+            throw APIError.forbidden("wrong-ledger", "this token is for another ledger")
+        }
+        let registry = try await keyState(ledger)
+        guard let record = registry.records[principal.keyName], record.key == home.record.key else {
+            throw APIError.forbidden("wrong-ledger", "this token's key \(principal.keyName) is not enrolled in ledger \(ledger.origin)")
+        }
+        if let revoked = record.revokedAt { throw APIError.unauthorized("the token's key \(principal.keyName) was revoked in \(ledger.origin) at seq \(revoked)") }
+        return Caller(keyName: principal.keyName, role: record.role, units: record.units)
+    }
+
+    /// The caller of a request about the whole daemon (its cross-check runs): an inspector for every unit (`*`)
+    /// in the ledger its token is for. 401 without a token, 403 `role` or `scope` otherwise.
+    func inspectorForEveryUnit(_ request: Request, to action: String) async throws -> Caller {
+        guard let principal = try await principal(request) else { throw APIError.unauthorized("\(action) needs an API token (Authorization: Bearer …)") }
+        let caller = try await holder(of: principal).caller
+        try require(caller, roles: [.inspector], to: action)
+        guard caller.units == [allUnitsScope] else {
+            throw APIError.forbidden("scope", "\(action) needs an inspector for every unit (*); this token's key has units \(caller.units.joined(separator: ","))")
+        }
+        return caller
+    }
+
+    /// The token of a request, if it has an Authorization header: 401 for a malformed header or an unknown or
+    /// revoked token.
+    private func principal(_ request: Request) async throws -> TokenPrincipal? {
+        guard let header = request.headers[.authorization] else { return nil }
         guard header.hasPrefix("Bearer ") else { throw APIError.unauthorized("Authorization must be `Bearer <token>`") }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         let hash = LedgerStore.tokenHash(token)
@@ -124,11 +159,16 @@ final class ServerState: @unchecked Sendable {
             }
         }
         guard let principal else { throw APIError.unauthorized("unknown or revoked API token") }
-        guard principal.ledgerID == ledger.id else { throw APIError.forbidden("wrong-ledger", "this token is for another ledger") }
+        return principal
+    }
+
+    /// The key a token stands for in the ledger it was issued for, with its role and units there.
+    private func holder(of principal: TokenPrincipal) async throws -> (caller: Caller, record: KeyRegistry.Record) {
+        let ledger = try await self.ledger(principal.ledgerID)
         let registry = try await keyState(ledger)
         guard let record = registry.records[principal.keyName] else { throw APIError.unauthorized("the token's key \(principal.keyName) is not enrolled") }
-        guard record.revokedAt == nil else { throw APIError.unauthorized("the token's key \(principal.keyName) was revoked at seq \(record.revokedAt!)") }
-        return Caller(keyName: principal.keyName, role: record.role, units: record.units)
+        if let revoked = record.revokedAt { throw APIError.unauthorized("the token's key \(principal.keyName) was revoked at seq \(revoked)") }
+        return (Caller(keyName: principal.keyName, role: record.role, units: record.units), record)
     }
 
     func keyState(_ ledger: LedgerRecord) async throws -> KeyRegistry {

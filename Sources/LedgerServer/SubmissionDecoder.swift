@@ -110,4 +110,25 @@ enum SubmissionDecoder {
         do { return SignedBody(json: o, fields: try ReversalBody(decoding: o)) } catch { throw APIError.badRequest("invalid-reversal", "reversal: \(error.message)") }
     }
 
+    /// `application/json`: an inspector-signed `crosscheck` body (FORMAT.md §6.8), as `CrossCheckBody.make` returns it.
+    static func crosscheck(_ body: [UInt8]) throws -> SignedBody<CrossCheckBody> {
+        let o = try object(body, what: "a signed crosscheck object")
+        do { return SignedBody(json: o, fields: try CrossCheckBody(decoding: o)) } catch { throw APIError.badRequest("invalid-crosscheck", "crosscheck: \(error.message)") }
+    }
+
+    /// `application/json`: an inspector-signed `disposition` body (FORMAT.md §6.9), as `DispositionBody.make` returns it.
+    static func disposition(_ body: [UInt8]) throws -> SignedBody<DispositionBody> {
+        let o = try object(body, what: "a signed disposition object")
+        do { return SignedBody(json: o, fields: try DispositionBody(decoding: o)) } catch { throw APIError.badRequest("invalid-disposition", "disposition: \(error.message)") }
+    }
+
+    static func object(_ body: [UInt8], what: String) throws -> JSONObject {
+        let value: JSONValue
+        do { value = try JSONParser.parse(body, mode: .lenient) } catch {
+            throw APIError.badRequest("malformed-json", "the request body is not valid JSON: \(error.description)")
+        }
+        guard case .object(let o) = value else { throw APIError.badRequest("malformed-json", "the request body must be \(what)") }
+        return o
+    }
+
 }

@@ -8,8 +8,11 @@ import LedgerVerify
 /// What a cross-check run is asked to do (`aidledger crosscheck run`, the daemon's inspector endpoint).
 public struct CrossCheckRequest: Sendable {
     public var period: String
-    /// Ledger origins in the local database; empty: every ledger there.
+    /// Ledger origins in the local database; empty: every ledger there (when `includesLocalLedgers`).
     public var origins: [String]
+    /// Whether ledgers of the local database are checked at all: false for a run over other daemons' ledgers only
+    /// (the registries still come from the local database).
+    public var includesLocalLedgers: Bool
     /// The rules and standards (`Config/crosscheck/`).
     public var configurationDirectory: String
     /// Which unit inspects which; nil: no pairing.
@@ -29,9 +32,13 @@ public struct CrossCheckRequest: Sendable {
     public var asOf: String?
     /// Append the `crosscheck` entry to each inspected ledger.
     public var anchor: Bool
+    /// Who the access logs of the local ledgers name as the reader; nil: `local:<login name>` (the CLI). The
+    /// daemon's runs name the inspector's key.
+    public var readingPrincipal: String?
 
     public init(period: String, origins: [String], configurationDirectory: String, pairingFile: String?, inspector: NamedSigningKey?,
-                inspectorName: String? = nil, outDirectory: String, reveal: Bool, purpose: String?, asOf: String? = nil, anchor: Bool = true) {
+                inspectorName: String? = nil, outDirectory: String, reveal: Bool, purpose: String?, asOf: String? = nil, anchor: Bool = true,
+                includesLocalLedgers: Bool = true, readingPrincipal: String? = nil) {
         self.inspectorName = inspectorName ?? inspector?.name ?? "unknown"
         self.period = period
         self.origins = origins
@@ -43,6 +50,32 @@ public struct CrossCheckRequest: Sendable {
         self.purpose = purpose
         self.asOf = asOf
         self.anchor = anchor
+        self.includesLocalLedgers = includesLocalLedgers
+        self.readingPrincipal = readingPrincipal
+    }
+}
+
+/// A ledger of another daemon in a run (`aidledger crosscheck run --server URL --token T`): how to download and
+/// verify it, and how to append a `crosscheck` entry to it. The HTTP is the caller's (the CLI's client); what is
+/// done with what it fetches is the run's.
+public struct RemoteLedgerSource {
+    public let origin: String
+    public let suite: Suite
+    /// Where it is, for messages: e.g. `http://10.0.0.2:8080 ledger 3`.
+    public let location: String
+    /// Downloads the ledger's bundle and openings (the daemon records the bulk read with `purpose` in the ledger's
+    /// access log before it sends them) and verifies them: `InspectedLedgers.read(bundle:openings:origin:period:)`.
+    public let read: (_ period: String, _ purpose: String) throws -> InspectedLedger
+    /// Appends an inspector-signed `crosscheck` body through the daemon; returns the entry's seq.
+    public let appendCrossCheck: (_ body: JSONObject) throws -> UInt64
+
+    public init(origin: String, suite: Suite, location: String, read: @escaping (_ period: String, _ purpose: String) throws -> InspectedLedger,
+                appendCrossCheck: @escaping (_ body: JSONObject) throws -> UInt64) {
+        self.origin = origin
+        self.suite = suite
+        self.location = location
+        self.read = read
+        self.appendCrossCheck = appendCrossCheck
     }
 }
 
@@ -74,13 +107,17 @@ public struct CrossCheckOutcome: Sendable {
     public let anchors: [CrossCheckAnchorRequest]
     /// The files written.
     public let files: [String]
+
+    /// How many findings the report holds.
+    public var findingCount: Int { report.findings.count }
 }
 
-/// A cross-county run over the ledgers of the local database: every ledger verified first (only those that
-/// verify are checked), the registry snapshots, the rules and standards as data, the engine, the report written
-/// and compared with the previous one, and its digest anchored in each inspected ledger.
+/// A cross-county run over the ledgers of the local database and of other daemons (`remote`): every ledger
+/// verified first (only those that verify are checked), the registry snapshots of the local database, the rules and
+/// standards as data, the engine, the report written and compared with the previous one, and its digest anchored in
+/// each inspected ledger (through its daemon for a remote one).
 public enum CrossCheckRuns {
-    public static func run(_ store: LedgerStore, keyDirectory: String, request: CrossCheckRequest,
+    public static func run(_ store: LedgerStore, keyDirectory: String, request: CrossCheckRequest, remote: [RemoteLedgerSource] = [],
                            progress: (String) -> Void = { _ in }) throws -> CrossCheckOutcome {
         guard FieldSyntax.isPeriod(request.period) else {
             throw ServiceError("--period must be like 2025-autumn, 2025-spring, 2025-09 or 2025", code: "bad-period")
@@ -121,15 +158,35 @@ public enum CrossCheckRuns {
         }
 
         // Ledgers: each verified, then read.
-        let records: [LedgerRecord] = request.origins.isEmpty ? try store.ledgers() : try request.origins.map { try store.ledger(origin: $0) }
-        guard !records.isEmpty else { throw ServiceError("the database has no ledger to check", code: "no-ledger") }
-        let purpose = "交叉核查 crosscheck \(runID) by \(request.inspectorName)" + (request.purpose.map { ": " + $0 } ?? "")
-        let principal = PersonalReads.localPrincipal()
+        let records: [LedgerRecord]
+        if !request.includesLocalLedgers {
+            records = []
+        } else {
+            records = request.origins.isEmpty ? try store.ledgers() : try request.origins.map { try store.ledger(origin: $0) }
+        }
+        guard !records.isEmpty || !remote.isEmpty else { throw ServiceError("the database has no ledger to check", code: "no-ledger") }
+        var seen = Set<String>()
+        for origin in records.map(\.origin) + remote.map(\.origin) where !seen.insert(origin).inserted {
+            throw ServiceError("ledger \(origin) is given twice (in the local database and on a server, or on two servers): check it from one place",
+                               code: "duplicate-ledger")
+        }
+        let purpose = String(("交叉核查 crosscheck \(runID) by \(request.inspectorName)" + (request.purpose.map { ": " + $0 } ?? "")).prefix(200))
+        let principal = request.readingPrincipal ?? PersonalReads.localPrincipal()
         var ledgers: [InspectedLedger] = []
         for record in records {
             progress("verifying and reading \(record.origin)")
-            let read = try InspectedLedgers.read(store, record, period: request.period, principal: principal, purpose: String(purpose.prefix(200)))
+            let read = try InspectedLedgers.read(store, record, period: request.period, principal: principal, purpose: purpose)
             if let problem = read.problem { progress("\(record.origin) does not verify: \(problem) — not checked") }
+            ledgers.append(read)
+        }
+        for source in remote {
+            progress("downloading and verifying \(source.origin) (\(source.location))")
+            let read: InspectedLedger
+            do { read = try source.read(request.period, purpose) } catch {
+                read = InspectedLedger(origin: source.origin, suite: source.suite, size: 0, root: nil, problem: "cannot be read from \(source.location): \(error)",
+                                       payments: [], units: [], dispositions: [], anchors: [])
+            }
+            if let problem = read.problem { progress("\(source.origin) does not verify: \(problem) — not checked") }
             ledgers.append(read)
         }
         let verified = ledgers.filter(\.verified)
@@ -212,6 +269,20 @@ public enum CrossCheckRuns {
                     }
                 } catch let error as ServiceError {
                     notAnchored.append((origin, error.message))
+                }
+            }
+            let now = nowTimestamp()
+            for source in remote {
+                for a in anchors where a.origin == source.origin {
+                    progress("anchoring the report in \(source.origin) (unit \(a.unit)) through \(source.location)")
+                    do {
+                        let body = try InspectedLedgers.crossCheckBody(a, suite: source.suite, signedAt: now, inspector: inspector)
+                        anchored.append((source.origin, a.unit, try source.appendCrossCheck(body)))
+                    } catch let error as ServiceError {
+                        notAnchored.append((source.origin, error.message))
+                    } catch {
+                        notAnchored.append((source.origin, "\(error)"))
+                    }
                 }
             }
         }

@@ -23,15 +23,17 @@ public enum DemoCityLoad {
     public static let inspectorName = "yueyang.example/inspector/1"
 
     /// Loads `city` unless its ledgers exist. Keys go to `keyDirectory/<unit>/` (ledger, admin, officer) and
-    /// `keyDirectory/inspector.key`; the CSV files to `fileDirectory`.
-    public static func load(_ store: LedgerStore, city: DemoCity, suite: Suite, keyDirectory: String, fileDirectory: String,
+    /// `keyDirectory/inspector.key`; the CSV files to `fileDirectory`. `ledgerUnits`: only the ledgers of these units
+    /// (a daemon of a city where each county runs its own server holds some of them; nil: all).
+    public static func load(_ store: LedgerStore, city: DemoCity, suite: Suite, keyDirectory: String, fileDirectory: String, ledgerUnits: Set<String>? = nil,
                             progress: (String) -> Void = { _ in }) throws -> Loaded {
+        let demoLedgers = city.ledgers.filter { ledgerUnits?.contains($0.unit) ?? true }
         _ = try store.migrate()
         let inspector = try LedgerAdministration.loadOrCreateKey(directory: keyDirectory, file: "inspector.key", name: inspectorName, suite: suite)
         let inspectorPath = keyDirectory + "/inspector.key"
         let existing = Set(try store.ledgers().map(\.origin))
-        if city.ledgers.allSatisfy({ existing.contains(originPrefix + $0.unit) }) {
-            return Loaded(ledgers: try city.ledgers.map { try store.ledger(origin: originPrefix + $0.unit) }, inspectorKeyPath: inspectorPath, created: false)
+        if demoLedgers.allSatisfy({ existing.contains(originPrefix + $0.unit) }) {
+            return Loaded(ledgers: try demoLedgers.map { try store.ledger(origin: originPrefix + $0.unit) }, inspectorKeyPath: inspectorPath, created: false)
         }
         try Files.makeDirectory(fileDirectory, mode: 0o700)
         // One person-key secret for the whole city (a daemon serving these ledgers holds one), written beside each
@@ -39,7 +41,7 @@ public enum DemoCityLoad {
         let secret = try PersonKeyFile.loadOrCreate(directory: keyDirectory)
         var records: [LedgerRecord] = []
         var receipts: [String: Receipt] = [:]
-        for demo in city.ledgers {
+        for demo in demoLedgers {
             let origin = originPrefix + demo.unit
             progress("creating ledger \(origin) (\(demo.name)) and importing \(demo.batches.count) batches")
             let directory = keyDirectory + "/" + demo.unit

@@ -46,9 +46,11 @@ public struct InspectedLedger: Sendable {
 }
 
 /// Collects what a run needs from a ledger's entries while they are verified: payments of the run's year
-/// and the reversals that undo them.
+/// and the reversals that undo them. The same for entries streamed from the database and for the lines of a
+/// downloaded bundle.
 struct PaymentCollector {
     let origin: String
+    let suite: Suite
     let year: Substring
     var payments: [(ref: EntryReference, body: PaymentBody)] = []
     var reversals: [UInt64: EntryReference] = [:]
@@ -57,6 +59,7 @@ struct PaymentCollector {
 
     init(origin: String, period: String, suite: Suite) {
         self.origin = origin
+        self.suite = suite
         self.year = period.prefix(4)
         self.hash = suite.makeHashFunction()
     }
@@ -75,6 +78,23 @@ struct PaymentCollector {
             return
         }
     }
+
+    /// The ledger as read, after it verified: its payments with their openings, the units they are for, its valid
+    /// dispositions and anchors.
+    func inspected(openings: [Opening], report: VerificationReport) -> InspectedLedger {
+        let items = paidItems(openings: openings)
+        var units = Set(items.map(\.unit))
+        if units.isEmpty { units.insert(InspectedLedger.defaultUnit(origin: origin)) }
+        return InspectedLedger(origin: origin, suite: suite, size: frontier.size, root: root, problem: nil, payments: items, units: units.sorted(),
+                               dispositions: report.dispositions, anchors: report.crosschecks)
+    }
+
+    /// The ledger as read, when it did not verify: its problem, nothing of its content.
+    func failed(_ problem: String) -> InspectedLedger {
+        InspectedLedger(origin: origin, suite: suite, size: frontier.size, root: root, problem: problem, payments: [], units: [], dispositions: [], anchors: [])
+    }
+
+    var root: Digest32? { frontier.size > 0 ? frontier.root(hash: hash) : nil }
 
     /// The payments with their personal values and reversals.
     func paidItems(openings: [Opening]) -> [PaidItem] {
@@ -95,7 +115,9 @@ struct PaymentCollector {
     }
 }
 
-/// Reading ledgers of the local database for a run, and anchoring its report in them.
+/// Reading ledgers for a run — from the local database, or as a bundle and an openings file downloaded from
+/// another daemon — and anchoring its report in them. Both are verified by the same verifier and read by the same
+/// `PaymentCollector` before anything of them is used.
 public enum InspectedLedgers {
     /// Verifies `ledger` and reads its payments of `period`'s year with their openings. The read of personal values
     /// is recorded in the ledger's access log (one record: every payment up to the size read, `principal`, `purpose`)
@@ -107,20 +129,63 @@ public enum InspectedLedgers {
         let report = try StoreVerification.verify(store, ledger, progress: progress,
                                                   visit: { seq, bytes, hash in collector.visit(seq: seq, bytes: bytes, entryHash: hash) },
                                                   openingsRead: { openings = $0 })
-        let size = collector.frontier.size
-        let root = size > 0 ? collector.frontier.root(hash: collector.hash) : nil
         guard report.intact else {
             let first = report.findings.first.map { $0.description } ?? "verification failed"
-            return InspectedLedger(origin: ledger.origin, suite: ledger.suite, size: size, root: root, problem: first, payments: [], units: [],
-                                   dispositions: [], anchors: [])
+            return collector.failed(first)
         }
-        try store.recordPersonalRead(ledger, principal: principal, seq: max(size, 1), fields: PersonalField.allCases.map(\.rawValue),
+        try store.recordPersonalRead(ledger, principal: principal, seq: max(collector.frontier.size, 1), fields: PersonalField.allCases.map(\.rawValue),
                                      purpose: purpose, at: nowTimestamp())
-        let items = collector.paidItems(openings: openings)
-        var units = Set(items.map(\.unit))
-        if units.isEmpty { units.insert(InspectedLedger.defaultUnit(origin: ledger.origin)) }
-        return InspectedLedger(origin: ledger.origin, suite: ledger.suite, size: size, root: root, problem: nil, payments: items,
-                               units: units.sorted(), dispositions: report.dispositions, anchors: report.crosschecks)
+        return collector.inspected(openings: openings, report: report)
+    }
+
+    /// Verifies a ledger given as a bundle file (FORMAT.md §12) and its openings (§13) — what another daemon serves
+    /// to an inspector — with the offline verifier, openings included, and reads its payments of `period`'s year
+    /// exactly as `read(_:_:period:…)` reads those of the database. The bundle must be of `origin` (what the server
+    /// listed); `trustedLedgerKey`, if given, is pinned. Openings of entries past the bundle's end (the server's head
+    /// moved on between the two downloads) are left out. A ledger that does not verify is returned with its problem
+    /// and no payments. (Recording the read is the serving daemon's: it did so before sending the openings.)
+    public static func read(bundle: [UInt8], openings: [Opening], origin: String, period: String, trustedLedgerKey: String? = nil) -> InspectedLedger {
+        bundle.withUnsafeBytes { bytes in
+            let unknownSuite = Suite.ed25519SHA256
+            let layout: LedgerCore.Bundle.Layout
+            do { layout = try LedgerCore.Bundle.layout(bytes) } catch {
+                return PaymentCollector(origin: origin, period: period, suite: unknownSuite).failed("the bundle is malformed: \((error as? FormatError)?.message ?? "\(error)")")
+            }
+            guard layout.header.origin == origin else {
+                return PaymentCollector(origin: origin, period: period, suite: layout.header.suite)
+                    .failed("the server sent the bundle of \(layout.header.origin) for ledger \(origin)")
+            }
+            let size = UInt64(layout.entryLines.count)
+            var options = LedgerVerifier.Options()
+            options.trustedLedgerKey = trustedLedgerKey
+            options.openings = openings.filter { $0.seq <= size }
+            // The server sends every opening it holds up to its head: one missing without an erase entry was deleted.
+            options.openingsComplete = true
+            var verifier = LedgerVerifier(options: options)
+            verifier.addCheckpoints(layout.checkpoints)
+            var collector = PaymentCollector(origin: origin, period: period, suite: layout.header.suite)
+            var seq: UInt64 = 0
+            for range in layout.entryLines {
+                seq += 1
+                let line = UnsafeRawBufferPointer(rebasing: bytes[range])
+                let entryHash = EntryHash.compute(line, hash: collector.hash)
+                verifier.consume(entryBytes: line, entryHash: entryHash, computedWith: layout.header.suite)
+                collector.visit(seq: seq, bytes: line, entryHash: entryHash)
+            }
+            let report = verifier.finish()
+            guard report.intact else {
+                return collector.failed(report.findings.first.map { $0.description } ?? "verification failed")
+            }
+            // The header must agree with the genesis entry (FORMAT.md §12).
+            guard report.origin == layout.header.origin, report.suite == layout.header.suite.rawValue else {
+                return collector.failed("the bundle's header names \(layout.header.origin) and \(layout.header.suite.rawValue), its genesis entry \(report.origin) and \(report.suite)")
+            }
+            // A run anchors at a signed checkpoint: the bundle must end at one (every append ends with one, §11).
+            guard report.latestCheckpoint?.size == size else {
+                return collector.failed("the bundle ends at size \(size) but its latest valid checkpoint is at \(report.latestCheckpoint.map { String($0.size) } ?? "none")")
+            }
+            return collector.inspected(openings: options.openings, report: report)
+        }
     }
 
     /// Appends the `crosscheck` entry of a run to `ledger`, signed by `inspector`, through the one append path.
@@ -140,6 +205,17 @@ public enum InspectedLedgers {
     public static func dispose(_ store: LedgerStore, _ ledger: LedgerRecord, finding: String, rule: String, unit: String, reportSHA256: Digest32,
                                outcome: DispositionBody.Outcome, reason: String, action: String?, inspector: NamedSigningKey,
                                ledgerKey: NamedSigningKey) throws -> Receipt {
+        let now = nowTimestamp()
+        let body = try dispositionBody(finding: finding, rule: rule, unit: unit, reportSHA256: reportSHA256, outcome: outcome, reason: reason, action: action,
+                                       origin: ledger.origin, suite: ledger.suite, signedAt: now, inspector: inspector)
+        return try Submissions.append(store, ledger, try .disposition(body), time: now, ledgerKey: ledgerKey).receipt
+    }
+
+    /// The inspector-signed body of a disposition for the ledger `origin` (of `suite`), its fields checked first with
+    /// the errors an inspector can act on: what `dispose` appends here and `aidledger crosscheck dispose --server`
+    /// posts to a daemon.
+    public static func dispositionBody(finding: String, rule: String, unit: String, reportSHA256: Digest32, outcome: DispositionBody.Outcome, reason: String,
+                                       action: String?, origin: String, suite: Suite, signedAt: String, inspector: NamedSigningKey) throws -> JSONObject {
         guard DispositionBody.isFindingID(finding) else { throw ServiceError("a finding id is 32 lowercase hex digits (the report's \"id\")", code: "bad-finding") }
         guard DispositionBody.isRuleCode(rule) else { throw ServiceError("a rule is XC- and two digits, e.g. XC-02", code: "bad-rule") }
         guard FieldSyntax.isText(reason), action.map({ FieldSyntax.isText($0) }) ?? true else {
@@ -148,10 +224,21 @@ public enum InspectedLedgers {
         guard outcome != .confirmed || action != nil else {
             throw ServiceError("a confirmed irregularity needs the action taken (--action), e.g. 停止发放并追回资金", code: "action-required")
         }
-        let now = nowTimestamp()
-        let body = try DispositionBody.make(finding: finding, rule: rule, unit: unit, reportSHA256: reportSHA256, outcome: outcome, reason: reason,
-                                            action: action, origin: ledger.origin, signedAt: now, inspector: inspector)
-        return try Submissions.append(store, ledger, try .disposition(body), time: now, ledgerKey: ledgerKey).receipt
+        guard inspector.suite == suite else {
+            throw ServiceError("the inspector key is \(inspector.suite.rawValue), ledger \(origin) is \(suite.rawValue)", code: "suite-mismatch")
+        }
+        return try DispositionBody.make(finding: finding, rule: rule, unit: unit, reportSHA256: reportSHA256, outcome: outcome, reason: reason,
+                                        action: action, origin: origin, signedAt: signedAt, inspector: inspector)
+    }
+
+    /// The inspector-signed `crosscheck` entry body a run calls for (`CrossCheckOutcome.anchors`).
+    public static func crossCheckBody(_ anchor: CrossCheckAnchorRequest, suite: Suite, signedAt: String, inspector: NamedSigningKey) throws -> JSONObject {
+        guard inspector.suite == suite else {
+            throw ServiceError("the inspector key is \(inspector.suite.rawValue), ledger \(anchor.origin) is \(suite.rawValue)", code: "suite-mismatch")
+        }
+        return try CrossCheckBody.make(run: anchor.run, period: anchor.period, unit: anchor.unit, inspectingUnit: anchor.inspectingUnit, checkedSize: anchor.checkedSize,
+                                       checkedRoot: anchor.checkedRoot, findings: anchor.findings, reportSHA256: anchor.reportSHA256, origin: anchor.origin,
+                                       signedAt: signedAt, inspector: inspector)
     }
 }
 

@@ -29,6 +29,7 @@ final class LedgerSetup: @unchecked Sendable {
     let origin: String
     let ledger: LedgerRecord
     let ledgerKey: NamedSigningKey
+    let admin: NamedSigningKey
     let officerA: NamedSigningKey
     let officerB: NamedSigningKey
     let inspector: NamedSigningKey
@@ -43,7 +44,7 @@ final class LedgerSetup: @unchecked Sendable {
         origin = "aidledger.example/test-\(UInt32.random(in: 0...UInt32.max))"
         func key(_ name: String) throws -> NamedSigningKey { try NamedSigningKey(name: name, key: SigningKey.generate(.ed25519), suite: suite) }
         ledgerKey = try key(origin)
-        let admin = try key(origin + "/admin/1")
+        admin = try key(origin + "/admin/1")
         officerA = try key(origin + "/officer/a")
         officerB = try key(origin + "/officer/b")
         inspector = try key(origin + "/inspector/1")

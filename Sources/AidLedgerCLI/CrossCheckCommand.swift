@@ -151,8 +151,7 @@ struct CrossCheckCommand: ParsableCommand {
             }
             var byRule: [RuleCode: (count: Int, fen: Int64)] = [:]
             for f in o.report.findings { byRule[f.rule, default: (0, 0)].count += 1; byRule[f.rule, default: (0, 0)].fen += f.amountFen }
-            for rule in byRule.keys.sorted() {
-                let v = byRule[rule]!
+            for (rule, v) in byRule.sorted(by: { $0.key < $1.key }) {
                 lines.append("  \(rule.rawValue) \(rule.shortName) \(rule.chineseName): \(v.count) 人次, \(TextFormat.yuan(v.fen)) 元")
             }
             let states = o.report.findings.map { o.report.state(of: $0).status }
@@ -214,7 +213,12 @@ struct CrossCheckCommand: ParsableCommand {
                 throw CLIError("\(report) has no finding \(finding)")
             }
             guard let rule = item["rule"]?.stringValue, let unit = item["unit"]?.stringValue else { throw CLIError("finding \(finding) in \(report) has no rule or unit") }
-            let entryOrigin = item["entries"]?.arrayValue?.first?.objectValue?["origin"]?.stringValue
+            // The ledger of the finding's payments; for a finding without payments (a registry row, an unknown unit
+            // code), the checked ledger of the finding's unit.
+            let unitLedger = parsed.objectValue?["run"]?.objectValue?["ledgers"]?.arrayValue?.first { l in
+                (l.objectValue?["unit"]?.stringValue ?? "").split(separator: ",").contains { String($0) == unit }
+            }?.objectValue?["origin"]?.stringValue
+            let entryOrigin = item["entries"]?.arrayValue?.first?.objectValue?["origin"]?.stringValue ?? unitLedger
             let inspector = try KeyFile.read(inspectorKey)
             if let server, let token {
                 guard let origin = db.origin ?? entryOrigin else { throw CLIError("finding \(finding) names no ledger; give --origin") }

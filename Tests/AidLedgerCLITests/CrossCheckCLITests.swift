@@ -128,6 +128,14 @@ import TestSupport
         let disposed = try c.crosscheck(["dispose", "--report", demoReport, "--finding", id, "--outcome", "confirmed", "--reason", "证件过期",
                                          "--action", "停止发放并追回资金", "--inspector-key", c.inspectorKey])
         #expect(disposed.status == 0 && disposed.stdout.contains("confirmed 确认违规"), "\(disposed.stdout)\(disposed.stderr)")
+        // A finding without payments (an enrollment row with a wrong check character): recorded in the ledger of its unit.
+        let registryFinding = try #require(report["findings"]?.arrayValue?.first {
+            $0.objectValue?["rule"]?.stringValue == "XC-01" && ($0.objectValue?["entries"]?.arrayValue ?? []).isEmpty
+        }?.objectValue)
+        let registryUnit = try #require(registryFinding["unit"]?.stringValue)
+        let explained = try c.crosscheck(["dispose", "--report", demoReport, "--finding", try #require(registryFinding["id"]?.stringValue), "--outcome", "explained",
+                                          "--reason", "学籍库录入错误，已更正", "--inspector-key", c.inspectorKey])
+        #expect(explained.status == 0 && explained.stdout.contains("recorded in yueyang.example/\(registryUnit)"), "\(explained.stdout)\(explained.stderr)")
         // A report that was never anchored cannot carry dispositions.
         let copy = c.dir.path + "/copy.json"
         try (String(contentsOfFile: demoReport, encoding: .utf8) + " ").write(toFile: copy, atomically: true, encoding: .utf8)

@@ -125,6 +125,18 @@ import TestSupport
             let bundle = try await client.execute(uri: "/v1/ledgers/\(s.ledger.id)/bundle", method: .get, headers: Self.headers(s.inspectorToken))
             let read = InspectedLedgers.read(bundle: Array(bundle.body.readableBytesView), openings: openings, origin: s.origin, period: "2025-autumn")
             #expect(read.verified && read.payments.count == 3 && read.units == ["430626"], "\(read.problem ?? "")")
+            // What does not verify is not read: an altered value, a withheld opening, another ledger's bundle, a bundle
+            // cut short of its checkpoint, garbage.
+            let bundleBytes = Array(bundle.body.readableBytesView)
+            var altered = openings
+            altered[0] = Opening(seq: altered[0].seq, field: altered[0].field, salt: altered[0].salt, value: altered[0].value + "x")
+            let cut = Array(String(decoding: bundleBytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast(3).joined(separator: "\n").utf8)
+            for (name, b, o, origin) in [("altered", bundleBytes, altered, s.origin), ("withheld", bundleBytes, Array(openings.dropLast()), s.origin),
+                                         ("other origin", bundleBytes, openings, s.origin + "-2"), ("cut", cut, openings, s.origin),
+                                         ("garbage", Array("not a bundle".utf8), openings, s.origin)] {
+                let r = InspectedLedgers.read(bundle: b, openings: o, origin: origin, period: "2025-autumn")
+                #expect(!r.verified && r.payments.isEmpty && r.problem != nil, "\(name)")
+            }
             var options = LedgerVerifier.Options()
             options.openings = openings
             let report = Array(bundle.body.readableBytesView).withUnsafeBytes { LedgerVerifier.verify(bundle: $0, options: options) }

@@ -195,6 +195,7 @@ public enum CrossCheckRuns {
         progress("checking \(payments.count) payments of \(verified.count) ledgers against \(registries.enrollment.count) enrollment, \(registries.certificates.count) certificate and \(registries.identity.count) identity rows")
         let findings = try CrossCheckEngine.run(CrossCheckInput(period: request.period, payments: payments, registries: registries, units: units),
                                                 configuration: configuration, personKeys: personKeys)
+        progress("writing the report (\(findings.count) findings) to \(request.outDirectory)")
 
         // States: against the previous report in the output directory, with the latest disposition of each finding.
         let reportPath = request.outDirectory + "/report.json"

@@ -48,29 +48,77 @@ public struct InspectedLedger: Sendable {
 /// Collects what a run needs from a ledger's entries while they are verified: payments of the run's year
 /// and the reversals that undo them. The same for entries streamed from the database and for the lines of a
 /// downloaded bundle.
+///
+/// Payments are read straight from a token tape of the entry (the verifier has just checked the same bytes):
+/// one pass over the body's members in canonical order, strings that repeat from entry to entry (batch id,
+/// programme, school name) shared rather than copied. Anything unusual — an escaped string, an unknown member,
+/// a value of another type — falls back to the general decoders (`Entry`, `PaymentBody`), which give the same
+/// values for every entry they accept.
 struct PaymentCollector {
+    /// A payment of the run's year as its entry has it: everything a `PaidItem` holds except the personal values.
+    struct Payment {
+        let entry: EntryReference
+        let batchID: String
+        let unit: String
+        let schoolCode: String
+        let schoolName: String
+        let program: String
+        let period: String
+        let stage: Stage
+        let grade: String
+        let boarding: Bool
+        let amountFen: Int64
+        let accountType: AccountType
+        let paidDate: String
+        let supplementary: String?
+    }
+
     let origin: String
     let suite: Suite
-    let year: Substring
-    var payments: [(ref: EntryReference, body: PaymentBody)] = []
+    /// The run's year, `YYYY`: the payments read are those whose period starts with it.
+    let year: String
+    var payments: [Payment] = []
     var reversals: [UInt64: EntryReference] = [:]
     var frontier = MerkleFrontier()
     let hash: HashFunction
+    var tape = JSONTape(mode: .canonical)
+    var batchIDs = RepeatedStrings(), programs = RepeatedStrings(), schoolNames = RepeatedStrings()
 
     init(origin: String, period: String, suite: Suite) {
         self.origin = origin
         self.suite = suite
-        self.year = period.prefix(4)
+        self.year = String(period.prefix(4))
         self.hash = suite.makeHashFunction()
     }
 
     mutating func visit(seq: UInt64, bytes: UnsafeRawBufferPointer, entryHash: Digest32) {
         frontier.append(entryHash, hash: hash)
+        guard (try? tape.scan(bytes, checkingKeyOrder: false)) != nil, let kind = tape.member(0, "kind", in: bytes),
+              tape.tokens[kind].kind == .string, !tape.tokens[kind].escaped else {
+            return visitDecoding(seq: seq, bytes: bytes, entryHash: entryHash)
+        }
+        let name = tape.raw(kind, in: bytes)
+        if Self.equal(name, "payment") {
+            switch readPayment(bytes, EntryReference(origin: origin, seq: seq, hash: entryHash)) {
+            case .payment(let p): payments.append(p)
+            case .otherYear: return
+            case .unusual: return visitDecoding(seq: seq, bytes: bytes, entryHash: entryHash)
+            }
+        } else if Self.equal(name, "reversal") {
+            visitDecoding(seq: seq, bytes: bytes, entryHash: entryHash)
+        }
+    }
+
+    /// The general path: the entry decoded as `Entry` and its body as `PaymentBody` or `ReversalBody`.
+    mutating func visitDecoding(seq: UInt64, bytes: UnsafeRawBufferPointer, entryHash: Digest32) {
         guard let entry = try? Entry(decoding: bytes) else { return }
         switch entry.kind {
         case .payment:
             guard let body = try? PaymentBody(decoding: entry.body), body.period.hasPrefix(year) else { return }
-            payments.append((EntryReference(origin: origin, seq: seq, hash: entryHash), body))
+            payments.append(Payment(entry: EntryReference(origin: origin, seq: seq, hash: entryHash), batchID: body.batchID, unit: body.unit,
+                                    schoolCode: body.schoolCode, schoolName: body.schoolName, program: body.program, period: body.period,
+                                    stage: body.stage, grade: body.grade, boarding: body.boarding, amountFen: body.amountFen,
+                                    accountType: body.accountType, paidDate: body.paidDate, supplementary: body.supplementary))
         case .reversal:
             guard let body = try? ReversalBody(decoding: entry.body), reversals[body.target] == nil else { return }
             reversals[body.target] = EntryReference(origin: origin, seq: seq, hash: entryHash)
@@ -96,22 +144,135 @@ struct PaymentCollector {
 
     var root: Digest32? { frontier.size > 0 ? frontier.root(hash: hash) : nil }
 
-    /// The payments with their personal values and reversals.
+
+    enum Read {
+        case payment(Payment)
+        case otherYear
+        /// Not the common shape: decode it the general way.
+        case unusual
+    }
+
+    /// The body's members in canonical order; `supplementary` is the only optional one.
+    static let bodyKeys: [StaticString] = ["account_type", "amount_fen", "batch_id", "boarding", "commit", "grade", "index", "paid_date", "period",
+                                           "program", "school_code", "school_name", "stage", "supplementary", "unit"]
+    static let supplementaryKey = 13
+    static let stages: [(StaticString, Stage)] = Stage.allCases.map { ($0.literal, $0) }
+    static let accountTypes: [(StaticString, AccountType)] = AccountType.allCases.map { ($0.literal, $0) }
+
+    /// A payment entry's body read from the tape of its bytes.
+    mutating func readPayment(_ b: UnsafeRawBufferPointer, _ entry: EntryReference) -> Read {
+        let t = tape.tokens
+        guard let body = tape.member(0, "body", in: b), t[body].kind == .object else { return .unusual }
+        var values = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let found: Bool = withUnsafeMutableBytes(of: &values) { raw in
+            let v = raw.bindMemory(to: Int.self)
+            var key = 0
+            var i = body + 1
+            while i < Int(t[body].next) {
+                guard t[i].kind == .string, !t[i].escaped else { return false }
+                let name = tape.raw(i, in: b)
+                while key < Self.bodyKeys.count, !Self.equal(name, Self.bodyKeys[key]) {
+                    guard key == Self.supplementaryKey else { return false }
+                    key += 1
+                }
+                guard key < Self.bodyKeys.count else { return false }
+                v[key] = i + 1
+                key += 1
+                i = Int(t[i + 1].next)
+            }
+            // Every member but `supplementary` is required, and `unit` is the last.
+            return key == Self.bodyKeys.count
+        }
+        guard found else { return .unusual }
+        let (accountType, amount, batchID, boarding, _, grade, index, paidDate, period, program, schoolCode, schoolName, stage, supplementary, unit) = values
+        func text(_ i: Int) -> UnsafeRawBufferPointer? {
+            guard t[i].kind == .string, !t[i].escaped else { return nil }
+            return tape.raw(i, in: b)
+        }
+        guard let periodBytes = text(period) else { return .unusual }
+        guard periodBytes.starts(with: year.utf8) else { return .otherYear }
+        guard let accountTypeBytes = text(accountType), let type = Self.accountTypes.first(where: { Self.equal(accountTypeBytes, $0.0) })?.1,
+              t[amount].kind == .int, t[index].kind == .int, t[boarding].kind == .trueValue || t[boarding].kind == .falseValue,
+              let stageBytes = text(stage), let stageValue = Self.stages.first(where: { Self.equal(stageBytes, $0.0) })?.1,
+              let batchIDBytes = text(batchID), let gradeBytes = text(grade), let paidDateBytes = text(paidDate), let programBytes = text(program),
+              let schoolCodeBytes = text(schoolCode), let schoolNameBytes = text(schoolName), let unitBytes = text(unit)
+        else { return .unusual }
+        var supplementaryText: String? = nil
+        if supplementary > 0 {
+            guard let bytes = text(supplementary) else { return .unusual }
+            supplementaryText = String(decoding: bytes, as: UTF8.self)
+        }
+        return .payment(Payment(entry: entry, batchID: batchIDs.string(batchIDBytes), unit: String(decoding: unitBytes, as: UTF8.self),
+                                schoolCode: String(decoding: schoolCodeBytes, as: UTF8.self), schoolName: schoolNames.string(schoolNameBytes),
+                                program: programs.string(programBytes), period: String(decoding: periodBytes, as: UTF8.self), stage: stageValue,
+                                grade: String(decoding: gradeBytes, as: UTF8.self), boarding: t[boarding].kind == .trueValue, amountFen: t[amount].value,
+                                accountType: type, paidDate: String(decoding: paidDateBytes, as: UTF8.self), supplementary: supplementaryText))
+    }
+
+    @inline(__always)
+    static func equal(_ a: UnsafeRawBufferPointer, _ s: StaticString) -> Bool {
+        a.count == s.utf8CodeUnitCount && (a.count == 0 || memcmp(a.baseAddress!, s.utf8Start, a.count) == 0)
+    }
+
+    /// The payments with their personal values and reversals. Openings come in seq order (so do the payments,
+    /// as the entries were visited); each is matched to its payment by seq.
     func paidItems(openings: [Opening]) -> [PaidItem] {
-        var wanted = Set<UInt64>()
-        wanted.reserveCapacity(payments.count)
-        for p in payments { wanted.insert(p.ref.seq) }
-        var personal: [UInt64: [PersonalField: String]] = [:]
-        personal.reserveCapacity(payments.count)
-        for o in openings where wanted.contains(o.seq) {
-            guard let field = PersonalField(rawValue: o.field) else { continue }
-            var values = personal[o.seq] ?? [:]
-            values[field] = field == .idNumber ? IDNumber.normalize(o.value) : o.value
-            personal[o.seq] = values
+        let n = payments.count, width = PersonalField.allCases.count
+        var seqs = payments.map(\.entry.seq)
+        var order = Array(0..<n)
+        if zip(seqs, seqs.dropFirst()).contains(where: { $0 >= $1 }) {
+            order.sort { seqs[$0] < seqs[$1] }
+            seqs = order.map { seqs[$0] }
         }
-        return payments.map { p in
-            PaidItem(entry: p.ref, body: p.body, personal: personal[p.ref.seq] ?? [:], reversedBy: reversals[p.ref.seq])
+        var values = [String?](repeating: nil, count: n * width)
+        var cursor = 0
+        for o in openings {
+            // The next payment's seq is the usual answer; otherwise a binary search.
+            if cursor >= n || seqs[cursor] != o.seq {
+                var low = 0, high = n
+                while low < high {
+                    let mid = (low + high) / 2
+                    if seqs[mid] < o.seq { low = mid + 1 } else { high = mid }
+                }
+                guard low < n, seqs[low] == o.seq else { continue }
+                cursor = low
+            }
+            guard let field = Self.field(o.field) else { continue }
+            values[order[cursor] * width + field.ordinal] = field == .idNumber ? Self.normalizedID(o.value) : o.value
         }
+        var items: [PaidItem] = []
+        items.reserveCapacity(n)
+        for (i, p) in payments.enumerated() {
+            var personal: [PersonalField: String] = [:]
+            personal.reserveCapacity(width)
+            for f in PersonalField.allCases { if let v = values[i * width + f.ordinal] { personal[f] = v } }
+            items.append(PaidItem(entry: p.entry, batchID: p.batchID, unit: p.unit, schoolCode: p.schoolCode, schoolName: p.schoolName, program: p.program,
+                                  period: p.period, stage: p.stage, grade: p.grade, boarding: p.boarding, amountFen: p.amountFen, accountType: p.accountType,
+                                  paidDate: p.paidDate, supplementary: p.supplementary, personal: personal, reversedBy: reversals[p.entry.seq]))
+        }
+        return items
+    }
+
+    /// The personal field an opening names (`PersonalField(rawValue:)` without its string switch).
+    static func field(_ name: String) -> PersonalField? {
+        let candidate: PersonalField
+        switch name.utf8.count {
+        case 4: candidate = .name
+        case 8: candidate = name.utf8.first == UInt8(ascii: "c") ? .category : .bankRef
+        case 9: candidate = name.utf8.first == UInt8(ascii: "i") ? .idNumber : .certType
+        case 11: candidate = .certNumber
+        case 14: candidate = .accountNumber
+        default: return nil
+        }
+        return name == candidate.rawValue ? candidate : nil
+    }
+
+    /// `IDNumber.normalize`, without a copy for the usual number that needs none.
+    static func normalizedID(_ id: String) -> String {
+        guard let first = id.utf8.first, let last = id.utf8.last else { return id }
+        func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
+        if !space(first), !space(last), last != UInt8(ascii: "x") { return id }
+        return IDNumber.normalize(id)
     }
 }
 

@@ -64,9 +64,10 @@ public enum RegistryImport {
         case .identity: data.identity.reserveCapacity(capacity)
         }
         var row = 0
+        var decoder = RegistryRowDecoder()
         try store.streamRegistryRows(snapshotID: info.id) { _, bytes in
             row += 1
-            do throws(FormatError) { try RegistryRowCoding.decode(bytes, kind: info.kind, into: &data) } catch {
+            do throws(FormatError) { try decoder.decode(bytes, kind: info.kind, into: &data) } catch {
                 throw ServiceError("registry snapshot \(info.id), row \(row): \(error.message)", code: "registry-corrupt")
             }
         }

@@ -24,6 +24,9 @@ struct PersonIndex {
             self.order = order
         }
 
+        /// Whether person p has no row here.
+        func isEmpty(_ p: Int) -> Bool { p < 0 || p + 1 >= start.count || start[p] == start[p + 1] }
+
         /// Person p's rows, in input order (none for a person number beyond the index).
         func of(_ p: Int) -> ArraySlice<Int> {
             guard p >= 0, p + 1 < start.count else { return [] }

@@ -146,13 +146,8 @@ final class RuleContext {
         idKeys = keys
     }
 
-    /// An ID number as the rules compare it: trimmed, final x in capitals. Most are already so and are
-    /// returned without a copy.
-    static func normalizedID(_ id: String) -> String {
-        guard let first = id.utf8.first, let last = id.utf8.last else { return id }
-        if first > 0x20, last > 0x20, last != UInt8(ascii: "x") { return id }
-        return IDNumber.normalize(id)
-    }
+    /// An ID number as the rules compare it: trimmed, final x in capitals.
+    static func normalizedID(_ id: String) -> String { id.normalizedIDNumber }
 
     // MARK: - Looking things up
 

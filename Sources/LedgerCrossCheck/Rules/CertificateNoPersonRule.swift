@@ -15,8 +15,8 @@ final class CertificateNoPersonRule: CrossCheckRule {
     }
 
     func check(person g: Int, payments: ArraySlice<Int>) throws {
-        let noIdentity = c.persons.identity.of(g).isEmpty
-        let noEnrollment = c.persons.enrollment.of(g).isEmpty
+        let noIdentity = c.persons.identity.isEmpty(g)
+        let noEnrollment = c.persons.enrollment.isEmpty(g)
         guard noIdentity || noEnrollment else { return }
         let items = c.sortedPaymentsOf(person: g).map { c.item($0) }
         guard let first = items.first else { return }

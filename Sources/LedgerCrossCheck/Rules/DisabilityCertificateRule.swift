@@ -24,7 +24,7 @@ final class DisabilityCertificateRule: CrossCheckRule {
 
     /// Why a disability certificate number does not fit its holder's ID number; nil when it does.
     static func problem(_ number: String, holder idNumber: String) -> String? {
-        var n = Array(number.trimmingASCIIWhitespace().utf8)
+        var n = Array(number.trimmedASCII.utf8)
         guard n.count == 20 else { return "长度不是20位" }
         if n[17] == UInt8(ascii: "x") { n[17] = UInt8(ascii: "X") }
         guard n[0..<18].elementsEqual(idNumber.utf8) else { return "前18位与持证人身份证号不符" }
@@ -37,15 +37,15 @@ final class DisabilityCertificateRule: CrossCheckRule {
         let id = c.idNumber(ofPerson: g)
         var failing: [(payment: Int, detail: (number: String, why: String))] = []
         for p in payments {
-            guard c.payments[p].certType?.trimmingASCIIWhitespace() == Self.certificateType,
-                  let number = c.payments[p].certNumber?.trimmingASCIIWhitespace(), !number.isEmpty,
+            guard c.payments[p].certType?.trimmedASCII == Self.certificateType,
+                  let number = c.payments[p].certNumber?.trimmedASCII, !number.isEmpty,
                   let why = Self.problem(number, holder: id) else { continue }
             failing.append((p, (number, why)))
             reported.insert(id + "\u{0}" + number)
         }
         for r in c.persons.certificates.of(g) where c.certificates[r].certType == Self.certificateType {
             let number = c.certificates[r].certNumber
-            if Self.problem(number, holder: id) != nil { badRows[number.trimmingASCIIWhitespace(), default: []].append(c.certificates[r]) }
+            if Self.problem(number, holder: id) != nil { badRows[number.trimmedASCII, default: []].append(c.certificates[r]) }
         }
         guard !failing.isEmpty else { return }
         for (program, failures) in c.groupedByProgram(failing) {

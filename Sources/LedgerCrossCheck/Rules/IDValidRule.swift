@@ -35,10 +35,19 @@ final class IDValidRule: CrossCheckRule {
 
     /// A `YYYY-MM-DD` date as the number YYYYMMDD; nil when it is not a date.
     static func dateNumber(_ date: String) -> Int? {
-        guard FieldSyntax.isDate(date) else { return nil }
-        var n = 0
-        for c in date.utf8 where c != UInt8(ascii: "-") { n = n &* 10 &+ Int(c &- 0x30) }
-        return n
+        var date = date
+        return date.withUTF8 { b -> Int? in
+            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+            var n = 0
+            for i in 0..<10 where i != 4 && i != 7 {
+                let d = b[i] &- 0x30
+                guard d < 10 else { return nil }
+                n = n &* 10 &+ Int(d)
+            }
+            let month = n / 100 % 100, day = n % 100
+            guard month >= 1, month <= 12, day >= 1, day <= FieldSyntax.daysIn(month: month, year: n / 10000) else { return nil }
+            return n
+        }
     }
 
     static let bornAfterPayment = "出生日期晚于发放日期"

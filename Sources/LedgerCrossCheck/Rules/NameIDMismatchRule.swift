@@ -21,7 +21,7 @@ final class NameIDMismatchRule: CrossCheckRule {
         var reference: String?
         var differ = false
         func see(_ name: String?) {
-            guard !differ, let name = name?.trimmingASCIIWhitespace(), !name.isEmpty else { return }
+            guard !differ, let name = name?.trimmedASCII, !name.isEmpty else { return }
             if let reference { differ = name != reference } else { reference = name }
         }
         for r in c.persons.identity.of(g) { see(c.identity[r].name) }
@@ -37,16 +37,16 @@ final class NameIDMismatchRule: CrossCheckRule {
         let items = c.sortedPaymentsOf(person: g).map { c.item($0) }
         guard let first = items.first else { return }
         // With an identity row, its name is the reference and only the names that differ from it are listed.
-        let reference = identity.first.map { $0.name.trimmingASCIIWhitespace() }
+        let reference = identity.first.map { $0.name.trimmedASCII }
         func shown(_ name: String?) -> String? {
-            guard let name = name?.trimmingASCIIWhitespace(), !name.isEmpty, name != reference else { return nil }
+            guard let name = name?.trimmedASCII, !name.isEmpty, name != reference else { return nil }
             return name
         }
         var evidence: [Evidence] = []
         var names: Set<String> = []
         for row in identity {
             evidence.append(.identity(row, "name", row.name, personal: true))
-            names.insert(row.name.trimmingASCIIWhitespace())
+            names.insert(row.name.trimmedASCII)
         }
         for item in items {
             if let name = shown(item.name) { evidence.append(.payment(item, "name", name, personal: true)); names.insert(name) }

@@ -20,12 +20,12 @@ final class PayeeRule: CrossCheckRule {
         // collision never joins two accounts.
         let accounts = KeyedGroups(rowCount: c.payments.count) { p in
             guard let account = c.payments[p].accountNumber else { return nil }
-            return Self.hash(account.trimmingASCIIWhitespace())
+            return Self.hash(account.trimmedASCII)
         }
         for a in 0..<accounts.groupCount where accounts.rows(inGroup: a).count > limit {
             var byNumber: [String: [Int]] = [:]
             for p in accounts.rows(inGroup: a) {
-                if let account = c.payments[p].accountNumber?.trimmingASCIIWhitespace() { byNumber[account, default: []].append(p) }
+                if let account = c.payments[p].accountNumber?.trimmedASCII { byNumber[account, default: []].append(p) }
             }
             for (account, group) in byNumber where group.count > limit {
                 try report(account: account, payments: group, limit: limit)
@@ -36,8 +36,12 @@ final class PayeeRule: CrossCheckRule {
     /// FNV-1a of the number's bytes; nil for an empty number. Never all ones (`KeyTable`'s empty mark).
     static func hash(_ account: String) -> UInt64? {
         guard !account.isEmpty else { return nil }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in account.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        var account = account
+        let h = account.withUTF8 { bytes in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            return h
+        }
         return h == .max ? h - 1 : h
     }
 

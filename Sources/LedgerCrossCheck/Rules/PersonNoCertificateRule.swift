@@ -21,7 +21,7 @@ final class PersonNoCertificateRule: CrossCheckRule {
         var failing: [(payment: Int, detail: String?)] = []
         for p in payments {
             guard let program = c.payments[p].programIndex, !c.catalog.programs[program].categories.isEmpty else { continue }
-            guard let category = c.payments[p].category?.trimmingASCIIWhitespace(), !category.isEmpty else {
+            guard let category = c.payments[p].category?.trimmedASCII, !category.isEmpty else {
                 failing.append((p, nil))
                 continue
             }

@@ -17,7 +17,7 @@ final class StudentNumberRule: CrossCheckRule {
     /// Whether a student number is a G number that is not G + the ID number (compared byte by byte, a final x
     /// as X, without building the expected string).
     static func mismatches(_ studentNumber: String?, idNumber: String) -> Bool {
-        guard var number = studentNumber?.trimmingASCIIWhitespace(), number.utf8.first == UInt8(ascii: "G") else { return false }
+        guard var number = studentNumber?.trimmedASCII, number.utf8.first == UInt8(ascii: "G") else { return false }
         var id = idNumber
         return number.withUTF8 { n in
             id.withUTF8 { i in

@@ -230,6 +230,13 @@ import TestSupport
         let token = try store.issueToken(loaded.ledgers[0], keyName: inspector.name)
         let officerName = loaded.ledgers[0].origin + "/officer/1"
         let officerToken = try store.issueToken(loaded.ledgers[0], keyName: officerName)
+        // An inspector of one unit only: may not run the city's check.
+        let first = loaded.ledgers[0], unitDirectory = dir.path + "/keys/" + first.origin.dropFirst(DemoCityLoad.originPrefix.count)
+        let admin = try LedgerAdministration.loadOrCreateKey(directory: unitDirectory, file: "admin.key", name: first.origin + "/admin/1", suite: .ed25519SHA256)
+        let ledgerKey = try LedgerAdministration.loadOrCreateKey(directory: unitDirectory, file: "ledger.key", name: first.origin, suite: .ed25519SHA256)
+        let unitInspector = try NamedSigningKey(name: first.origin + "/inspector/unit", key: SigningKey.generate(.ed25519), suite: .ed25519SHA256)
+        _ = try LedgerAdministration.enroll(store, first, subject: unitInspector.verifierKey, role: .inspector, units: ["430602"], admin: admin, ledgerKey: ledgerKey)
+        let unitInspectorToken = try store.issueToken(first, keyName: unitInspector.name)
         let rules = TestPaths.repoRoot.appendingPathComponent("Config/crosscheck").path
         try await withApplication(conninfo: conninfo, dataDir: dir.path, configure: { $0.rulesDir = rules; $0.pairingFile = rules + "/pairing-yueyang.csv" }) { client in
             let store = try LedgerStore.connect(conninfo)
@@ -239,6 +246,8 @@ import TestSupport
             let refusals: [(String, String?, HTTPResponse.Status, String)] = [
                 (#"{"period":"2025-autumn"}"#, nil, .unauthorized, "unauthenticated"),
                 (#"{"period":"2025-autumn"}"#, officerToken, .forbidden, "role"),
+                (#"{"period":"2025-autumn"}"#, unitInspectorToken, .forbidden, "scope"),
+                (#"{"period":"2025-autumn"}"#, "aidl_unknown", .unauthorized, "unauthenticated"),
                 (#"{"period":"#, token, .badRequest, "malformed-json"),
                 (#"{}"#, token, .badRequest, "missing-field"),
                 (#"{"period":"autumn"}"#, token, .badRequest, "bad-parameter"),
@@ -277,16 +286,16 @@ import TestSupport
                 Issue.record("run \(id) did not finish")
                 return [:]
             }
-            let first = try await runToTheEnd(#"{"period":"2025-autumn","purpose":"年度交叉核查"}"#)
-            #expect(first["status"]?.stringValue == "done", "\(first)")
-            let id = first["id"]?.stringValue ?? ""
+            let firstRun = try await runToTheEnd(#"{"period":"2025-autumn","purpose":"年度交叉核查"}"#)
+            #expect(firstRun["status"]?.stringValue == "done", "\(firstRun)")
+            let id = firstRun["id"]?.stringValue ?? ""
             let reportBytes = try await client.execute(uri: "/v1/crosscheck/runs/\(id)/report.json", method: .get, headers: Self.headers(token))
             #expect(reportBytes.status == .ok)
             let digest = try HashFunction(.sha256).hash(Array(reportBytes.body.readableBytesView))
-            #expect(first["report_sha256"]?.stringValue == digest.hex)
+            #expect(firstRun["report_sha256"]?.stringValue == digest.hex)
             let report = Self.json(reportBytes)
             let findings = report["findings"]?.arrayValue ?? []
-            #expect(!findings.isEmpty && findings.count == Int(first["findings"]?.intValue ?? -1))
+            #expect(!findings.isEmpty && findings.count == Int(firstRun["findings"]?.intValue ?? -1))
             #expect(report["run"]?.objectValue?["inspector_key"]?.stringValue == inspector.name)
             for (name, type) in [("report.html", "text/html; charset=utf-8"), ("findings.csv", "text/csv; charset=utf-8")] {
                 let r = try await client.execute(uri: "/v1/crosscheck/runs/\(id)/\(name)", method: .get, headers: Self.headers(token))
@@ -300,7 +309,7 @@ import TestSupport
                 #expect(reads.contains { $0.principal == inspector.name && $0.purpose.contains("年度交叉核查") && $0.fields.count == PersonalField.allCases.count })
             }
             // The anchors to sign: one per unit of each ledger; signed by the inspector and posted, each is appended.
-            let anchors = first["anchors"]?.arrayValue?.compactMap(\.objectValue) ?? []
+            let anchors = firstRun["anchors"]?.arrayValue?.compactMap(\.objectValue) ?? []
             #expect(Set(anchors.compactMap { $0["origin"]?.stringValue }) == Set(loaded.ledgers.map(\.origin)) && anchors.count >= loaded.ledgers.count)
             for a in anchors {
                 guard let ledger = a["ledger"]?.intValue, let origin = a["origin"]?.stringValue, let run = a["run"]?.stringValue, let unit = a["unit"]?.stringValue,

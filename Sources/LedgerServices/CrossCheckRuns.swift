@@ -137,27 +137,21 @@ public enum CrossCheckRuns {
         let pairing = try loadPairing(request.pairingFile, units: configuration.units)
         let personKeys = try PersonKeys(try PersonKeyFile.read(directory: keyDirectory))
 
-        // Registries: the newest snapshot of each kind as of the date.
         let asOf = request.asOf ?? RegistryImport.today()
         guard FieldSyntax.isDate(asOf) else { throw ServiceError("--as-of must be a date YYYY-MM-DD", code: "bad-date") }
-        var registries = RegistryData()
-        var snapshots: [CrossCheckRun.Snapshot] = []
+
+        // The registries must all be there before anything is read.
+        var newest: [(kind: RegistryKind, info: RegistrySnapshotInfo)] = []
         for kind in RegistryKind.allCases {
             guard let info = try store.latestRegistrySnapshot(kind: kind, asOf: asOf) else {
                 throw ServiceError("no \(kind.rawValue) registry snapshot as of \(asOf): import one first (aidledger registry import --kind \(kind.rawValue) FILE)",
                                    code: "registry-missing")
             }
-            progress("reading the \(kind.rawValue) snapshot \(info.id) (\(info.rowCount) rows, as of \(info.asOf))")
-            let rows = try RegistryImport.rows(store: store, snapshotID: info.id)
-            switch kind {
-            case .enrollment: registries.enrollment = rows.enrollment
-            case .certificates: registries.certificates = rows.certificates
-            case .identity: registries.identity = rows.identity
-            }
-            snapshots.append(.init(kind: kind, id: String(info.id), asOf: info.asOf, sha256: info.sha256, rows: Int(info.rowCount)))
+            newest.append((kind, info))
         }
 
-        // Ledgers: each verified, then read.
+        // Ledgers: each local one verified and read on other connections while the registries are read here; the
+        // remote ones downloaded and verified after.
         let records: [LedgerRecord]
         if !request.includesLocalLedgers {
             records = []
@@ -172,13 +166,28 @@ public enum CrossCheckRuns {
         }
         let purpose = String(("交叉核查 crosscheck \(runID) by \(request.inspectorName)" + (request.purpose.map { ": " + $0 } ?? "")).prefix(200))
         let principal = request.readingPrincipal ?? PersonalReads.localPrincipal()
-        var ledgers: [InspectedLedger] = []
-        for record in records {
-            progress("verifying and reading \(record.origin)")
-            let read = try InspectedLedgers.read(store, record, period: request.period, principal: principal, purpose: purpose)
-            if let problem = read.problem { progress("\(record.origin) does not verify: \(problem) — not checked") }
-            ledgers.append(read)
+        let reads = ParallelLedgerReads.start(store, records, period: request.period, principal: principal, purpose: purpose)
+
+        // Registries: the newest snapshot of each kind as of the date.
+        var registries = RegistryData()
+        var snapshots: [CrossCheckRun.Snapshot] = []
+        do {
+            for (kind, info) in newest {
+                progress("reading the \(kind.rawValue) snapshot \(info.id) (\(info.rowCount) rows, as of \(info.asOf))")
+                let rows = try RegistryImport.rows(store: store, snapshotID: info.id)
+                switch kind {
+                case .enrollment: registries.enrollment = rows.enrollment
+                case .certificates: registries.certificates = rows.certificates
+                case .identity: registries.identity = rows.identity
+                }
+                snapshots.append(.init(kind: kind, id: String(info.id), asOf: info.asOf, sha256: info.sha256, rows: Int(info.rowCount)))
+            }
+        } catch {
+            reads.abandon()
+            throw error
         }
+
+        var ledgers = try reads.finish(store, progress: progress)
         for source in remote {
             progress("downloading and verifying \(source.origin) (\(source.location))")
             let read: InspectedLedger

@@ -56,7 +56,7 @@ public struct InspectedLedger: Sendable {
 /// values for every entry they accept.
 struct PaymentCollector {
     /// A payment of the run's year as its entry has it: everything a `PaidItem` holds except the personal values.
-    struct Payment {
+    struct Payment: Equatable {
         let entry: EntryReference
         let batchID: String
         let unit: String
@@ -224,7 +224,7 @@ struct PaymentCollector {
             order.sort { seqs[$0] < seqs[$1] }
             seqs = order.map { seqs[$0] }
         }
-        var values = [String?](repeating: nil, count: n * width)
+        var personal = [[PersonalField: String]](repeating: [:], count: n)
         var cursor = 0
         for o in openings {
             // The next payment's seq is the usual answer; otherwise a binary search.
@@ -238,17 +238,16 @@ struct PaymentCollector {
                 cursor = low
             }
             guard let field = Self.field(o.field) else { continue }
-            values[order[cursor] * width + field.ordinal] = field == .idNumber ? Self.normalizedID(o.value) : o.value
+            let p = order[cursor]
+            if personal[p].isEmpty { personal[p].reserveCapacity(width) }
+            personal[p][field] = field == .idNumber ? Self.normalizedID(o.value) : o.value
         }
         var items: [PaidItem] = []
         items.reserveCapacity(n)
         for (i, p) in payments.enumerated() {
-            var personal: [PersonalField: String] = [:]
-            personal.reserveCapacity(width)
-            for f in PersonalField.allCases { if let v = values[i * width + f.ordinal] { personal[f] = v } }
             items.append(PaidItem(entry: p.entry, batchID: p.batchID, unit: p.unit, schoolCode: p.schoolCode, schoolName: p.schoolName, program: p.program,
                                   period: p.period, stage: p.stage, grade: p.grade, boarding: p.boarding, amountFen: p.amountFen, accountType: p.accountType,
-                                  paidDate: p.paidDate, supplementary: p.supplementary, personal: personal, reversedBy: reversals[p.entry.seq]))
+                                  paidDate: p.paidDate, supplementary: p.supplementary, personal: personal[i], reversedBy: reversals[p.entry.seq]))
         }
         return items
     }

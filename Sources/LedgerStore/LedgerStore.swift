@@ -32,10 +32,19 @@ public final class LedgerStore {
     /// The checkpoint note this store signed and committed last, per ledger (`checkHead`).
     var lastSigned: [Int64: String] = [:]
 
+    /// The connection string this store was connected with (`connect`), so that a service can open more
+    /// connections to the same database (a cross-check reads several ledgers at once); nil for a store made from a
+    /// connection.
+    package private(set) var conninfo: String?
+
     public init(_ db: PostgresConnection) { self.db = db }
 
     /// Connects to the database named by a libpq connection string (empty: libpq's PG* environment variables).
-    public static func connect(_ conninfo: String) throws -> LedgerStore { LedgerStore(try PostgresConnection(conninfo)) }
+    public static func connect(_ conninfo: String) throws -> LedgerStore {
+        let store = LedgerStore(try PostgresConnection(conninfo))
+        store.conninfo = conninfo
+        return store
+    }
 
     /// Applies pending schema migrations.
     @discardableResult

@@ -367,8 +367,10 @@ enum EngineRun {
 
         // Phases from the progress messages: each lasts until the next message of another phase.
         func phase(of message: String) -> String {
-            if message.hasPrefix("reading the ") { return "registry snapshots read" }
-            if message.hasPrefix("verifying and reading ") { return "verify+read " + message.dropFirst("verifying and reading ".count) }
+            if message.hasPrefix("reading the ") { return "registries read (ledgers meanwhile)" }
+            if message.hasPrefix("verifying and reading ") || message.hasPrefix("verified and read ") || message.contains(" does not verify: ") {
+                return "the rest of the ledgers"
+            }
             if message.hasPrefix("checking ") { return "engine (rules)" }
             if message.hasPrefix("writing the report") { return "report (diff, json, csv, html, files)" }
             if message.hasPrefix("anchoring ") { return "anchoring (12 crosscheck entries)" }

@@ -14,6 +14,11 @@ public enum PersonalField: String, Sendable, CaseIterable, Comparable {
 
     public static func < (a: PersonalField, b: PersonalField) -> Bool { a.rawValue < b.rawValue }
 
+    // Equal and hashed by position rather than through the name's string (what a raw-value enum does by
+    // default): dictionaries keyed by field are on every payment's path of a verification or a cross-check.
+    public static func == (a: PersonalField, b: PersonalField) -> Bool { a.ordinal == b.ordinal }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
+
     /// The field name as a static string, for the serializer.
     public var literal: StaticString {
         switch self {

@@ -137,10 +137,9 @@ public enum CrossCheckRuns {
         let pairing = try loadPairing(request.pairingFile, units: configuration.units)
         let personKeys = try PersonKeys(try PersonKeyFile.read(directory: keyDirectory))
 
+        // Registries: the newest snapshot of each kind as of the date (all three must be there before anything is read).
         let asOf = request.asOf ?? RegistryImport.today()
         guard FieldSyntax.isDate(asOf) else { throw ServiceError("--as-of must be a date YYYY-MM-DD", code: "bad-date") }
-
-        // The registries must all be there before anything is read.
         var newest: [(kind: RegistryKind, info: RegistrySnapshotInfo)] = []
         for kind in RegistryKind.allCases {
             guard let info = try store.latestRegistrySnapshot(kind: kind, asOf: asOf) else {
@@ -168,7 +167,6 @@ public enum CrossCheckRuns {
         let principal = request.readingPrincipal ?? PersonalReads.localPrincipal()
         let reads = ParallelLedgerReads.start(store, records, period: request.period, principal: principal, purpose: purpose)
 
-        // Registries: the newest snapshot of each kind as of the date.
         var registries = RegistryData()
         var snapshots: [CrossCheckRun.Snapshot] = []
         do {

@@ -31,9 +31,8 @@ import Testing
         var decoder = RegistryRowDecoder()
         var data = RegistryData()
         for (kind, bytes) in Self.rows {
-            do { try bytes.withUnsafeBytes { raw throws(FormatError) in try decoder.decode(raw, kind: kind, into: &data) } } catch {
-                Issue.record("refused: \(error.message)")
-            }
+            let accepted = bytes.withUnsafeBytes { raw in (try? decoder.decode(raw, kind: kind, into: &data)) != nil }
+            #expect(accepted, "\(kind.rawValue)")
         }
         // Escaped strings (the first enrollment row's school name) take the general path and come out the same.
         #expect(data.enrollment == RegistryRowCodingTests.enrollment)
@@ -56,7 +55,10 @@ import Testing
         var decoder = RegistryRowDecoder()
         let (fast, plain) = Self.both(Array(text.utf8), .identity, &decoder)
         #expect(Self.same(fast, plain))
-        guard case .failure(let error) = fast else { return Issue.record("accepted") }
+        guard case .failure(let error) = fast else {
+            Issue.record("accepted")
+            return
+        }
         #expect(error.message.contains(expected), "\(error.message)")
         #expect(!error.message.contains("11010519491231002") && !error.message.contains("张小明"), "\(error.message)")
     }

@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+        // XLSX is a ZIP archive: written in memory for 公示 exports (SpreadsheetXLSX), deterministic timestamps.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         // C libraries, each wrapped by one module.
@@ -55,6 +57,8 @@ let package = Package(
         .target(name: "LedgerSamples", dependencies: ["LedgerCore"], swiftSettings: swiftSettings),
         // Cross-county verification: rules and standards as data, the rule engine, the report.
         .target(name: "LedgerCrossCheck", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerImport"], swiftSettings: swiftSettings),
+        .target(name: "SpreadsheetXLSX", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: swiftSettings),
+        .target(name: "LedgerDisclosure", dependencies: ["LedgerCore", "LedgerCrypto", "LedgerVerify", "SpreadsheetXLSX"], swiftSettings: swiftSettings),
 
         // Storage.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
@@ -65,7 +69,7 @@ let package = Package(
         // Application services, shared by the faces.
         .target(
             name: "LedgerServices",
-            dependencies: ["LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerSamples", "LedgerStore", "EmbeddedPostgres"],
+            dependencies: ["LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerDisclosure", "LedgerSamples", "LedgerStore", "EmbeddedPostgres"],
             swiftSettings: swiftSettings
         ),
 
@@ -115,6 +119,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         .testTarget(name: "LedgerCrossCheckTests", dependencies: ["LedgerCrossCheck", "LedgerCore", "LedgerCrypto", "LedgerImport", "LedgerSamples", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerDisclosureTests", dependencies: ["LedgerDisclosure", "SpreadsheetXLSX", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerSamples", "LedgerTestVectors", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCrossCheck", "LedgerCore", "LedgerCrypto", "LedgerSamples", "LedgerTestVectors", "LedgerVerify", "LedgerServices", "PostgresClient", "EmbeddedPostgres", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "TestSupport"], swiftSettings: swiftSettings),

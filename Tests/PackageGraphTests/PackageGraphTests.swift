@@ -28,7 +28,7 @@ import TestSupport
         }
     }
 
-    static let pure: Set = ["LedgerCrypto", "LedgerCore", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerSamples", "CScan", "COpenSSL"]
+    static let pure: Set = ["LedgerCrypto", "LedgerCore", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerDisclosure", "SpreadsheetXLSX", "ZIPFoundation", "LedgerSamples", "CScan", "COpenSSL"]
     static let faces: Set = ["AidLedgerCLI", "LedgerServer", "aidledger", "aidledgerd"]
     static let devAndTest: Set = ["LedgerTestVectors", "aidledger-dev", "TestSupport"]
 

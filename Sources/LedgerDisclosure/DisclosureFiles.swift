@@ -14,6 +14,13 @@ public struct DisclosureFiles: Sendable, Equatable {
         public let paid: Int
         public let reversed: Int
         public let paidFen: Int64
+
+        public init(payments: Int, paid: Int, reversed: Int, paidFen: Int64) {
+            self.payments = payments
+            self.paid = paid
+            self.reversed = reversed
+            self.paidFen = paidFen
+        }
     }
 
     /// The files, in the order list, totals, categories and within each csv, xlsx, html.

@@ -49,12 +49,23 @@ public enum DisclosureHTML {
             raw("</th>")
         }
         raw("</tr>\n</thead>\n<tbody>\n")
+        // A column holding numbers is right-aligned, its `*` cells included; a text column (姓名 `*`) is not.
+        let columnCount = table.rows.reduce(table.header.count) { max($0, $1.count) }
+        var numeric = Array(repeating: false, count: columnCount)
+        for row in table.rows {
+            for (c, cell) in row.enumerated() {
+                switch cell {
+                case .integer, .fen: numeric[c] = true
+                case .empty, .text: break
+                }
+            }
+        }
         for (r, row) in table.rows.enumerated() {
             raw(r == table.rows.count - 1 ? "<tr class=\"total\">" : "<tr>")
-            for cell in row {
+            for (c, cell) in row.enumerated() {
                 switch cell {
                 case .integer, .fen: raw("<td class=\"n\">")
-                case .text(let s) where s == DisclosureTables.suppressedText: raw("<td class=\"n\">")
+                case .text(let s) where numeric[c] && s == DisclosureTables.suppressedText: raw("<td class=\"n\">")
                 case .empty, .text: raw("<td>")
                 }
                 text(cell.text)

@@ -30,10 +30,10 @@ public struct CivilDate: Sendable, Hashable, Comparable {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The date of a day number (the inverse of `dayNumber`).
+    /// The date of a day number (the inverse of `dayNumber`; meaningful within ±10¹⁵ days, never trapping).
     public init(dayNumber: Int) {
-        let z = dayNumber + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let z = dayNumber &+ 719_468
+        let era = (z >= 0 ? z : z &- 146_096) / 146_097
         let dayOfEra = z - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)

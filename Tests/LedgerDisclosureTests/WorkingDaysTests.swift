@@ -42,6 +42,8 @@ import Testing
         #expect(CivilDate("2025-02-30") == nil)
         for n in stride(from: -30_000, through: 400_000, by: 997) { #expect(CivilDate(dayNumber: n).dayNumber == n) }
         #expect(CivilDate(dayNumber: CivilDate("2024-03-01")!.dayNumber - 1).text == "2024-02-29")
+        // Out-of-range day numbers give some date, never a trap.
+        for n in [Int.max, Int.min, Int.max - 719_468, Int.min + 1] { #expect((1...12).contains(CivilDate(dayNumber: n).month)) }
     }
 
     @Test func theShippedCalendarCoversTwoYears() throws {

@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "AidLedgerCLI",
             dependencies: [
-                "LedgerServices", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerStore", "LedgerSamples", "LedgerClient",
+                "LedgerServices", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerImport", "LedgerCrossCheck", "LedgerDisclosure", "LedgerStore", "LedgerSamples", "LedgerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -3,7 +3,8 @@
 ///
 /// The table: one row per unit with a cell per column (the categories and 未登记), the row's 合计 (never
 /// suppressed: totals.csv publishes it), and a last 合计 row with each column's total and the grand total (never
-/// suppressed). Primary suppression: a unit's cell with 0 < v < threshold. Complementary suppression, repeated
+/// suppressed). Primary suppression: a unit's cell, or a column's cell in the 合计 row, with 0 < v < threshold (a
+/// category with fewer people than the threshold in the whole scope is not shown either). Complementary suppression, repeated
 /// until nothing changes, over the equations in this order: each unit row (its cells = its 合计), each column
 /// (its unit cells and its 合计-row cell), the 合计 row (its column totals = the grand total). An equation with
 /// exactly one suppressed cell gets its smallest other suppressible cell suppressed (ties: the first in the
@@ -31,6 +32,7 @@ public enum CategorySuppression {
         for u in 0..<units {
             for c in 0..<columnCount { columnTotal[c] = columnTotal[c] &+ value(u, c) }
         }
+        for c in 0..<columnCount where columnTotal[c] > 0 && columnTotal[c] < threshold { totalsSuppressed[c] = true }
 
         var changed = true
         while changed {

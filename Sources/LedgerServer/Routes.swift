@@ -24,6 +24,7 @@ struct Routes: Sendable {
         ("/v1/ledgers/:ledger/verification", ["GET"]), ("/v1/ledgers/:ledger/openings", ["GET"]), ("/v1/ledgers/:ledger/crosschecks", ["POST"]),
         ("/v1/ledgers/:ledger/dispositions", ["POST"]), ("/v1/crosscheck/runs", ["POST"]), ("/v1/crosscheck/runs/:id", ["GET"]),
         ("/v1/crosscheck/runs/:id/report.json", ["GET"]), ("/v1/crosscheck/runs/:id/report.html", ["GET"]), ("/v1/crosscheck/runs/:id/findings.csv", ["GET"]),
+        ("/v1/disclosures", ["GET"]), ("/v1/disclosures/:id/:file", ["GET"]),
     ]
 
     /// The methods of the route `path` matches, if any.
@@ -63,6 +64,8 @@ struct Routes: Sendable {
         router.get("/v1/crosscheck/runs/:id/report.json") { request, context in try await crossCheckRunFile(request, context, name: "report.json") }
         router.get("/v1/crosscheck/runs/:id/report.html") { request, context in try await crossCheckRunFile(request, context, name: "report.html") }
         router.get("/v1/crosscheck/runs/:id/findings.csv") { request, context in try await crossCheckRunFile(request, context, name: "findings.csv") }
+        router.get("/v1/disclosures") { _, _ in try await listDisclosures() }
+        router.get("/v1/disclosures/:id/:file") { _, context in try await disclosureFile(context) }
     }
 
     // MARK: operations
@@ -431,6 +434,54 @@ struct Routes: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = type
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    // MARK: 公示 disclosures (anonymous)
+
+    /// The genesis ledger key of every ledger this daemon holds: a published export counts only when its manifest is
+    /// signed by one of them.
+    func ledgerKeys() async throws -> [String: VerifierKey] {
+        try await state.readers.run { store in
+            var keys: [String: VerifierKey] = [:]
+            for ledger in try store.ledgers() { keys[ledger.origin] = try store.genesisLedgerKey(ledger) }
+            return keys
+        }
+    }
+
+    func listDisclosures() async throws -> Response {
+        let keys = try await ledgerKeys()
+        let directory = state.configuration.disclosuresDirectory
+        let today = Self.today()
+        let found = try await state.readers.run { _ in PublishedDisclosures.list(directory: directory, ledgerKeys: keys) }
+        return json(PublishedDisclosures.listing(found, today: today))
+    }
+
+    func disclosureFile(_ context: BasicRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? "", name = context.parameters.get("file") ?? ""
+        guard PublishedDisclosures.isID(id) else { throw APIError.notFound("公示 ids are 16 lowercase hex digits (GET /v1/disclosures)") }
+        let keys = try await ledgerKeys()
+        let directory = state.configuration.disclosuresDirectory
+        let today = Self.today()
+        let answer = try await state.readers.run { _ -> PublishedDisclosures.FileAnswer in
+            guard let d = PublishedDisclosures.load(directory: directory, id: id, ledgerKeys: keys) else { return .notFound("no 公示 \(id)") }
+            return PublishedDisclosures.file(d, name: name, today: today)
+        }
+        switch answer {
+        case .file(let bytes, let type):
+            var headers = HTTPFields()
+            headers[.contentType] = type
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .notFound(let why): throw APIError.notFound(why)
+        case .gone(let why): throw APIError(status: .gone, code: "gone", message: why)
+        }
+    }
+
+    /// Today's date in China (UTC+8), where the 公示 periods are: a list is served through the whole of its last day there.
+    static func today() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        if let china = TimeZone(secondsFromGMT: 8 * 3600) { calendar.timeZone = china }
+        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
     }
 
     func submit(_ submission: Submission, to ledger: LedgerRecord) async throws -> Response {

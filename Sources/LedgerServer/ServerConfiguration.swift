@@ -43,10 +43,13 @@ public struct ServerConfiguration: Sendable {
     /// copy built into the program) and the pairing file (empty: no pairing).
     public var rulesDir = ""
     public var pairingFile = ""
+    /// Where `aidledger disclose` publishes 公示 exports, served at /v1/disclosures (empty: `<dataDir>/disclosures`).
+    public var disclosuresDir = ""
 
     public init() {}
 
     public var keyDirectory: String { keyDir.isEmpty ? dataDir + "/keys" : keyDir }
+    public var disclosuresDirectory: String { disclosuresDir.isEmpty ? dataDir + "/disclosures" : disclosuresDir }
 
     public var plausibility: PlausibilityPolicy {
         var p = PlausibilityPolicy()
@@ -61,7 +64,7 @@ public struct ServerConfiguration: Sendable {
                               "reader_threads", "log_level", "origin", "suite", "demo_payments_on_first_start", "demo_city_on_first_start",
                               "paid_date_tolerance_days", "signed_at_max_age_seconds", "signed_at_max_lead_seconds",
                               "long_job_threads", "max_concurrent_body_bytes", "idle_timeout_seconds", "body_timeout_seconds", "lease_idle_timeout_seconds",
-                              "rules_dir", "pairing_file"]
+                              "rules_dir", "pairing_file", "disclosures_dir"]
 
     public struct Problem: Error, CustomStringConvertible {
         public let description: String
@@ -103,6 +106,7 @@ public struct ServerConfiguration: Sendable {
         case "signed_at_max_lead_seconds": signedAtMaxLeadSeconds = try int(0, 86_400)
         case "rules_dir": rulesDir = value
         case "pairing_file": pairingFile = value
+        case "disclosures_dir": disclosuresDir = value
         default: throw Problem(description: "\(source): unknown key \(key) (known: \(Self.keys.joined(separator: ", ")))")
         }
     }

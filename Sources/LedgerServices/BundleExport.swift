@@ -19,6 +19,19 @@ public struct BundleExport: Sendable {
         }
     }
 
+    /// Fixes a bundle of the entries up to `size` (at most the head) and the checkpoints up to it: what a 公示
+    /// export publishes beside its files, so that the public checks them against the checkpoint they were derived from.
+    public static func upTo(_ store: LedgerStore, _ ledger: LedgerRecord, size: UInt64) throws -> BundleExport {
+        try store.snapshot {
+            let head = try store.head(ledger).size
+            guard size >= 1, size <= head else {
+                throw ServiceError("ledger \(ledger.origin) has \(head) entries: there is no bundle of size \(size)", code: "bad-size")
+            }
+            let checkpoints = try store.checkpoints(ledger).filter { (try? SignedCheckpoint(parsing: $0).checkpoint.size).map { $0 <= size } ?? false }
+            return BundleExport(ledger: ledger, size: size, checkpoints: checkpoints)
+        }
+    }
+
     /// The magic line and the header line.
     public var head: [UInt8] {
         Bundle.headerLines(Bundle.Header(origin: ledger.origin, suite: ledger.suite, entries: size, checkpoints: UInt64(checkpoints.count)))

@@ -231,14 +231,20 @@ extension LedgerStore {
 
     /// Refuses a ledger key other than the one the ledger's genesis entry names.
     public func checkLedgerKey(_ key: NamedSigningKey, for ledger: LedgerRecord) throws {
+        let named = try genesisLedgerKey(ledger)
+        guard key.verifierKey == named else {
+            throw StoreError(.wrongLedgerKey, "the ledger key \(key.verifierKey) is not the key of \(ledger.origin); its genesis entry names \(named)")
+        }
+    }
+
+    /// The ledger key the ledger's genesis entry names (what its checkpoints and 公示 manifests are signed with).
+    public func genesisLedgerKey(_ ledger: LedgerRecord) throws -> VerifierKey {
         let rows = try db.query("SELECT bytes FROM entries WHERE ledger_id = $1 AND seq = 1", [.int(ledger.id)])
         guard rows.count == 1, let bytes = rows.bytes(0, 0), let entry = try? Entry(decoding: bytes), entry.kind == .genesis,
               let genesis = try? GenesisBody(decoding: entry.body) else {
             throw StoreError(.inconsistent, "ledger \(ledger.origin) has no valid genesis entry; run `aidledger verify`")
         }
-        guard key.verifierKey == genesis.ledgerKey else {
-            throw StoreError(.wrongLedgerKey, "the ledger key \(key.verifierKey) is not the key of \(ledger.origin); its genesis entry names \(genesis.ledgerKey)")
-        }
+        return genesis.ledgerKey
     }
 
     /// The key state of `ledger` now: its genesis and key entries, found and read from their bytes (for reads:

@@ -64,6 +64,10 @@ import Testing
                     #expect(r.cells[u][c], "round \(round): a small cell is visible")
                 }
             }
+            for c in 0..<columns {
+                let total = counts.reduce(0) { $0 + $1[c] }
+                if total > 0 && total < threshold { #expect(r.columnTotals[c], "round \(round): a small category total is visible") }
+            }
         }
     }
 

@@ -4,10 +4,16 @@ import LedgerServices
 import Testing
 
 /// The rules built into the program are Config/crosscheck/ byte for byte (regenerate with `aidledger-dev
-/// embed-rules` after editing it), and they load.
+/// embed-rules` after editing it), and they load; so is the 公示 calendar, Config/disclosure/calendar.csv.
 @Suite struct BuiltInRulesTests {
     static let configDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Config/crosscheck").path
+
+    @Test func builtInCalendarIsConfigDisclosureCalendar() throws {
+        let path = URL(fileURLWithPath: Self.configDirectory).deletingLastPathComponent().appendingPathComponent("disclosure/calendar.csv")
+        let onDisk = try Data(contentsOf: path)
+        #expect(!onDisk.isEmpty && Array(onDisk) == DisclosureExports.builtInCalendar, "run `aidledger-dev embed-rules`")
+    }
 
     @Test func builtInRulesAreConfigCrosscheck() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.configDirectory).filter { !$0.hasPrefix(".") }.sorted()

@@ -14,7 +14,7 @@ public struct AidLedgerCommand: ParsableCommand {
             """,
         subcommands: [InitCommand.self, MigrateCommand.self, RepairCommand.self, KeysCommand.self, ImportCommand.self, RegistryCommand.self, SubmitCommand.self, ReverseCommand.self, TokensCommand.self,
                       VerifyCommand.self, ExportBundleCommand.self, LogCommand.self, ShowCommand.self, EraseCommand.self, DemoCommand.self,
-                      SampleCSVCommand.self, CrossCheckCommand.self, DiscloseCommand.self]
+                      SampleCSVCommand.self, CrossCheckCommand.self, DiscloseCommand.self, VerifyDisclosureCommand.self]
     )
 
     public init() {}

@@ -48,6 +48,7 @@ struct LogCommand: ParsableCommand {
         case .erase: detail = "erases openings of \(b["target"]?.intValue ?? 0): \(b["fields"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""), \(s("reason")) by \(s("signer"))"
         case .crosscheck: detail = "cross-check \(s("run")) \(s("period")) unit \(s("unit")): \(b["findings"]?.intValue ?? 0) findings, report \(s("report_sha256").prefix(16))… checked at size \(b["checked_size"]?.intValue ?? 0) by \(s("signer"))"
         case .disposition: detail = "finding \(s("finding")) (\(s("rule")), unit \(s("unit"))): \(s("outcome")), \(s("reason")) by \(s("signer"))"
+        case .disclosure: detail = "公示 \(s("publicity_start"))…\(s("publicity_end")) units \(b["units"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""), derived at size \(b["derived_size"]?.intValue ?? 0), manifest \(s("manifest_sha256").prefix(16))… for \(s("requested_by"))"
         case .reversal: detail = "reverses \(b["target"]?.intValue ?? 0): \(TextFormat.yuan(b["amount_fen"]?.intValue ?? 0)) yuan, \(s("reason")) by \(s("signer"))"
         }
         return "\(seq)  \(entry.time)  \(TextFormat.pad(entry.kind.rawValue, 8))  \(detail)"

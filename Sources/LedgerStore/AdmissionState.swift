@@ -45,7 +45,7 @@ struct AdmissionState {
                 accessLogCommitted = max(accessLogCommitted, a.size)
             case .crosscheck(let c):
                 anchoredReports.insert(c.fields.reportSHA256)
-            case .key, .erase, .disposition:
+            case .key, .erase, .disposition, .disclosure:
                 break
             }
             seq += UInt64(s.entryCount)
@@ -132,7 +132,7 @@ extension LedgerStore {
                 if let body = try? AccessLogBody(decoding: entry.body) { s.accessLogCommitted = max(s.accessLogCommitted, body.size) }
             case .crosscheck:
                 if let body = try? CrossCheckBody(decoding: entry.body) { s.anchoredReports.insert(body.reportSHA256) }
-            case .batch, .payment, .erase, .disposition:
+            case .batch, .payment, .erase, .disposition, .disclosure:
                 break
             }
         }

@@ -124,11 +124,15 @@ extension LedgerStore {
         var facts = AdmissionFacts()
         facts.reversed = state.reversed
         facts.anchoredReports = state.anchoredReports
-        // The roots crosscheck entries say they checked: the head's (checked by checkHead) or a stored checkpoint's,
-        // whose signature the ledger key must verify.
+        // The roots crosscheck entries say they checked and disclosure entries say they were derived from: the
+        // head's (checked by checkHead) or a stored checkpoint's, whose signature the ledger key must verify.
         for s in submissions {
-            guard case .crosscheck(let c) = s else { continue }
-            let size = c.fields.checkedSize
+            let size: UInt64
+            switch s {
+            case .crosscheck(let c): size = c.fields.checkedSize
+            case .disclosure(let d): size = d.derivedSize
+            default: continue
+            }
             guard facts.checkedRoots[size] == nil else { continue }
             if size == head.size {
                 facts.checkedRoots[size] = head.frontier.root(hash: ledger.suite.makeHashFunction())

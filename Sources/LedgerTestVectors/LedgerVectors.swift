@@ -415,6 +415,32 @@ public enum LedgerVectors {
             add("disposition-unanchored", "a disposition at seq \(end + 1) of a finding of a report no crosscheck entry anchored", Parts(s.ledger), s.ledger,
                 code: "disposition-report", seq: end + 1)
         }
+        // §6.10: the ledger records a published 公示 export derived from its tree at the head (size 18) and another
+        // derived from an earlier checkpoint (size 14); and one whose derived root is not the tree's.
+        do {
+            let s = try scenario()
+            let manifest = Digest32(bytes: [UInt8](repeating: 0x6d, count: 32))!
+            let atHead = try DisclosureBody(manifestSHA256: manifest, derivedSize: end, derivedRoot: s.ledger.checkpoints.last!.checkpoint.root,
+                                            publicityStart: "2026-09-07", publicityEnd: "2026-09-11", units: [DemoScenario.homeUnit],
+                                            requestedBy: "local:zhangsan")
+            try s.ledger.commit([(.disclosure, atHead.json)])
+            let earlier = s.ledger.checkpoints.first { $0.checkpoint.size == reversal + 1 }!.checkpoint
+            let older = try DisclosureBody(manifestSHA256: Digest32(bytes: [UInt8](repeating: 0x6e, count: 32))!, derivedSize: earlier.size,
+                                           derivedRoot: earlier.root, publicityStart: "2026-09-07", publicityEnd: "2026-09-14", units: [],
+                                           requestedBy: s.ledger.origin + "/admin/1")
+            try s.ledger.commit([(.disclosure, older.json)])
+            add("disclosure-derived", "a disclosure entry at seq \(end + 1) derived from the tree at size \(end); another at seq \(end + 2) derived from the checkpoint of size \(reversal + 1)",
+                Parts(s.ledger), s.ledger, code: nil, seq: nil)
+        }
+        do {
+            let s = try scenario()
+            let wrongRoot = s.ledger.checkpoints[s.ledger.checkpoints.count - 2].checkpoint.root
+            let body = try DisclosureBody(manifestSHA256: Digest32(bytes: [UInt8](repeating: 0x6d, count: 32))!, derivedSize: end, derivedRoot: wrongRoot,
+                                          publicityStart: "2026-09-07", publicityEnd: "2026-09-11", units: [], requestedBy: "local:zhangsan")
+            try s.ledger.commit([(.disclosure, body.json)])
+            add("disclosure-wrong-root", "the disclosure entry at seq \(end + 1) claims the root of an earlier tree for size \(end)", Parts(s.ledger), s.ledger,
+                code: "disclosure-derived", seq: end + 1)
+        }
         return vectors
     }
 

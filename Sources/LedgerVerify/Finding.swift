@@ -51,6 +51,8 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
         public static let crosscheckChecked = Code("crosscheck-checked")
         /// A `disposition` entry naming a report no earlier `crosscheck` entry anchored.
         public static let dispositionReport = Code("disposition-report")
+        /// A `disclosure` entry whose derived size or root is not a tree of this ledger before it.
+        public static let disclosureDerived = Code("disclosure-derived")
         public static let externalCheckpointSignature = Code("external-checkpoint-signature")
         public static let externalCheckpointMismatch = Code("external-checkpoint-mismatch")
     }

@@ -95,7 +95,8 @@ public struct LedgerVerifier {
     var nextCheckpoint = 0
     /// Sizes at which a verified checkpoint matched the recomputed root, and the checkpoints that did not.
     var matchedSizes: [UInt64] = []
-    /// The roots at the sizes of the bundle's checkpoints that matched the tree (for `crosscheck` entries).
+    /// The roots at the sizes of the bundle's checkpoints that matched the tree (for `crosscheck` and `disclosure`
+    /// entries).
     var rootsAtCheckpoints: [UInt64: Digest32] = [:]
     /// Report digests anchored by valid `crosscheck` entries so far.
     var anchoredReports: Set<Digest32> = []
@@ -246,6 +247,7 @@ public struct LedgerVerifier {
         case .access: checkAccess(entry, at: position)
         case .crosscheck: checkCrossCheck(entry, at: position)
         case .disposition: checkDisposition(entry, at: position)
+        case .disclosure: checkDisclosure(entry, at: position)
         }
         advance(entryHash: entryHash, claimedSeq: entry.seq, hash: hash)
     }
@@ -509,6 +511,31 @@ public struct LedgerVerifier {
         guard checkSigner(entry, at: position, body.signed, role: .inspector, unit: body.unit) else { return }
         report.dispositions.append(.init(seq: position, finding: body.finding, rule: body.rule, unit: body.unit, outcome: body.outcome.rawValue,
                                          reason: body.reason, action: body.action, signer: body.signed.signer, reportSHA256: body.reportSHA256))
+    }
+
+    /// A `disclosure` entry (§6.10) records an export derived from the tree at `derived_size`: that size is before
+    /// the entry and the bundle's checkpoint at that size (or the tree just before the entry) has `derived_root`.
+    /// The ledger appends it itself: there is no signer to check.
+    mutating func checkDisclosure(_ entry: Entry, at position: UInt64) {
+        guard let hash else { return }
+        let body: DisclosureBody
+        do { body = try DisclosureBody(decoding: entry.body) } catch {
+            add(Finding(.entryMalformed, seq: position, error.message)); return
+        }
+        guard body.derivedSize < position else {
+            add(Finding(.disclosureDerived, seq: position, "derived_size \(body.derivedSize) is not before the entry")); return
+        }
+        let root = body.derivedSize == frontier.size ? frontier.root(hash: hash) : rootsAtCheckpoints[body.derivedSize]
+        guard let root else {
+            add(Finding(.disclosureDerived, seq: position, "the bundle has no checkpoint at derived_size \(body.derivedSize) that matches the entries"), dependsOn: 1...position)
+            return
+        }
+        guard root == body.derivedRoot else {
+            add(Finding(.disclosureDerived, seq: position, "derived_root is not the root of the tree at size \(body.derivedSize)"), dependsOn: 1...position)
+            return
+        }
+        report.disclosures.append(.init(seq: position, manifestSHA256: body.manifestSHA256, derivedSize: body.derivedSize, derivedRoot: body.derivedRoot,
+                                        publicityStart: body.publicityStart, publicityEnd: body.publicityEnd, units: body.units))
     }
 
     mutating func checkErase(_ entry: Entry, at position: UInt64) {

@@ -90,6 +90,18 @@ public struct VerificationReport: Sendable {
         public let reportSHA256: Digest32
     }
     public var dispositions: [Disposition] = []
+
+    /// A valid `disclosure` entry: a 公示 export the ledger published (FORMAT.md §6.10).
+    public struct Disclosure: Sendable, Equatable {
+        public let seq: UInt64
+        public let manifestSHA256: Digest32
+        public let derivedSize: UInt64
+        public let derivedRoot: Digest32
+        public let publicityStart: String
+        public let publicityEnd: String
+        public let units: [String]
+    }
+    public var disclosures: [Disclosure] = []
     /// Independent findings sorted by seq, then consequences sorted by seq, at most `LedgerVerifier.maxFindings`.
     public var findings: [Finding] = []
     public var findingsTruncated = false

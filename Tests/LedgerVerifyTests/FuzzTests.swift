@@ -201,8 +201,9 @@ struct FuzzSubject {
         return FuzzSubject(name: name, bundle: try readBytes(CommittedVectorTests.directory.appendingPathComponent(file)), options: options)
     }
 
-    /// The two valid vectors, and one with every inspection entry kind (`crosscheck`, `disposition`, FORMAT §6.8–6.9).
-    static let names = ["valid-ed25519-sha256", "valid-sm2-sm3", "crosscheck-anchored"]
+    /// The two valid vectors, one with every inspection entry kind (`crosscheck`, `disposition`, FORMAT §6.8–6.9)
+    /// and one with `disclosure` entries (§6.10).
+    static let names = ["valid-ed25519-sha256", "valid-sm2-sm3", "crosscheck-anchored", "disclosure-derived"]
 }
 
 /// Thousands of mutated bundles per run: the verifier never traps, and reports every mutant as not intact except

@@ -8,6 +8,8 @@ public enum EntryKind: String, Sendable, CaseIterable {
     case crosscheck
     /// Records the outcome of one finding of an anchored report (FORMAT.md §6.9), signed by an inspector.
     case disposition
+    /// Records a published 公示 export and its signed manifest (FORMAT.md §6.10, §18): appended by the ledger itself.
+    case disclosure
 }
 
 /// A ledger entry: the envelope common to every kind, and its kind-specific body.

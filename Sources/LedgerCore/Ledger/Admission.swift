@@ -16,7 +16,7 @@ public struct AdmissionRefusal: Error, Sendable, Equatable, CustomStringConverti
     /// Every code a refusal can carry.
     public static let codes = ["signer-unknown", "signer-revoked", "signer-role", "signer-scope", "bad-signature", "key-duplicate", "key-unknown",
                                "batch-duplicate", "payment-duplicate", "reversal-target", "reversal-duplicate", "erase-target", "malformed",
-                               "signed-at-window", "paid-date-future", "crosscheck-checked", "disposition-report"]
+                               "signed-at-window", "paid-date-future", "crosscheck-checked", "disposition-report", "disclosure-derived"]
 }
 
 /// What the store found in the ledger that a decision needs, looked up on the locked head before deciding.
@@ -56,8 +56,9 @@ public struct AdmissionFacts: Sendable {
     public var claims: [PaymentClaim: [UInt64]] = [:]
     /// The access-log size the ledger's last `access` entry committed (0: none).
     public var committedAccessLogSize: UInt64 = 0
-    /// The roots of the ledger's tree at the sizes the group's `crosscheck` entries say they checked, from the
-    /// ledger's own verified checkpoints (or its head); a size with no such root is absent.
+    /// The roots of the ledger's tree at the sizes the group's `crosscheck` entries say they checked and its
+    /// `disclosure` entries say they were derived from, from the ledger's own verified checkpoints (or its head); a
+    /// size with no such root is absent.
     public var checkedRoots: [UInt64: Digest32] = [:]
     /// Report digests anchored by the ledger's `crosscheck` entries.
     public var anchoredReports: Set<Digest32> = []
@@ -122,7 +123,7 @@ public struct Admission: Sendable {
         case .erase(let e): signedAt = e.fields.signed.signedAt
         case .crosscheck(let c): signedAt = c.fields.signed.signedAt
         case .disposition(let d): signedAt = d.fields.signed.signedAt
-        case .accessLog: return
+        case .accessLog, .disclosure: return
         }
         if let problem = plausibility.signedAtProblem(signedAt, appendedAt: time) { throw AdmissionRefusal("signed-at-window", problem) }
         if case .batch(let batch, _) = submission {
@@ -139,9 +140,9 @@ public struct Admission: Sendable {
     public mutating func decide(_ submission: Submission, index: Int, at seq: UInt64, facts: AdmissionFacts) -> Verdict {
         do {
             // A batch already in the ledger gets its receipt whatever its dates: its own decision checks them after.
-            // The access log's head is the ledger's own, not signed by anyone.
+            // The access log's head and a disclosure are the ledger's own, not signed by anyone.
             switch submission {
-            case .batch, .accessLog: break
+            case .batch, .accessLog, .disclosure: break
             default: try checkDates(submission)
             }
             switch submission {
@@ -177,6 +178,18 @@ public struct Admission: Sendable {
                     throw AdmissionRefusal("disposition-report", "report \(body.reportSHA256.hex) is not anchored in ledger \(origin) by a crosscheck entry")
                 }
                 try authorize(.disposition, body: d.json, signed: body.signed, role: .inspector, unit: body.unit, at: seq)
+            case .disclosure(let body):
+                // The export was derived from a tree of this ledger before the entry, known exactly as for a
+                // crosscheck's checked tree (FORMAT.md §6.10): a verified checkpoint of that size or the head.
+                guard body.derivedSize < seq else {
+                    throw AdmissionRefusal("disclosure-derived", "derived_size \(body.derivedSize) is not before this entry (seq \(seq))")
+                }
+                guard let root = facts.checkedRoots[body.derivedSize] else {
+                    throw AdmissionRefusal("disclosure-derived", "ledger \(origin) has no signed checkpoint at size \(body.derivedSize) to derive the export from")
+                }
+                guard root == body.derivedRoot else {
+                    throw AdmissionRefusal("disclosure-derived", "derived_root is not the root of ledger \(origin) at size \(body.derivedSize): the export was derived from another tree")
+                }
             }
             return .admit
         } catch let refusal as AdmissionRefusal {

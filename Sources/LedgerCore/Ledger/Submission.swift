@@ -32,6 +32,9 @@ public enum Submission: Sendable {
     case crosscheck(SignedBody<CrossCheckBody>)
     /// An inspector-signed disposition of one finding.
     case disposition(SignedBody<DispositionBody>)
+    /// A published 公示 export, recorded by the ledger itself (not signed by a person, like `accessLog`): the
+    /// digest of its signed manifest and the tree it was derived from.
+    case disclosure(DisclosureBody)
 
     public static func reversal(_ json: JSONObject) throws(FormatError) -> Submission {
         .reversal(SignedBody(json: json, fields: try ReversalBody(decoding: json)))
@@ -58,6 +61,7 @@ public enum Submission: Sendable {
         case .accessLog: .access
         case .crosscheck: .crosscheck
         case .disposition: .disposition
+        case .disclosure: .disclosure
         }
     }
 
@@ -77,6 +81,7 @@ public enum Submission: Sendable {
         case .accessLog(let a): a.json
         case .crosscheck(let c): c.json
         case .disposition(let d): d.json
+        case .disclosure(let d): d.json
         }
     }
 

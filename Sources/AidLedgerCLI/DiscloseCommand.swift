@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerCrypto
 import LedgerDisclosure
 import LedgerServices
 import LedgerStore
@@ -79,7 +80,7 @@ struct DiscloseCommand: ParsableCommand {
             print("公示 \(outcome.id): \(m.summary.payments) rows (\(m.summary.paid) paid, \(m.summary.reversed) reversed), \(TextFormat.yuan(m.summary.paidFen)) yuan, derived from checkpoint \(m.checkpointSize) of \(m.origin)")
             print("公示期 \(m.request.publicityStart) … \(m.request.publicityEnd) (\(m.workingDays) working days)")
             if let receipt = outcome.receipt {
-                print("recorded as disclosure entry \(receipt.firstSeq) (manifest SHA-256 \(m.sha256.hex))")
+                print("recorded as disclosure entry \(receipt.firstSeq) (manifest SHA-256 \((try? m.sha256)?.hex ?? ""))")
             } else {
                 print("dry run: NOT recorded in the ledger and not for publication")
             }

@@ -74,7 +74,8 @@ public enum DisclosureExports {
             summary: .init(payments: Int64(files.summary.payments), paid: Int64(files.summary.paid), reversed: Int64(files.summary.reversed),
                            paidFen: files.summary.paidFen),
             files: try files.files.map { try DisclosureManifest.File(name: $0.name, contents: $0.bytes) }.sorted { $0.name < $1.name })
-        let id = String(manifest.sha256.hex.prefix(16))
+        let manifestSHA256 = try manifest.sha256
+        let id = String(manifestSHA256.hex.prefix(16))
         let note = try manifest.signed(by: ledgerKey)
 
         // Everything goes to a directory beside the final one first.
@@ -85,7 +86,7 @@ public enum DisclosureExports {
         try Files.makeDirectory(partial, mode: 0o755)
         do {
             for file in files.files { try Files.write(partial + "/" + file.name, file.bytes, mode: 0o644) }
-            try Files.write(partial + "/" + manifestFile, Array(note.text.utf8), mode: 0o644)
+            try Files.write(partial + "/" + manifestFile, Array(note.serialized.utf8), mode: 0o644)
             progress("writing the public bundle (entries 1…\(source.size))")
             let bundle = try BundleExport.upTo(store, ledger, size: source.size)
             var bytes: [UInt8] = []
@@ -94,7 +95,7 @@ public enum DisclosureExports {
 
             var receipt: Receipt? = nil
             if !export.dryRun {
-                let body = try DisclosureBody(manifestSHA256: manifest.sha256, derivedSize: source.size, derivedRoot: source.root,
+                let body = try DisclosureBody(manifestSHA256: manifestSHA256, derivedSize: source.size, derivedRoot: source.root,
                                               publicityStart: request.publicityStart, publicityEnd: request.publicityEnd, units: request.units,
                                               requestedBy: principal)
                 receipt = try Submissions.append(store, ledger, .disclosure(body), time: nowTimestamp(), ledgerKey: ledgerKey).receipt
@@ -136,11 +137,13 @@ public enum DisclosureExports {
     public static var builtInCalendar: [UInt8] { Base64.decode(BuiltInCalendar.base64) ?? [] }
 
     static func loadCalendar(_ path: String?) throws -> WorkingCalendar {
-        do {
-            guard let path else { return try WorkingCalendarFile.load(csv: builtInCalendar, file: "the built-in calendar") }
-            return try WorkingCalendarFile.load(csv: try Files.read(path), file: path)
-        } catch let error as DisclosureError {
-            throw ServiceError("\(error)", code: "bad-calendar")
+        let bytes: [UInt8], name: String
+        if let path {
+            do { bytes = Array(try Files.read(path)) } catch { throw ServiceError("\(path): cannot read the calendar file", code: "bad-calendar") }
+            name = path
+        } else {
+            (bytes, name) = (builtInCalendar, "the built-in calendar")
         }
+        do { return try WorkingCalendar.load(csv: bytes, file: name) } catch { throw ServiceError("\(error)", code: "bad-calendar") }
     }
 }

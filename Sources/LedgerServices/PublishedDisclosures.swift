@@ -49,7 +49,7 @@ public enum PublishedDisclosures {
     public static func load(directory: String, id: String, ledgerKeys: [String: VerifierKey]) -> PublishedDisclosure? {
         guard isID(id), let bytes = try? Files.read(directory + "/" + id + "/" + DisclosureExports.manifestFile),
               let (manifest, note) = try? DisclosureManifest.parse(note: Array(bytes)),
-              let key = ledgerKeys[manifest.origin], manifest.isSigned(note, by: key), manifest.sha256.hex.hasPrefix(id) else { return nil }
+              let key = ledgerKeys[manifest.origin], manifest.isSigned(note, by: key), (try? manifest.sha256)?.hex.hasPrefix(id) == true else { return nil }
         return PublishedDisclosure(id: id, directory: directory + "/" + id, manifest: manifest)
     }
 

@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "aidledger-dev",
             dependencies: [
-                "LedgerServices", "LedgerTestVectors", "LedgerSamples", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerStore", "LedgerClient",
+                "LedgerServices", "LedgerTestVectors", "LedgerSamples", "LedgerCore", "LedgerCrypto", "LedgerVerify", "LedgerDisclosure", "LedgerStore", "LedgerClient",
                 "EmbeddedPostgres", "CProcessTuning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -13,7 +13,7 @@ struct AidLedgerDev: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aidledger-dev",
         abstract: "aidledger developer tools: benchmarks (build with -c release), test vectors, an offline demo bundle.",
-        subcommands: [BenchCommand.self, BenchStoreCommand.self, BenchServerCommand.self, BenchCrossCheckCommand.self, MakeVectors.self, DemoBundle.self, EmbedRules.self]
+        subcommands: [BenchCommand.self, BenchStoreCommand.self, BenchServerCommand.self, BenchCrossCheckCommand.self, BenchDisclosureCommand.self, MakeVectors.self, DemoBundle.self, EmbedRules.self]
     )
 
     static func main() {

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerCrypto
 import LedgerDisclosure
 
 /// `aidledger verify-disclosure DIR`: reads a published 公示 bundle from a directory and runs the public check

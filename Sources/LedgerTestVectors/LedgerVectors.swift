@@ -415,8 +415,10 @@ public enum LedgerVectors {
             add("disposition-unanchored", "a disposition at seq \(end + 1) of a finding of a report no crosscheck entry anchored", Parts(s.ledger), s.ledger,
                 code: "disposition-report", seq: end + 1)
         }
-        // §6.10: the ledger records a published 公示 export derived from its tree at the head (size 18) and another
-        // derived from an earlier checkpoint (size 14); and one whose derived root is not the tree's.
+        // §6.10: the ledger records a published 公示 export derived from its tree just before it (size 18), then another
+        // derived from the tree just before that one (size 19); and one whose derived root is not the tree's. (A
+        // disclosure derived from an older checkpoint needs that checkpoint in the bundle, which the fuzz tests' no-op
+        // rule lets a mutant drop; the store tests cover it.)
         do {
             let s = try scenario()
             let manifest = Digest32(bytes: [UInt8](repeating: 0x6d, count: 32))!
@@ -424,12 +426,12 @@ public enum LedgerVectors {
                                             publicityStart: "2026-09-07", publicityEnd: "2026-09-11", units: [DemoScenario.homeUnit],
                                             requestedBy: "local:zhangsan")
             try s.ledger.commit([(.disclosure, atHead.json)])
-            let earlier = s.ledger.checkpoints.first { $0.checkpoint.size == reversal + 1 }!.checkpoint
-            let older = try DisclosureBody(manifestSHA256: Digest32(bytes: [UInt8](repeating: 0x6e, count: 32))!, derivedSize: earlier.size,
-                                           derivedRoot: earlier.root, publicityStart: "2026-09-07", publicityEnd: "2026-09-14", units: [],
+            let next = s.ledger.checkpoints.last!.checkpoint
+            let again = try DisclosureBody(manifestSHA256: Digest32(bytes: [UInt8](repeating: 0x6e, count: 32))!, derivedSize: next.size,
+                                           derivedRoot: next.root, publicityStart: "2026-09-07", publicityEnd: "2026-09-14", units: [],
                                            requestedBy: s.ledger.origin + "/admin/1")
-            try s.ledger.commit([(.disclosure, older.json)])
-            add("disclosure-derived", "a disclosure entry at seq \(end + 1) derived from the tree at size \(end); another at seq \(end + 2) derived from the checkpoint of size \(reversal + 1)",
+            try s.ledger.commit([(.disclosure, again.json)])
+            add("disclosure-derived", "a disclosure entry at seq \(end + 1) derived from the tree at size \(end); another at seq \(end + 2) derived from the tree at size \(end + 1)",
                 Parts(s.ledger), s.ledger, code: nil, seq: nil)
         }
         do {

@@ -34,7 +34,8 @@ import TestSupport
         let dir = try copy()
         defer { try? FileManager.default.removeItem(at: dir) }
         let list = dir.appendingPathComponent("list.csv")
-        let text = try String(contentsOf: list, encoding: .utf8)
+        // Read as bytes: the byte order mark stays (String(contentsOf:) would drop it).
+        let text = String(decoding: try Data(contentsOf: list), as: UTF8.self)
         try Data(text.replacingOccurrences(of: ",625.00,", with: ",652.00,").utf8).write(to: list)
         let r = try run(try aidledger(), ["verify-disclosure", dir.path])
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")

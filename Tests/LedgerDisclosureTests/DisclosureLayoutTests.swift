@@ -55,9 +55,9 @@ import Testing
         let suppressed = try DisclosureFixture.files(threshold: 5)
         #expect(try DisclosureFixture.csvText(try DisclosureFixture.file(suppressed, "categories.csv")) == """
             单位,低保,建档立卡,残疾,特困供养,未登记,合计\r
-            430602,*,*,*,*,*,2\r
+            430602,*,*,0,0,0,2\r
             430626,*,*,*,*,*,5\r
-            合计,2,2,1,1,1,7\r
+            合计,*,*,*,*,*,7\r
 
             """)
         let open = try DisclosureFixture.files(threshold: 1)

@@ -78,7 +78,7 @@ import TestSupport
                 checked += 1
             }
         }
-        #expect(checked == 22, "every operation of the document was exercised")
+        #expect(checked == 24, "every operation of the document was exercised")
         // Nothing undocumented: an unknown route is 404.
         #expect(try c.request("GET", "/v1/ledgers/\(s.ledger.id)/nothing-here", headers: [("Authorization", "Bearer \(s.inspectorToken)")]).status == 404)
     }

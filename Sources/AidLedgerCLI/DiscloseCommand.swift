@@ -57,10 +57,10 @@ struct DiscloseCommand: ParsableCommand {
     @Option(name: .long, help: "A working-day calendar (date,kind with kind holiday or workday; default: the 2025–2026 State Council calendar built in).")
     var calendar: String?
 
-    @Option(name: .long, help: "The directory the export's directory is made in (default <data-dir>/disclosures).")
+    @Option(name: .long, help: "The directory the export's directory is made in (default <data-dir>/disclosures, which aidledgerd serves; <data-dir>/disclosure-previews with --dry-run).")
     var out: String?
 
-    @Flag(name: .long, help: "Write the files and an unrecorded manifest for review; nothing is appended to the ledger. Not for publication.")
+    @Flag(name: .long, help: "Write the files and an unrecorded manifest for review (under <data-dir>/disclosure-previews); nothing is appended to the ledger, and the daemon does not serve it.")
     var dryRun = false
 
     @OptionGroup var keys: LedgerKeyOptions
@@ -74,7 +74,7 @@ struct DiscloseCommand: ParsableCommand {
             let ledgerKey = try keys.ledger(db, for: ledger, database.store)
             let phase = PhaseLine()
             let outcome = try DisclosureExports.publish(database.store, ledger, export, ledgerKey: ledgerKey, principal: PersonalReads.localPrincipal(),
-                                                        directory: out ?? db.dataDir + "/disclosures") { phase.begin($0) }
+                                                        directory: out ?? db.dataDir + (dryRun ? "/disclosure-previews" : "/disclosures")) { phase.begin($0) }
             phase.end("written")
             let m = outcome.manifest
             print("公示 \(outcome.id): \(m.summary.payments) rows (\(m.summary.paid) paid, \(m.summary.reversed) reversed), \(TextFormat.yuan(m.summary.paidFen)) yuan, derived from checkpoint \(m.checkpointSize) of \(m.origin)")

@@ -438,38 +438,28 @@ struct Routes: Sendable {
 
     // MARK: 公示 disclosures (anonymous)
 
-    /// The genesis ledger key of every ledger this daemon holds: a published export counts only when its manifest is
-    /// signed by one of them.
-    func ledgerKeys() async throws -> [String: VerifierKey] {
-        try await state.readers.run { store in
-            var keys: [String: VerifierKey] = [:]
-            for ledger in try store.ledgers() { keys[ledger.origin] = try store.genesisLedgerKey(ledger) }
-            return keys
-        }
-    }
-
     func listDisclosures() async throws -> Response {
-        let keys = try await ledgerKeys()
         let directory = state.configuration.disclosuresDirectory
         let today = Self.today()
-        let found = try await state.readers.run { _ in PublishedDisclosures.list(directory: directory, ledgerKeys: keys) }
+        let found = try await state.readers.run { store in try PublishedDisclosures.list(store, directory: directory) }
         return json(PublishedDisclosures.listing(found, today: today))
     }
 
     func disclosureFile(_ context: BasicRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? "", name = context.parameters.get("file") ?? ""
         guard PublishedDisclosures.isID(id) else { throw APIError.notFound("公示 ids are 16 lowercase hex digits (GET /v1/disclosures)") }
-        let keys = try await ledgerKeys()
         let directory = state.configuration.disclosuresDirectory
         let today = Self.today()
-        let answer = try await state.readers.run { _ -> PublishedDisclosures.FileAnswer in
-            guard let d = PublishedDisclosures.load(directory: directory, id: id, ledgerKeys: keys) else { return .notFound("no 公示 \(id)") }
+        let answer = try await state.readers.run { store -> PublishedDisclosures.FileAnswer in
+            guard let d = try PublishedDisclosures.load(store, directory: directory, id: id) else { return .notFound("no published 公示 \(id)") }
             return PublishedDisclosures.file(d, name: name, today: today)
         }
         switch answer {
         case .file(let bytes, let type):
             var headers = HTTPFields()
             headers[.contentType] = type
+            // The list is withdrawn at the end of its period: no cache may keep it longer than a day.
+            headers[.cacheControl] = PublishedDisclosures.listFiles.contains(name) ? "public, max-age=3600" : "public, max-age=86400"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         case .notFound(let why): throw APIError.notFound(why)
         case .gone(let why): throw APIError(status: .gone, code: "gone", message: why)

@@ -13,7 +13,8 @@ public struct DisclosureExportRequest: Sendable {
     public var minimumWorkingDays: Int
     /// A working-day calendar file (`date,kind`); nil: the calendar built in (Config/disclosure/calendar.csv).
     public var calendarFile: String?
-    /// Write the files without signing a manifest into the ledger: a preview, not for publication.
+    /// Write the files without recording the manifest in the ledger: a preview, not for publication (the daemon does
+    /// not serve it; by default it goes to `<data-dir>/disclosure-previews`).
     public var dryRun: Bool
 
     public init(request: DisclosureRequest, threshold: Int = 5, minimumWorkingDays: Int = 5, calendarFile: String? = nil, dryRun: Bool = false) {
@@ -44,6 +45,9 @@ public struct DisclosureExportOutcome: Sendable {
 public enum DisclosureExports {
     /// The files of a published export besides the nine of `DisclosureFiles`.
     public static let manifestFile = "manifest.note", bundleFile = "ledger.bundle"
+    /// Where the `disclosure` entry of the export is (`<origin> <seq>` and a line feed), so that the daemon serves only
+    /// an export recorded in its ledger (a dry run has none). Not part of the manifest, which the entry names.
+    public static let entryFile = "disclosure-entry.txt"
 
     public static func publish(_ store: LedgerStore, _ ledger: LedgerRecord, _ export: DisclosureExportRequest, ledgerKey: NamedSigningKey,
                                principal: String, directory parent: String, progress: (String) -> Void = { _ in }) throws -> DisclosureExportOutcome {
@@ -60,7 +64,11 @@ public enum DisclosureExports {
         progress("verifying and reading \(ledger.origin)")
         let purpose = String("公示 disclosure \"\(request.title)\" by \(principal)".prefix(200))
         let source = try DisclosureReads.read(store, ledger, request: request, principal: principal, purpose: purpose)
-        progress("\(source.payments.count) payments in scope at size \(source.size); writing the files")
+        guard source.payments.contains(where: { request.covers(unit: $0.unit, schoolCode: $0.schoolCode, program: $0.program, period: $0.period) }) else {
+            throw ServiceError("no payment of \(ledger.origin) up to size \(source.size) is in the scope asked for (units, schools, programmes, periods): nothing to publish",
+                               code: "empty-scope")
+        }
+        progress("\(source.payments.count) payments read at size \(source.size); writing the files")
         let files: DisclosureFiles
         do {
             files = try DisclosureFiles.make(payments: source.payments, request: request, checkpoint: (Int64(source.size), source.root.hex),
@@ -98,7 +106,9 @@ public enum DisclosureExports {
                 let body = try DisclosureBody(manifestSHA256: manifestSHA256, derivedSize: source.size, derivedRoot: source.root,
                                               publicityStart: request.publicityStart, publicityEnd: request.publicityEnd, units: request.units,
                                               requestedBy: principal)
-                receipt = try Submissions.append(store, ledger, .disclosure(body), time: nowTimestamp(), ledgerKey: ledgerKey).receipt
+                let r = try Submissions.append(store, ledger, .disclosure(body), time: nowTimestamp(), ledgerKey: ledgerKey).receipt
+                try Files.write(partial + "/" + entryFile, Array("\(ledger.origin) \(r.firstSeq)\n".utf8), mode: 0o644)
+                receipt = r
             }
             if FileManager.default.fileExists(atPath: final) {
                 // The same manifest: the same files, already there.
@@ -127,7 +137,7 @@ public enum DisclosureExports {
             throw ServiceError("\(option) must be 1–200 characters without control characters", code: "bad-request")
         }
         for (value, option) in [(r.publicityStart, "--from"), (r.publicityEnd, "--to")] where !FieldSyntax.isDate(value) {
-            throw ServiceError("\(option) must be a date YYYY-MM-DD", code: "bad-request")
+            throw ServiceError("\(option) must be a date of the calendar, YYYY-MM-DD (\"\(value.prefix(20))\" is not)", code: "bad-request")
         }
         guard r.publicityStart <= r.publicityEnd else { throw ServiceError("--to is before --from", code: "bad-request") }
         return r

@@ -2,6 +2,7 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerDisclosure
+import LedgerStore
 
 /// A 公示 export found in the disclosures directory: its id (the directory's name, which must be the first 16 hex
 /// digits of its manifest's SHA-256), where it is and its manifest, signed by the ledger key of a ledger this
@@ -10,10 +11,12 @@ public struct PublishedDisclosure: Sendable {
     public let id: String
     public let directory: String
     public let manifest: DisclosureManifest
+    /// The seq of the `disclosure` entry that records it.
+    public let entrySeq: UInt64
 }
 
-/// The exports `aidledger disclose` wrote into a directory (`<data_dir>/disclosures`), as the daemon serves them
-/// without a token: every file always, except the per-person list, which is served only during its 公示 period —
+/// The exports `aidledger disclose` wrote into a directory (`<data_dir>/disclosures`) and recorded in their ledger
+/// (a `disclosure` entry naming the manifest), as the daemon serves them without a token: every file always, except the per-person list, which is served only during its 公示 period —
 /// not before its first day, and gone after its last (the rules require its removal).
 public enum PublishedDisclosures {
     /// Content types by file name.
@@ -34,23 +37,54 @@ public enum PublishedDisclosures {
         id.utf8.count == 16 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    /// The exports under `directory` whose manifest parses, is signed by `ledgerKeys[origin]` (the genesis ledger key
-    /// of a ledger this service holds) and names this directory's id; newest 公示 first. Anything else is skipped.
-    public static func list(directory: String, ledgerKeys: [String: VerifierKey]) -> [PublishedDisclosure] {
+    /// The exports under `directory` that `load` accepts, newest 公示 first. Anything else is skipped.
+    public static func list(_ store: LedgerStore, directory: String) throws -> [PublishedDisclosure] {
+        let ledgers = try ledgersByOrigin(store)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter(isID).sorted().prefix(maxExports)
         var found: [PublishedDisclosure] = []
         for id in names {
-            if let d = load(directory: directory, id: id, ledgerKeys: ledgerKeys) { found.append(d) }
+            if let d = try load(store, ledgers, directory: directory, id: id) { found.append(d) }
         }
         return found.sorted { ($0.manifest.request.publicityStart, $0.id) > ($1.manifest.request.publicityStart, $1.id) }
     }
 
-    /// One export by id, when it is valid as `list` requires.
-    public static func load(directory: String, id: String, ledgerKeys: [String: VerifierKey]) -> PublishedDisclosure? {
-        guard isID(id), let bytes = try? Files.read(directory + "/" + id + "/" + DisclosureExports.manifestFile),
+    /// One published export by id: its manifest parses, is signed by the genesis ledger key of a ledger of `store`, is
+    /// the one its directory's name says, and is recorded there by a `disclosure` entry (a preview or a copy is not).
+    public static func load(_ store: LedgerStore, directory: String, id: String) throws -> PublishedDisclosure? {
+        try load(store, try ledgersByOrigin(store), directory: directory, id: id)
+    }
+
+    static func ledgersByOrigin(_ store: LedgerStore) throws -> [String: (record: LedgerRecord, key: VerifierKey)] {
+        var ledgers: [String: (record: LedgerRecord, key: VerifierKey)] = [:]
+        for ledger in try store.ledgers() { ledgers[ledger.origin] = (ledger, try store.genesisLedgerKey(ledger)) }
+        return ledgers
+    }
+
+    static func load(_ store: LedgerStore, _ ledgers: [String: (record: LedgerRecord, key: VerifierKey)], directory: String, id: String) throws -> PublishedDisclosure? {
+        guard let d = load(directory: directory, id: id, ledgerKeys: ledgers.mapValues(\.key)), let ledger = ledgers[d.manifest.origin]?.record,
+              let entry = try store.entry(ledger, seq: d.entrySeq), isRecorded(d, entry: entry.bytes) else { return nil }
+        return d
+    }
+
+    /// One export by id whose manifest parses, is signed by `ledgerKeys[origin]` and names this directory, with the
+    /// seq of its disclosure entry (not yet checked against the ledger: `isRecorded`).
+    static func load(directory: String, id: String, ledgerKeys: [String: VerifierKey]) -> PublishedDisclosure? {
+        guard isID(id), let bytes = try? Files.read(directory + "/" + id + "/" + DisclosureExports.manifestFile), bytes.count <= 1 << 20,
               let (manifest, note) = try? DisclosureManifest.parse(note: Array(bytes)),
-              let key = ledgerKeys[manifest.origin], manifest.isSigned(note, by: key), (try? manifest.sha256)?.hex.hasPrefix(id) == true else { return nil }
-        return PublishedDisclosure(id: id, directory: directory + "/" + id, manifest: manifest)
+              let key = ledgerKeys[manifest.origin], manifest.isSigned(note, by: key), let sha = try? manifest.sha256, sha.hex.hasPrefix(id),
+              let recorded = try? Files.read(directory + "/" + id + "/" + DisclosureExports.entryFile), recorded.count <= 300 else { return nil }
+        // `<origin> <seq>`: where the disclosure entry that names this manifest is (checked by `isRecorded`).
+        let parts = String(decoding: recorded, as: UTF8.self).split(separator: " ")
+        guard parts.count == 2, parts[0] == manifest.origin, let seq = UInt64(parts[1].trimmingCharacters(in: .newlines)), seq > manifest.checkpointSize else { return nil }
+        return PublishedDisclosure(id: id, directory: directory + "/" + id, manifest: manifest, entrySeq: seq)
+    }
+
+    /// Whether `entry` (the stored entry at `d.entrySeq`) is the `disclosure` entry that records `d`'s manifest: what
+    /// makes an export published rather than a preview or a copy.
+    public static func isRecorded(_ d: PublishedDisclosure, entry: [UInt8]) -> Bool {
+        guard let e = try? Entry(decoding: entry), e.kind == .disclosure, let body = try? DisclosureBody(decoding: e.body),
+              let sha = try? d.manifest.sha256 else { return false }
+        return body.manifestSHA256 == sha && body.derivedSize == d.manifest.checkpointSize && body.derivedRoot == d.manifest.checkpointRoot
     }
 
     /// The body of `GET /v1/disclosures` (docs/openapi.json, `Disclosures`).

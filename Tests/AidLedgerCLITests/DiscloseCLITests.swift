@@ -22,6 +22,10 @@ import TestSupport
                        "--contact", "临湘市学生资助管理中心 0730-3721234", "--period", "2025-autumn"]
 
         let preview = try run(try aidledger(), ["disclose", "--dry-run", "--out", dir.path + "/preview"] + request + ledger + common, cwd: dir)
+        // A preview is never where the daemon serves from, and has no entry file.
+        let defaultPreview = try run(try aidledger(), ["disclose", "--dry-run"] + request + ledger + common, cwd: dir)
+        #expect(defaultPreview.status == 0 && defaultPreview.stdout.contains("/data/disclosure-previews/"), "\(defaultPreview.stdout)\(defaultPreview.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/data/disclosures"))
         #expect(preview.status == 0 && preview.stdout.contains("dry run"), "\(preview.stdout)\(preview.stderr)")
         let published = try run(try aidledger(), ["disclose", "--out", dir.path + "/public"] + request + ledger + common, cwd: dir)
         #expect(published.status == 0 && published.stdout.contains("recorded as disclosure entry"), "\(published.stdout)\(published.stderr)")
@@ -32,6 +36,7 @@ import TestSupport
         let export = dir.path + "/public/" + id
         let names = ["list.csv", "list.xlsx", "list.html", "totals.csv", "totals.xlsx", "totals.html", "categories.csv", "categories.xlsx",
                      "categories.html", "manifest.note", "ledger.bundle"]
+        #expect(FileManager.default.fileExists(atPath: export + "/disclosure-entry.txt") && !FileManager.default.fileExists(atPath: dir.path + "/preview/" + id + "/disclosure-entry.txt"))
         for name in names {
             let a = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/preview/" + id + "/" + name))
             let b = try Data(contentsOf: URL(fileURLWithPath: export + "/" + name))
@@ -67,7 +72,8 @@ import TestSupport
 
         // Bad requests: precise errors, nothing written.
         for (args, fragment) in [(["--from", "2025-10-09", "--to", "2025-10-10"], "working days"), (["--from", "2025-13-01", "--to", "2025-10-17"], "--from"),
-                                 (["--unit", "4306 82"], "--unit"), (["--threshold", "0"], "--threshold")] {
+                                 (["--unit", "4306 82"], "--unit"), (["--threshold", "0"], "--threshold"), (["--school", "NOPE"], "scope"),
+                                 (["--from", "2025-02-30", "--to", "2025-10-17"], "calendar")] {
             var a = request
             for (k, v) in stride(from: 0, to: args.count, by: 2).map({ (args[$0], args[$0 + 1]) }) {
                 if let i = a.firstIndex(of: k) { a[i + 1] = v } else { a += [k, v] }

@@ -2,15 +2,16 @@
 /// no count of people below the threshold can be read or worked out by subtraction.
 ///
 /// The table: one row per unit with a cell per column (the categories and 未登记), the row's 合计 (never
-/// suppressed: totals.csv publishes it), and a last 合计 row with each column's total and the grand total (never
-/// suppressed). Primary suppression: a unit's cell, or a column's cell in the 合计 row, with 0 < v < threshold (a
-/// category with fewer people than the threshold in the whole scope is not shown either). Complementary suppression, repeated
-/// until nothing changes, over the equations in this order: each unit row (its cells = its 合计), each column
-/// (its unit cells and its 合计-row cell), the 合计 row (its column totals = the grand total). An equation with
-/// exactly one suppressed cell gets its smallest other suppressible cell suppressed (ties: the first in the
-/// equation's order, units top to bottom then the 合计-row cell). Afterwards no equation has exactly one
-/// suppressed cell — except when the table has a single column, whose cells equal the public 合计 cells: then
-/// nothing is suppressed, as nothing is hidden by it.
+/// suppressed: it is the unit's number of 已发放 payments, which anyone counts from the public ledger bundle), and
+/// a last 合计 row with each column's total and the grand total (never suppressed, for the same reason). Primary
+/// suppression: a unit's cell, or a column's cell in the 合计 row, with 0 < v < threshold (a category with fewer
+/// people than the threshold in the whole table is not shown either). Complementary suppression, repeated until
+/// nothing changes, over the equations in this order: each unit row (its cells = its 合计), each column (its unit
+/// cells and its 合计-row cell), the 合计 row (its column totals = the grand total). An equation with exactly one
+/// suppressed cell gets its smallest other suppressible cell suppressed (ties: the first in the equation's order,
+/// units top to bottom then the 合计-row cell). Afterwards no equation has exactly one suppressed cell — except
+/// when the table has a single column, whose cells equal the public 合计 cells: then nothing is suppressed, as
+/// nothing is hidden by it.
 public enum CategorySuppression {
     public struct Result: Sendable, Equatable {
         /// `cells[u][c]`: the unit's cell in column c is suppressed.
@@ -19,7 +20,8 @@ public enum CategorySuppression {
         public var columnTotals: [Bool]
     }
 
-    /// `counts[u][c]`: people of unit u in column c (every row as long as `columnCount`). `threshold` ≥ 1.
+    /// `counts[u][c]`: people of unit u in column c (every row as long as `columnCount`). `threshold` ≥ 1 (an
+    /// export uses at least `DisclosureTables.minimumThreshold`).
     public static func apply(counts: [[Int]], columnCount: Int, threshold: Int) -> Result {
         let units = counts.count
         var cells = counts.map { row in (0..<columnCount).map { c in c < row.count && row[c] > 0 && row[c] < threshold } }

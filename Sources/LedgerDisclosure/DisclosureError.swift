@@ -7,7 +7,7 @@ public enum DisclosureError: Error, Sendable, Equatable, CustomStringConvertible
     case publicityTooShort(workingDays: Int, minimum: Int)
     /// The working calendar has no entries for a year of the 公示 period.
     case calendarDoesNotCover(year: Int)
-    /// The suppression threshold is below 1.
+    /// The suppression threshold is below `DisclosureTables.minimumThreshold` (3): a smaller one protects no one.
     case invalidThreshold(Int)
     /// The minimum number of working days is below 1.
     case invalidMinimumWorkingDays(Int)
@@ -29,7 +29,7 @@ public enum DisclosureError: Error, Sendable, Equatable, CustomStringConvertible
             "request: publicity_start..publicity_end: \(days) working days, at least \(minimum) are required"
         case .calendarDoesNotCover(let year):
             "the working calendar has no entries for \(year): add the State Council's holiday notice for \(year) to Config/disclosure/calendar.csv"
-        case .invalidThreshold(let t): "threshold: \(t) is below 1"
+        case .invalidThreshold(let t): "threshold: \(t) is below \(DisclosureTables.minimumThreshold): a smaller threshold does not protect the people counted"
         case .invalidMinimumWorkingDays(let n): "minimum working days: \(n) is below 1"
         case .invalidCheckpoint(let why): "checkpoint: \(why)"
         case .duplicateSeq(let seq): "payments: seq \(seq) appears more than once"

@@ -32,13 +32,17 @@ public struct DisclosureFiles: Sendable, Equatable {
 
     public static let fileNames = ["list", "totals", "categories"].flatMap { base in ["csv", "xlsx", "html"].map { "\(base).\($0)" } }
 
-    /// Makes the files. `payments`: the ledger's payments as a disclosure sees them (any order; names already
-    /// masked); those outside the request's scope or after the checkpoint are left out. `checkpoint`: the size
-    /// and root (lowercase hex) of the checkpoint the export is derived from. `threshold`: category cells with
-    /// fewer people are suppressed (≥ 1). `minimumWorkingDays`: the shortest 公示 period accepted.
+    /// Makes the files. `payments`: the ledger's payments as a disclosure sees them (any order); payments after
+    /// the checkpoint are left out. The list and the totals hold the payments in the request's scope (names
+    /// already masked); the category table counts the payments of the request's units and periods in every
+    /// school and programme (`DisclosureTables.counted`; their categories are needed, their names are not), so
+    /// `payments` must hold all of those for the table to be right. `checkpoint`: the size and root (lowercase
+    /// hex) of the checkpoint the export is derived from. `threshold`: category cells with fewer people are
+    /// suppressed (at least `DisclosureTables.minimumThreshold`, 3). `minimumWorkingDays`: the shortest 公示
+    /// period accepted.
     public static func make(payments: [DisclosedPayment], request: DisclosureRequest, checkpoint: (size: Int64, rootHex: String),
                             threshold: Int = 5, calendar: WorkingCalendar, minimumWorkingDays: Int = 5) throws(DisclosureError) -> DisclosureFiles {
-        guard threshold >= 1 else { throw .invalidThreshold(threshold) }
+        guard threshold >= DisclosureTables.minimumThreshold else { throw .invalidThreshold(threshold) }
         guard checkpoint.size >= 1 else { throw .invalidCheckpoint(why: "size must be at least 1") }
         guard checkpoint.rootHex.utf8.count == 64, checkpoint.rootHex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
             throw .invalidCheckpoint(why: "root must be 64 lowercase hex digits")
@@ -51,7 +55,8 @@ public struct DisclosureFiles: Sendable, Equatable {
         }
 
         let listed = try DisclosureTables.listed(payments, request: request, checkpointSize: checkpoint.size)
-        let tables = try DisclosureTables(listed: listed, checkpointSize: checkpoint.size, threshold: threshold)
+        let counted = try DisclosureTables.counted(payments, request: request, checkpointSize: checkpoint.size)
+        let tables = try DisclosureTables(listed: listed, counted: counted, checkpointSize: checkpoint.size, threshold: threshold)
 
         func page(_ tableName: String, _ notes: [String]) -> DisclosurePage {
             DisclosurePage(title: request.title, tableName: tableName, publicityStart: start, publicityEnd: end, workingDays: workingDays,
@@ -69,6 +74,7 @@ public struct DisclosureFiles: Sendable, Equatable {
              page("按单位、家庭经济困难类型统计人次", [
                 "注：“*”表示人数少于 \(threshold) 人的格子，或为防止由合计推算出这类格子而一并隐去的格子。",
                 "仅统计已发放（未冲销）的发放；“未登记”为未登记困难类型的发放。",
+                "本表统计所列单位在公示学期内全部学校、全部资助项目的已发放发放，不按学校或资助项目筛选（以免缩小范围推算出个人的困难类型），故其合计可能多于公示名单的人次。",
              ])),
         ]
         var files: [DisclosureFile] = []

@@ -27,7 +27,8 @@ public struct DisclosureTable: Sendable, Equatable {
 }
 
 /// The payments a disclosure covers and the three tables built from them (docs/FORMAT.md §18): the per-person
-/// list, the totals by unit, programme and stage, and the category table with small cells suppressed.
+/// list and the totals by unit, programme and stage over the request's full scope, and the category table with
+/// small cells suppressed over the request's units and periods only (`counted`).
 public struct DisclosureTables: Sendable, Equatable {
     public static let listHeader = ["序号", "姓名", "单位", "学校代码", "学校", "年级", "资助项目", "学期", "金额(元)", "状态", "账本序号"]
     public static let totalsHeader = ["单位", "资助项目", "学段", "人次", "金额(元)"]
@@ -36,6 +37,9 @@ public struct DisclosureTables: Sendable, Equatable {
     public static let totalLabel = "合计"
     public static let unregisteredLabel = "未登记"
     public static let suppressedText = "*"
+    /// The smallest suppression threshold accepted: with 1 nothing is suppressed, with 2 only cells of one
+    /// person are, and a cell of two people lets each of them learn the other's category.
+    public static let minimumThreshold = 3
 
     public var list: DisclosureTable
     public var totals: DisclosureTable
@@ -61,14 +65,38 @@ public struct DisclosureTables: Sendable, Equatable {
             if a.period != b.period { return scalarOrderPrecedes(a.period, b.period) }
             return a.seq < b.seq
         }
-        var seqs = Set<Int64>(minimumCapacity: chosen.count)
-        for p in chosen where !seqs.insert(p.seq).inserted { throw .duplicateSeq(p.seq) }
+        try requireUniqueSeqs(chosen)
         return chosen
     }
 
-    /// Builds the three tables from listed payments (`listed`), with category cells suppressed at `threshold`.
-    public init(listed: [DisclosedPayment], checkpointSize: Int64, threshold: Int) throws(DisclosureError) {
-        guard threshold >= 1 else { throw .invalidThreshold(threshold) }
+    /// Whether a payment of `unit` and `period` is counted in the category table of `request`: its unit is one
+    /// of the request's units and its period one of its periods (an empty list admits every value). The school
+    /// and programme filters do not apply, so that narrowing a request to one school or programme, or comparing
+    /// two requests that differ by a school or programme, cannot reveal a person's category.
+    public static func categoryTableCovers(_ request: DisclosureRequest, unit: String, period: String) -> Bool {
+        (request.units.isEmpty || request.units.contains(unit)) && (request.periods.isEmpty || request.periods.contains(period))
+    }
+
+    /// The payments of `payments` that the category table of `request` counts (`categoryTableCovers`) and that
+    /// are in the ledger at the checkpoint (`1 ≤ seq ≤ checkpointSize`), in seq order.
+    public static func counted(_ payments: [DisclosedPayment], request: DisclosureRequest, checkpointSize: Int64) throws(DisclosureError) -> [DisclosedPayment] {
+        var chosen = payments.filter {
+            $0.seq >= 1 && $0.seq <= checkpointSize && categoryTableCovers(request, unit: $0.unit, period: $0.period)
+        }
+        chosen.sort { $0.seq < $1.seq }
+        try requireUniqueSeqs(chosen)
+        return chosen
+    }
+
+    static func requireUniqueSeqs(_ payments: [DisclosedPayment]) throws(DisclosureError) {
+        var seqs = Set<Int64>(minimumCapacity: payments.count)
+        for p in payments where !seqs.insert(p.seq).inserted { throw .duplicateSeq(p.seq) }
+    }
+
+    /// Builds the list and the totals from listed payments (`listed`) and the category table from counted ones
+    /// (`counted`), with category cells suppressed at `threshold` (at least `minimumThreshold`).
+    public init(listed: [DisclosedPayment], counted: [DisclosedPayment], checkpointSize: Int64, threshold: Int) throws(DisclosureError) {
+        guard threshold >= Self.minimumThreshold else { throw .invalidThreshold(threshold) }
         func isPaid(_ p: DisclosedPayment) -> Bool { p.reversedBy.map { $0 > checkpointSize } ?? true }
 
         // The list.
@@ -99,9 +127,8 @@ public struct DisclosureTables: Sendable, Equatable {
         reversedCount = listed.count - paidCount
         self.paidFen = paidFen
 
-        let paidPayments = listed.filter(isPaid)
-        totals = try Self.totalsTable(paidPayments)
-        categories = Self.categoryTable(paidPayments, threshold: threshold)
+        totals = try Self.totalsTable(listed.filter(isPaid))
+        categories = Self.categoryTable(counted.filter(isPaid), threshold: threshold)
     }
 
     /// 人次 and amount by (unit, programme, stage), 已发放 payments only.
@@ -137,8 +164,10 @@ public struct DisclosureTables: Sendable, Equatable {
         return DisclosureTable(header: totalsHeader, rows: rows)
     }
 
-    /// 人次 by unit and category, 已发放 payments only; a payment without a category (nil, empty or `未登记`)
-    /// counts under 未登记. Cells suppressed by `CategorySuppression` are written `*`.
+    /// 人次 by unit and category of the 已发放 payments `paid` (those of `counted`); a payment without a category
+    /// (nil, empty or `未登记`) counts under 未登记. The header names the categories that occur among them — in
+    /// the units and periods, not in the list's schools and programmes. Cells suppressed by `CategorySuppression`
+    /// are written `*`.
     static func categoryTable(_ paid: [DisclosedPayment], threshold: Int) -> DisclosureTable {
         func column(_ p: DisclosedPayment) -> String? {
             guard let c = p.category, !c.isEmpty, c != unregisteredLabel else { return nil }

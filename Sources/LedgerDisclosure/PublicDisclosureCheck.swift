@@ -5,7 +5,9 @@ import LedgerVerify
 /// The public check of a published 公示 export (docs/FORMAT.md §18.3), as `aidledger verify-disclosure` runs it:
 /// from the files of the public bundle alone — the export's files, `manifest.note` and `ledger.bundle` — anyone
 /// can check that every listed row is a ledger entry with the same school, programme, period and amount, that no
-/// payment in scope was left out, and that the tables are the sums of the list. Pure: the caller reads the files.
+/// payment in scope was left out, that the totals are the sums of the list, and that the category table counts the
+/// 已发放 payments of the request's units and periods in every school and programme. Pure: the caller reads the
+/// files.
 ///
 /// The CSV files are read with a reader of its own, written from the layouts of FORMAT.md §18.2 (not with the
 /// writers that made them), as an outsider would.
@@ -291,10 +293,17 @@ public enum PublicDisclosureCheck {
                 $0.seq <= manifest.checkpointSize
                     && manifest.request.covers(unit: $0.unit, schoolCode: $0.schoolCode, program: $0.program, period: $0.period)
             }
+            // The category table counts the payments of the request's units and periods in every school and
+            // programme: the school and programme filters do not apply to it (FORMAT.md §18.2 item 3).
+            let request = manifest.request
+            let counted = payments.filter {
+                $0.seq <= manifest.checkpointSize && (request.units.isEmpty || request.units.contains($0.unit))
+                    && (request.periods.isEmpty || request.periods.contains($0.period))
+            }
             // (4)–(7) The list, the tables and the summary against the ledger.
             checkList(payments: payments, inScope: inScope, manifest: manifest)
             checkTotals(inScope: inScope)
-            checkCategories(inScope: inScope, threshold: manifest.threshold)
+            checkCategories(counted: counted, threshold: manifest.threshold)
             checkSummary(inScope: inScope, manifest: manifest)
         }
 
@@ -525,7 +534,9 @@ public enum PublicDisclosureCheck {
 
         // MARK: (6) categories.csv
 
-        mutating func checkCategories(inScope: [Payment], threshold: Int64) {
+        /// `counted`: the payments of entries 1 … size of the request's units and periods, in every school and
+        /// programme.
+        mutating func checkCategories(counted: [Payment], threshold: Int64) {
             let file = "categories.csv"
             guard let records = records(file) else { return }
             guard let header = records.first?.fields, header.count >= 3, header[0] == "单位", header[header.count - 1] == total,
@@ -543,7 +554,7 @@ public enum PublicDisclosureCheck {
             }
             let width = header.count, totalColumn = width - 1
             var paidByUnit: [String: Int64] = [:]
-            for p in inScope where !p.reversed { paidByUnit[cellText(p.unit), default: 0] += 1 }
+            for p in counted where !p.reversed { paidByUnit[cellText(p.unit), default: 0] += 1 }
             let allPaid = paidByUnit.values.reduce(0, +)
             guard records.count >= 2, let lastRecord = records.last, lastRecord.fields.first == total else {
                 problem("categories-layout", file, line: records.last?.line, "the last line is not the 合计 row")
@@ -582,7 +593,7 @@ public enum PublicDisclosureCheck {
                 previousUnit = unit
                 let expected = paidByUnit[unit] ?? 0
                 if row[totalColumn - 1] != expected {
-                    problem("categories-row-total", file, line: record.line, column: width, "合计 must be the unit's \(expected) 已发放 payments")
+                    problem("categories-row-total", file, line: record.line, column: width, "合计 must be the unit's \(expected) 已发放 payments in the request's units and periods (every school and programme)")
                 }
                 rows.append((record.line, row))
             }
@@ -591,7 +602,7 @@ public enum PublicDisclosureCheck {
             }
             guard let totals = cells(lastRecord) else { return }
             if totals[totalColumn - 1] != allPaid {
-                problem("categories-column-sum", file, line: lastRecord.line, column: width, "the grand total must be the \(allPaid) 已发放 payments")
+                problem("categories-column-sum", file, line: lastRecord.line, column: width, "the grand total must be the \(allPaid) 已发放 payments in the request's units and periods (every school and programme)")
             }
             // Each equation: its cells (nil = suppressed) and the value they add up to, where it is known.
             var equations: [(cells: [Int64?], sum: Int64?, line: Int?, column: Int?, what: String)] = []

@@ -73,17 +73,24 @@ import Testing
 
     @Test func theWrittenTableKeepsThePropertyAndItsTotals() throws {
         // Random payments through the whole writer: rows without * sum to their 合计, the 合计 row is the
-        // column sums where nothing is suppressed, and no row or column of the file has exactly one *.
+        // column sums where nothing is suppressed, and no row or column of the file has exactly one *. A request
+        // narrowed to one school gives the same table, counting every school.
         var generator = SeededGenerator(seed: 42)
         let categories: [String?] = ["低保", "建档立卡", "残疾", "孤儿", nil]
         for _ in 0..<40 {
             let payments = (1...Int.random(in: 1...60, using: &generator)).map { i in
-                DisclosedPayment(seq: Int64(i), unit: ["430626", "430602", "430621"].randomElement(using: &generator)!, schoolCode: "S1", schoolName: "学校",
+                DisclosedPayment(seq: Int64(i), unit: ["430626", "430602", "430621"].randomElement(using: &generator)!,
+                                 schoolCode: ["S1", "S2"].randomElement(using: &generator)!, schoolName: "学校",
                                  program: "寄宿生生活补助", period: "2025-autumn", stage: "junior", grade: "七年级", amountFen: 62_500, maskedName: "张*",
                                  reversedBy: Int.random(in: 0..<10, using: &generator) == 0 ? 99 : nil,
                                  category: categories.randomElement(using: &generator)!)
             }
-            let files = try DisclosureFixture.files(payments, threshold: Int.random(in: 1...5, using: &generator))
+            let threshold = Int.random(in: DisclosureTables.minimumThreshold...6, using: &generator)
+            let files = try DisclosureFixture.files(payments, threshold: threshold)
+            var oneSchool = DisclosureFixture.request
+            oneSchool.schools = ["S1"]
+            let narrowed = try DisclosureFixture.files(payments, request: oneSchool, threshold: threshold)
+            #expect(try DisclosureFixture.file(narrowed, "categories.csv") == DisclosureFixture.file(files, "categories.csv"))
             let table = DisclosureFixture.parseCSV(try DisclosureFixture.csvText(try DisclosureFixture.file(files, "categories.csv")))
             let body = Array(table.dropFirst())
             let width = table[0].count

@@ -60,14 +60,10 @@ import Testing
             合计,*,*,*,*,*,7\r
 
             """)
-        let open = try DisclosureFixture.files(threshold: 1)
-        #expect(try DisclosureFixture.csvText(try DisclosureFixture.file(open, "categories.csv")) == """
-            单位,低保,建档立卡,残疾,特困供养,未登记,合计\r
-            430602,1,1,0,0,0,2\r
-            430626,1,1,1,1,1,5\r
-            合计,2,2,1,1,1,7\r
-
-            """)
+        // Every count of the fixture is 1 or 2: the smallest threshold accepted hides the same cells. (A table
+        // with counts at or above the threshold is in DisclosureCategoryScopeTests.)
+        let smallest = try DisclosureFixture.files(threshold: DisclosureTables.minimumThreshold)
+        #expect(try DisclosureFixture.file(smallest, "categories.csv") == DisclosureFixture.file(suppressed, "categories.csv"))
     }
 
     @Test func anEmptyScopeGivesHeadersAndZeroTotals() throws {
@@ -148,6 +144,11 @@ import Testing
         let r = DisclosureFixture.request
         #expect(throws: DisclosureError.invalidThreshold(0)) { try make(r, threshold: 0) }
         #expect(throws: DisclosureError.invalidThreshold(-3)) { try make(r, threshold: -3) }
+        // 1 would suppress nothing and 2 would show a cell of two people, each of whom then knows the other's category.
+        #expect(throws: DisclosureError.invalidThreshold(1)) { try make(r, threshold: 1) }
+        #expect(throws: DisclosureError.invalidThreshold(2)) { try make(r, threshold: 2) }
+        try make(r, threshold: 3)
+        #expect(DisclosureError.invalidThreshold(2).description == "threshold: 2 is below 3: a smaller threshold does not protect the people counted")
         var bad = r
         bad.publicityStart = "2025-13-01"
         #expect(throws: DisclosureError.invalidRequest(field: "publicity_start", why: "not a date YYYY-MM-DD")) { try make(bad) }

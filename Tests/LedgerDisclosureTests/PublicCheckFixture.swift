@@ -7,7 +7,8 @@ import LedgerTestVectors
 
 /// A small ledger (two units, two programmes, two periods, a reversal) and a public bundle of a 公示 export of it,
 /// written here from the layouts of docs/FORMAT.md §18.2 by a test-only writer (the module's writers are tested on
-/// their own; the public check must accept what the layout says, whoever wrote it).
+/// their own; the public check must accept what the layout says, whoever wrote it). `programs` narrows the
+/// request (the list and the totals) without narrowing the category table, which counts every programme.
 struct PublicCheckFixture {
     static let origin = "aidledger.example/430626"
     static let otherProgram = "国家助学金"
@@ -24,7 +25,7 @@ struct PublicCheckFixture {
     /// The export's files by name: the nine files, manifest.note and ledger.bundle.
     var files: [String: [UInt8]]
 
-    init(suite: Suite = .ed25519SHA256, threshold: Int64 = 2) throws {
+    init(suite: Suite = .ed25519SHA256, threshold: Int64 = 3, programs: [String] = []) throws {
         let ledger = try InMemoryLedger.create(origin: Self.origin, suite: suite)
         let officer = try ledger.enrollNewKey(name: Self.origin + "/officer/1", role: .officer, units: [Sample.homeUnit, Sample.neighbourUnit])
         var rng = SplitMix64(seed: 11)
@@ -46,7 +47,7 @@ struct PublicCheckFixture {
         try ledger.reverse(seq: a + 3, reason: "重复发放，收回后冲正", officer: officer)
         self.ledger = ledger
         self.people = people
-        self.request = DisclosureRequest(periods: ["2025-autumn"], title: "示范县2025年秋季学期学生资助公示", publicityStart: "2026-09-07",
+        self.request = DisclosureRequest(programs: programs, periods: ["2025-autumn"], title: "示范县2025年秋季学期学生资助公示", publicityStart: "2026-09-07",
                                          publicityEnd: "2026-09-11", contact: "示范县学生资助管理中心 0730-1234567")
         self.threshold = threshold
         self.reversedSeq = a + 3
@@ -58,7 +59,20 @@ struct PublicCheckFixture {
 
     // MARK: - the ledger's payments
 
+    /// The payments in the request's scope (the list's).
     func payments(through size: UInt64? = nil) throws -> [DisclosedPayment] {
+        try allPayments(through: size).filter { request.covers(unit: $0.unit, schoolCode: $0.schoolCode, program: $0.program, period: $0.period) }
+    }
+
+    /// The payments the category table counts: the request's units and periods, every school and programme.
+    func countedPayments(through size: UInt64? = nil) throws -> [DisclosedPayment] {
+        try allPayments(through: size).filter {
+            (request.units.isEmpty || request.units.contains($0.unit)) && (request.periods.isEmpty || request.periods.contains($0.period))
+        }
+    }
+
+    /// Every payment of the ledger up to `size`, with its masked name and category.
+    func allPayments(through size: UInt64? = nil) throws -> [DisclosedPayment] {
         let size = size ?? ledger.size
         var reversedBy: [UInt64: UInt64] = [:]
         for e in ledger.entries where e.kind == .reversal && e.seq <= size {
@@ -71,7 +85,7 @@ struct PublicCheckFixture {
             return DisclosedPayment(seq: Int64(e.seq), unit: p.unit, schoolCode: p.schoolCode, schoolName: p.schoolName, program: p.program, period: p.period,
                                     stage: p.stage.rawValue, grade: p.grade, amountFen: p.amountFen, maskedName: NameMask.mask(person?.name ?? ""),
                                     reversedBy: reversedBy[e.seq].map { Int64($0) }, category: person?.category)
-        }.filter { request.covers(unit: $0.unit, schoolCode: $0.schoolCode, program: $0.program, period: $0.period) }
+        }
     }
 
     // MARK: - the test writer
@@ -176,7 +190,8 @@ struct PublicCheckFixture {
     func export() throws -> [String: [UInt8]] {
         let payments = try payments()
         var files: [String: [UInt8]] = [
-            "list.csv": Self.csv(listRows(payments)), "totals.csv": Self.csv(totalsRows(payments)), "categories.csv": Self.csv(categoryRows(payments)),
+            "list.csv": Self.csv(listRows(payments)), "totals.csv": Self.csv(totalsRows(payments)),
+            "categories.csv": Self.csv(categoryRows(try countedPayments())),
         ]
         for table in ["list", "totals", "categories"] {
             files["\(table).html"] = Array("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>\(table)</title></html>\n".utf8)

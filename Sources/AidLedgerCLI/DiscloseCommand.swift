@@ -48,7 +48,7 @@ struct DiscloseCommand: ParsableCommand {
     @Option(name: .long, help: "Where the public complains: an office and its telephone, e.g. 县教育局学生资助中心 0730-1234567.")
     var contact: String
 
-    @Option(name: .long, help: "Category cells with fewer people than this are suppressed (default 5).")
+    @Option(name: .long, help: "Category cells with fewer people than this are suppressed (default 5, at least 3). The category table counts every school and programme of the units and periods: --school and --program do not narrow it.")
     var threshold: Int = 5
 
     @Option(name: .long, help: "The shortest 公示 period accepted, in working days (default 5).")

@@ -52,8 +52,9 @@ public enum DisclosureExports {
     public static func publish(_ store: LedgerStore, _ ledger: LedgerRecord, _ export: DisclosureExportRequest, ledgerKey: NamedSigningKey,
                                principal: String, directory parent: String, progress: (String) -> Void = { _ in }) throws -> DisclosureExportOutcome {
         let request = try validated(export.request)
-        guard export.threshold >= 1, export.threshold <= 1_000_000 else {
-            throw ServiceError("--threshold must be a whole number from 1 to 1000000", code: "bad-threshold")
+        guard export.threshold >= DisclosureTables.minimumThreshold, export.threshold <= 1_000_000 else {
+            throw ServiceError("--threshold must be a whole number from \(DisclosureTables.minimumThreshold) to 1000000 (fewer would show categories of one or two people)",
+                               code: "bad-threshold")
         }
         guard ledgerKey.name == ledger.origin, ledgerKey.suite == ledger.suite else {
             throw ServiceError("the ledger key is \(ledgerKey.name), not that of \(ledger.origin)", code: "ledger-key-mismatch")
@@ -68,7 +69,7 @@ public enum DisclosureExports {
             throw ServiceError("no payment of \(ledger.origin) up to size \(source.size) is in the scope asked for (units, schools, programmes, periods): nothing to publish",
                                code: "empty-scope")
         }
-        progress("\(source.payments.count) payments read at size \(source.size); writing the files")
+        progress("\(source.payments.count) payments of the units and periods read at size \(source.size); writing the files")
         let files: DisclosureFiles
         do {
             files = try DisclosureFiles.make(payments: source.payments, request: request, checkpoint: (Int64(source.size), source.root.hex),

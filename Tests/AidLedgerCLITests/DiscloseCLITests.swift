@@ -63,6 +63,19 @@ import TestSupport
         let ledgerVerify = try run(try aidledger(), ["verify"] + ["--origin", "yueyang.example/430682"] + common, cwd: dir)
         #expect(ledgerVerify.status == 0 && ledgerVerify.stdout.contains("INTACT"), "\(ledgerVerify.stdout)\(ledgerVerify.stderr)")
 
+        // A narrow scope (one school, one programme) lists only its rows, but its category table is the unit's: narrowing
+        // or differencing scopes cannot reveal a person's category. It still verifies.
+        let narrow = try run(try aidledger(), ["disclose", "--dry-run", "--out", dir.path + "/narrow", "--school", "430682-P1", "--program", "非寄宿生生活补助"]
+                             + request + ledger + common, cwd: dir)
+        #expect(narrow.status == 0, "\(narrow.stdout)\(narrow.stderr)")
+        let narrowID = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/narrow").first { !$0.hasPrefix(".") })
+        let narrowList = String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path + "/narrow/" + narrowID + "/list.csv")), as: UTF8.self)
+        #expect(narrowList.split(separator: "\r\n").count < list.split(separator: "\r\n").count)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path + "/narrow/" + narrowID + "/categories.csv"))
+                == (try Data(contentsOf: URL(fileURLWithPath: export + "/categories.csv"))))
+        let narrowVerify = try run(try aidledger(), ["verify-disclosure", dir.path + "/narrow/" + narrowID], cwd: dir)
+        #expect(narrowVerify.status == 0, "\(narrowVerify.stdout)\(narrowVerify.stderr)")
+
         // A changed file is caught by the public check.
         var tampered = Array(try Data(contentsOf: URL(fileURLWithPath: export + "/totals.csv")))
         if let i = tampered.lastIndex(of: UInt8(ascii: "0")) { tampered[i] = UInt8(ascii: "1") }
@@ -72,7 +85,7 @@ import TestSupport
 
         // Bad requests: precise errors, nothing written.
         for (args, fragment) in [(["--from", "2025-10-09", "--to", "2025-10-10"], "working days"), (["--from", "2025-13-01", "--to", "2025-10-17"], "--from"),
-                                 (["--unit", "4306 82"], "--unit"), (["--threshold", "0"], "--threshold"), (["--school", "NOPE"], "scope"),
+                                 (["--unit", "4306 82"], "--unit"), (["--threshold", "2"], "--threshold"), (["--school", "NOPE"], "scope"),
                                  (["--from", "2025-02-30", "--to", "2025-10-17"], "calendar")] {
             var a = request
             for (k, v) in stride(from: 0, to: args.count, by: 2).map({ (args[$0], args[$0 + 1]) }) {

@@ -480,21 +480,30 @@ public struct LedgerVerifier {
         do { body = try CrossCheckBody(decoding: entry.body) } catch {
             add(Finding(.entryMalformed, seq: position, error.message)); return
         }
-        guard body.checkedSize < position else {
-            add(Finding(.crosscheckChecked, seq: position, "checked_size \(body.checkedSize) is not before the entry")); return
-        }
-        let root = body.checkedSize == frontier.size ? frontier.root(hash: hash) : rootsAtCheckpoints[body.checkedSize]
-        guard let root else {
-            add(Finding(.crosscheckChecked, seq: position, "the bundle has no checkpoint at checked_size \(body.checkedSize) that matches the entries"), dependsOn: 1...position)
-            return
-        }
-        guard root == body.checkedRoot else {
-            add(Finding(.crosscheckChecked, seq: position, "checked_root is not the root of the tree at size \(body.checkedSize)"), dependsOn: 1...position)
-            return
-        }
+        guard isEarlierTree(size: body.checkedSize, root: body.checkedRoot, at: position, hash: hash, code: .crosscheckChecked, member: "checked") else { return }
         guard checkSigner(entry, at: position, body.signed, role: .inspector, unit: body.unit) else { return }
         anchoredReports.insert(body.reportSHA256)
         report.crosschecks.append(.init(seq: position, run: body.run, period: body.period, unit: body.unit, findings: body.findings, reportSHA256: body.reportSHA256))
+    }
+
+    /// Whether `<member>_size` and `<member>_root` of the entry at `position` name a tree before it: the size is less
+    /// than the position and the root is the tree's at that size, known from the entries just before (the frontier)
+    /// or from a checkpoint of the bundle that matched them (§6.8, §6.10). Otherwise the finding `code`, and false.
+    mutating func isEarlierTree(size: UInt64, root expected: Digest32, at position: UInt64, hash: HashFunction, code: Finding.Code, member: String) -> Bool {
+        guard size < position else {
+            add(Finding(code, seq: position, "\(member)_size \(size) is not before the entry"))
+            return false
+        }
+        let root = size == frontier.size ? frontier.root(hash: hash) : rootsAtCheckpoints[size]
+        guard let root else {
+            add(Finding(code, seq: position, "the bundle has no checkpoint at \(member)_size \(size) that matches the entries"), dependsOn: 1...position)
+            return false
+        }
+        guard root == expected else {
+            add(Finding(code, seq: position, "\(member)_root is not the root of the tree at size \(size)"), dependsOn: 1...position)
+            return false
+        }
+        return true
     }
 
     /// A `disposition` entry (§6.9) names a report anchored by an earlier valid `crosscheck` entry; signed by an
@@ -522,18 +531,7 @@ public struct LedgerVerifier {
         do { body = try DisclosureBody(decoding: entry.body) } catch {
             add(Finding(.entryMalformed, seq: position, error.message)); return
         }
-        guard body.derivedSize < position else {
-            add(Finding(.disclosureDerived, seq: position, "derived_size \(body.derivedSize) is not before the entry")); return
-        }
-        let root = body.derivedSize == frontier.size ? frontier.root(hash: hash) : rootsAtCheckpoints[body.derivedSize]
-        guard let root else {
-            add(Finding(.disclosureDerived, seq: position, "the bundle has no checkpoint at derived_size \(body.derivedSize) that matches the entries"), dependsOn: 1...position)
-            return
-        }
-        guard root == body.derivedRoot else {
-            add(Finding(.disclosureDerived, seq: position, "derived_root is not the root of the tree at size \(body.derivedSize)"), dependsOn: 1...position)
-            return
-        }
+        guard isEarlierTree(size: body.derivedSize, root: body.derivedRoot, at: position, hash: hash, code: .disclosureDerived, member: "derived") else { return }
         report.disclosures.append(.init(seq: position, manifestSHA256: body.manifestSHA256, derivedSize: body.derivedSize, derivedRoot: body.derivedRoot,
                                         publicityStart: body.publicityStart, publicityEnd: body.publicityEnd, units: body.units))
     }

@@ -7,8 +7,9 @@ import LedgerStore
 public enum TestPaths {
     /// The repository root, derived from this file's path.
     public static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `../shared/vectors` beside the repository (CI has it there).
-    public static let sharedVectors = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/vectors")
+    /// The external vectors (RFC 6962, RFC 8785, C2SP signed-note), copied into the repository with their sources
+    /// noted (Tests/Vectors/external/README.md): nothing outside the clone is read.
+    public static let sharedVectors = repoRoot.appendingPathComponent("Tests/Vectors/external")
     /// The project's own vectors.
     public static let projectVectors = repoRoot.appendingPathComponent("Tests/Vectors")
 }

@@ -97,10 +97,20 @@ public enum DisclosureExports {
             for file in files.files { try Files.write(partial + "/" + file.name, file.bytes, mode: 0o644) }
             try Files.write(partial + "/" + manifestFile, Array(note.serialized.utf8), mode: 0o644)
             progress("writing the public bundle (entries 1…\(source.size))")
+            // Streamed to the file in chunks (a million payments make a bundle of several hundred megabytes).
             let bundle = try BundleExport.upTo(store, ledger, size: source.size)
-            var bytes: [UInt8] = []
-            try bundle.write(store, to: { bytes += $0 })
-            try Files.write(partial + "/" + bundleFile, bytes, mode: 0o644)
+            let bundlePath = partial + "/" + bundleFile
+            guard FileManager.default.createFile(atPath: bundlePath, contents: nil, attributes: [.posixPermissions: 0o644]),
+                  let handle = FileHandle(forWritingAtPath: bundlePath) else {
+                throw ServiceError("\(bundlePath): cannot create the file", code: "io")
+            }
+            do {
+                try bundle.write(store, to: { try handle.write(contentsOf: $0) })
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw error
+            }
 
             var receipt: Receipt? = nil
             if !export.dryRun {

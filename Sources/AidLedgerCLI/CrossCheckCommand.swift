@@ -255,10 +255,4 @@ enum PeriodText {
     }
 }
 
-/// An API token given on the command line: the token itself, or a file holding it.
-enum RemoteToken {
-    static func read(_ argument: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: argument) else { return argument }
-        return String(decoding: try Files.read(argument), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
+

@@ -37,12 +37,7 @@ final class ServerSession {
         guard (0...86_400).contains(options.retryFor) else { throw CLIError("--retry-for must be 0 to 86400 seconds") }
         retry = RetryPolicy(budget: .seconds(options.retryFor))
         do { client = try HTTPClient(url: url) } catch { throw CLIError("--server: \(error)") }
-        if let t = options.tokenArgument {
-            token = FileManager.default.fileExists(atPath: t)
-                ? String(decoding: try Files.read(t), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : t
-        } else {
-            token = nil
-        }
+        token = try options.tokenArgument.map { try RemoteToken.read($0) }
         // Which ledger: the one asked for, or the only one.
         let list = try Self.check(try Self.call(retry) { [client] in try client.request("GET", "/v1/ledgers") })
         guard case .object(let root)? = try? JSONParser.parse(list.body, mode: .lenient), case .array(let ledgers)? = root["ledgers"] else {

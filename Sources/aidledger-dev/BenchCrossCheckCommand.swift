@@ -264,12 +264,14 @@ struct BenchCrossCheckCommand: ParsableCommand {
                   yearlyMinFen: 150_000, yearlyMaxFen: 350_000, shareNumerator: 1, shareDenominator: 2),
         ]
     )
+}
 
-    func loadAverage() -> String {
-        var load = [Double](repeating: 0, count: 3)
-        guard getloadavg(&load, 3) == 3 else { return "?" }
-        return load.map { String(format: "%.1f", $0) }.joined(separator: " / ")
-    }
+/// The load averages (1, 5, 15 minutes) as the benchmarks print them: the machine is shared, so every figure says
+/// how busy it was.
+func loadAverage() -> String {
+    var load = [Double](repeating: 0, count: 3)
+    guard getloadavg(&load, 3) == 3 else { return "?" }
+    return load.map { String(format: "%.1f", $0) }.joined(separator: " / ")
 }
 
 func elapsed(since start: ContinuousClock.Instant) -> Double {

@@ -39,7 +39,7 @@ struct BenchDisclosureCommand: ParsableCommand {
         guard payments >= 1, payments <= 5_000_000, batchSize >= 1, batchSize <= 100_000, `repeat` >= 1, `repeat` <= 10 else {
             throw CLIError("--payments 1…5,000,000, --batch-size 1…100,000, --repeat 1…10")
         }
-        let loadBefore = Self.loadAverage()
+        let loadBefore = loadAverage()
         let work = "/tmp/aidledger-bench-disclosure-\(getpid())"
         try Files.makeDirectory(work, mode: 0o700)
         let server = try EmbeddedPostgres(directory: work + "/cluster")
@@ -139,7 +139,7 @@ struct BenchDisclosureCommand: ParsableCommand {
         var usage = rusage()
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         print("\n== bench-disclosure: \(TextFormat.grouped(Int64(payments))) payments in one ledger, \(reversedSeqs.count) reversed")
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs; load average \(loadBefore) at the start, \(Self.loadAverage()) at the end")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs; load average \(loadBefore) at the start, \(loadAverage()) at the end")
         for (n, r) in exportRuns.enumerated() {
             print("export run \(n + 1): \(String(format: "%.2f", r.total)) s end to end (CPU \(String(format: "%.2f", r.cpu)) s)")
             for (name, s) in r.phases { print("  \(String(format: "%7.2f", s)) s  \(name)") }
@@ -153,11 +153,5 @@ struct BenchDisclosureCommand: ParsableCommand {
         let bestExport = exportRuns.map(\.total).min() ?? 0, bestCopy = copyRuns.map(\.seconds).min() ?? 0
         print("peak memory of this process (generator included, ru_maxrss): \(TextFormat.grouped(Int64(usage.ru_maxrss / 1024))) MiB")
         print("→ export / COPY list CSV \(String(format: "%.1f", bestExport / max(bestCopy, 0.001))) (best of \(`repeat`) each; target: export ≤ 60 s)")
-    }
-
-    static func loadAverage() -> String {
-        var load = [Double](repeating: 0, count: 3)
-        guard getloadavg(&load, 3) == 3 else { return "?" }
-        return load.map { String(format: "%.1f", $0) }.joined(separator: " / ")
     }
 }
